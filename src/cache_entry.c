@@ -1,0 +1,224 @@
+/* cache_entry.c: the AES-256-GCM envelope around a cached response.
+ *
+ * Layout: version (1) | nonce (12) | ciphertext | tag (16), where the
+ * plaintext is active (1) | fetched_at (8, big-endian seconds) | JSON.
+ * The key comes from the token itself, so whoever reads the shared cache
+ * (another tenant of redis, a memcached dump) learns nothing without the
+ * token; the lookup key is authenticated as additional data so an entry
+ * copied under another key does not open. */
+#include <limits.h>
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+#include "cache_entry.h"
+
+#define VERSION 0x01
+#define KEY_LEN 32
+#define LOOKUP_LEN 32
+#define NONCE_LEN 12
+#define TAG_LEN 16
+#define HEAD_LEN 9              /* active flag and expiry */
+#define AAD_LEN (1 + LOOKUP_LEN)
+#define OVERHEAD (1 + NONCE_LEN + TAG_LEN)
+
+static const char salt[] = "mod_auth_introspect entry v1";
+static const char info[] = "aes-256-gcm key";
+
+static int derive_key(const char *token, unsigned char *key)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *kctx;
+    OSSL_PARAM params[5];
+    int ok;
+
+    if (kdf == NULL) {
+        return 0;
+    }
+    kctx = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (kctx == NULL) {
+        return 0;
+    }
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+                                                 (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                  (void *)token,
+                                                  strlen(token));
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+                                                  (void *)salt,
+                                                  sizeof(salt) - 1);
+    params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+                                                  (void *)info,
+                                                  sizeof(info) - 1);
+    params[4] = OSSL_PARAM_construct_end();
+    ok = EVP_KDF_derive(kctx, key, KEY_LEN, params) == 1;
+    EVP_KDF_CTX_free(kctx);
+    return ok;
+}
+
+static void make_aad(unsigned char *aad, const unsigned char *lookup_key)
+{
+    aad[0] = VERSION;
+    memcpy(aad + 1, lookup_key, LOOKUP_LEN);
+}
+
+/* Encrypts head then json into ct, which has room for both. GCM is a
+ * stream mode, so each update writes exactly as many bytes as it reads. */
+static int gcm_seal(const unsigned char *key, const unsigned char *nonce,
+                    const unsigned char *aad, const unsigned char *head,
+                    const char *json, int json_len, unsigned char *ct,
+                    unsigned char *tag)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n, ok = 0;
+
+    if (ctx == NULL) {
+        return 0;
+    }
+    if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1
+        || EVP_EncryptUpdate(ctx, NULL, &n, aad, AAD_LEN) != 1
+        || EVP_EncryptUpdate(ctx, ct, &n, head, HEAD_LEN) != 1
+        || n != HEAD_LEN) {
+        goto cleanup;
+    }
+    if (json_len > 0
+        && (EVP_EncryptUpdate(ctx, ct + HEAD_LEN, &n,
+                              (const unsigned char *)json, json_len) != 1
+            || n != json_len)) {
+        goto cleanup;
+    }
+    ok = EVP_EncryptFinal_ex(ctx, ct + HEAD_LEN + json_len, &n) == 1
+        && n == 0
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
+cleanup:
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+/* 1 only when the tag verifies; pt then holds ct_len plaintext bytes. */
+static int gcm_open(const unsigned char *key, const unsigned char *nonce,
+                    const unsigned char *aad, const unsigned char *ct,
+                    int ct_len, const unsigned char *tag, unsigned char *pt)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n, ok = 0;
+
+    if (ctx == NULL) {
+        return 0;
+    }
+    if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1
+        || EVP_DecryptUpdate(ctx, NULL, &n, aad, AAD_LEN) != 1
+        || EVP_DecryptUpdate(ctx, pt, &n, ct, ct_len) != 1
+        || n != ct_len
+        || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
+                               (void *)tag) != 1) {
+        goto cleanup;
+    }
+    ok = EVP_DecryptFinal_ex(ctx, pt + ct_len, &n) == 1 && n == 0;
+cleanup:
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+static void put_be64(unsigned char *b, apr_int64_t v)
+{
+    apr_uint64_t u = (apr_uint64_t)v;
+    int i;
+
+    for (i = 7; i >= 0; i--, u >>= 8) {
+        b[i] = (unsigned char)(u & 0xff);
+    }
+}
+
+static apr_int64_t get_be64(const unsigned char *b)
+{
+    apr_uint64_t u = 0;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        u = (u << 8) | b[i];
+    }
+    return (apr_int64_t)u;
+}
+
+mai_status_t mai_cache_entry_seal(apr_pool_t *p, const char *token,
+                                  const unsigned char *lookup_key,
+                                  int active, apr_int64_t fetched_at,
+                                  const char *json, apr_size_t json_len,
+                                  unsigned char **out, apr_size_t *out_len)
+{
+    unsigned char key[KEY_LEN], aad[AAD_LEN], head[HEAD_LEN];
+    unsigned char *buf;
+    apr_size_t total;
+    int ok;
+
+    *out = NULL;
+    *out_len = 0;
+    /* EVP counts in int */
+    if (json_len > (apr_size_t)INT_MAX - HEAD_LEN - OVERHEAD) {
+        return MAI_STATUS_INTERNAL;
+    }
+    total = OVERHEAD + HEAD_LEN + json_len;
+    buf = apr_palloc(p, total);
+    buf[0] = VERSION;
+    if (RAND_bytes(buf + 1, NONCE_LEN) != 1 || !derive_key(token, key)) {
+        OPENSSL_cleanse(key, sizeof(key));
+        return MAI_STATUS_INTERNAL;
+    }
+    head[0] = active ? 1 : 0;
+    put_be64(head + 1, fetched_at);
+    make_aad(aad, lookup_key);
+    ok = gcm_seal(key, buf + 1, aad, head, json, (int)json_len,
+                  buf + 1 + NONCE_LEN, buf + total - TAG_LEN);
+    OPENSSL_cleanse(key, sizeof(key));
+    if (!ok) {
+        return MAI_STATUS_INTERNAL;
+    }
+    *out = buf;
+    *out_len = total;
+    return MAI_OK;
+}
+
+mai_status_t mai_cache_entry_open(apr_pool_t *p, const char *token,
+                                  const unsigned char *lookup_key,
+                                  const unsigned char *data, apr_size_t len,
+                                  int *active, apr_int64_t *fetched_at,
+                                  const char **json,
+                                  apr_size_t *json_len)
+{
+    unsigned char key[KEY_LEN], aad[AAD_LEN];
+    unsigned char *pt;
+    apr_size_t ct_len;
+    apr_int64_t exp;
+    int ok;
+
+    if (data == NULL || len < OVERHEAD + HEAD_LEN || data[0] != VERSION
+        || len - OVERHEAD > (apr_size_t)INT_MAX) {
+        return MAI_STATUS_CACHE_CORRUPT;
+    }
+    ct_len = len - OVERHEAD;
+    pt = apr_palloc(p, ct_len + 1);
+    if (!derive_key(token, key)) {
+        OPENSSL_cleanse(key, sizeof(key));
+        return MAI_STATUS_INTERNAL;
+    }
+    make_aad(aad, lookup_key);
+    ok = gcm_open(key, data + 1, aad, data + 1 + NONCE_LEN, (int)ct_len,
+                  data + len - TAG_LEN, pt);
+    OPENSSL_cleanse(key, sizeof(key));
+    /* A sealer of ours only ever writes 0 or 1 as the flag. */
+    if (!ok || pt[0] > 1) {
+        OPENSSL_cleanse(pt, ct_len);
+        return MAI_STATUS_CACHE_CORRUPT;
+    }
+    exp = get_be64(pt + 1);
+    pt[ct_len] = '\0';
+    *active = pt[0];
+    *fetched_at = exp;
+    *json = (const char *)pt + HEAD_LEN;
+    *json_len = ct_len - HEAD_LEN;
+    return MAI_OK;
+}

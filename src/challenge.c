@@ -1,0 +1,47 @@
+/* challenge.c: the WWW-Authenticate value of RFC 6750 section 3. */
+#include <apr_strings.h>
+#include "challenge.h"
+
+/* The value as the inside of an RFC 7230 quoted-string. A control
+ * character could end the header line (response splitting) or be
+ * rejected by the client, so it is dropped rather than escaped. */
+static const char *quote(apr_pool_t *p, const char *v)
+{
+    apr_size_t n = 0;
+    const unsigned char *s;
+    char *out, *o;
+
+    for (s = (const unsigned char *)v; *s; s++) {
+        n += (*s == '"' || *s == '\\') ? 2 : 1;
+    }
+    o = out = apr_palloc(p, n + 1);
+    for (s = (const unsigned char *)v; *s; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            continue;
+        }
+        if (*s == '"' || *s == '\\') {
+            *o++ = '\\';
+        }
+        *o++ = (char)*s;
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
+                          const char *scope)
+{
+    const char *names[3] = { "realm", "error", "scope" };
+    const char *vals[3] = { realm, error, scope };
+    const char *s = "Bearer", *sep = " ";
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        if (vals[i]) {
+            s = apr_pstrcat(p, s, sep, names[i], "=\"", quote(p, vals[i]), "\"",
+                            NULL);
+            sep = ", ";
+        }
+    }
+    return s;
+}

@@ -1,0 +1,16 @@
+/* challenge.h: the WWW-Authenticate value of RFC 6750 section 3. Pure. */
+#ifndef MAI_CHALLENGE_H
+#define MAI_CHALLENGE_H
+
+#include <apr_pools.h>
+
+/**
+ * Build `Bearer realm="R"[, error="E"][, scope="S"]`. realm NULL omits the
+ * realm attribute (then `Bearer error="E"` or plain `Bearer`); quotes and
+ * backslashes in values are escaped, control characters dropped.
+ * From p.
+ */
+const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
+                          const char *scope);
+
+#endif

@@ -1,0 +1,107 @@
+/* claims_map.c: claim names to environment and header names. Only ASCII
+ * letters and digits survive, tested by hand rather than with ctype, so
+ * the locale can never let another byte into a variable or header name. */
+#include <string.h>
+#include <apr_strings.h>
+#include "claims_map.h"
+
+static int is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum(unsigned char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static char upper(unsigned char c)
+{
+    return (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+}
+
+static char lower(unsigned char c)
+{
+    return (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+/* The prefix followed by room for one output byte per claim byte. */
+static char *with_prefix(apr_pool_t *p, const char *prefix, size_t n,
+                         char **suffix)
+{
+    size_t plen = strlen(prefix);
+    char *s = apr_palloc(p, plen + n + 1);
+
+    memcpy(s, prefix, plen);
+    s[plen + n] = '\0';
+    *suffix = s + plen;
+    return s;
+}
+
+const char *mai_claims_env_name(apr_pool_t *p, const char *claim)
+{
+    size_t i, n = strlen(claim);
+    char *out;
+    char *s = with_prefix(p, MAI_ENV_PREFIX, n, &out);
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)claim[i];
+        out[i] = is_alnum(c) ? upper(c) : '_';
+    }
+    return s;
+}
+
+const char *mai_claims_header_name(apr_pool_t *p, const char *claim)
+{
+    size_t i, n = strlen(claim);
+    char *out;
+    char *s = with_prefix(p, MAI_HEADER_PREFIX, n, &out);
+    int word_start = 1;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)claim[i];
+        if (!is_alnum(c)) {
+            out[i] = '-';
+            word_start = 1;
+            continue;
+        }
+        out[i] = word_start ? upper(c) : lower(c);
+        word_start = 0;
+    }
+    return s;
+}
+
+int mai_claims_header_safe(const char *value)
+{
+    const unsigned char *s = (const unsigned char *)value;
+
+    if (s == NULL) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Backends, CGI and many proxies treat '-' and '_' in header names alike
+ * (both become '_' in HTTP_* variables), so either separator in either
+ * place counts: X-Introspect_Sub must not slip past as a spoofed claim. */
+int mai_claims_is_reserved_header(const char *name)
+{
+    static const char word[] = "introspect";
+    size_t i;
+
+    if (name == NULL || lower((unsigned char)name[0]) != 'x'
+        || (name[1] != '-' && name[1] != '_')) {
+        return 0;
+    }
+    for (i = 0; word[i] != '\0'; i++) {
+        if (lower((unsigned char)name[2 + i]) != word[i]) {
+            return 0;
+        }
+    }
+    return name[2 + i] == '-' || name[2 + i] == '_';
+}

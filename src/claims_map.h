@@ -1,0 +1,28 @@
+/* claims_map.h: claim names to environment and header names. Pure. */
+#ifndef MAI_CLAIMS_MAP_H
+#define MAI_CLAIMS_MAP_H
+
+#include <apr_pools.h>
+
+#define MAI_ENV_PREFIX "INTROSPECT_"
+#define MAI_HEADER_PREFIX "X-Introspect-"
+
+/** "INTROSPECT_" + claim upper-cased with every byte outside [A-Za-z0-9]
+ * turned into '_' ("client_id" -> INTROSPECT_CLIENT_ID). From p. */
+const char *mai_claims_env_name(apr_pool_t *p, const char *claim);
+
+/** "X-Introspect-" + the same suffix in Title-Case with '-' for '_'
+ * ("client_id" -> X-Introspect-Client-Id). From p. */
+const char *mai_claims_header_name(apr_pool_t *p, const char *claim);
+
+/** True when value may be put into a header: no byte below 0x20 and no
+ * 0x7f (so no CR, LF, NUL or other control characters). */
+int mai_claims_header_safe(const char *value);
+
+/** True when a request header name starts with X-Introspect- or
+ * X_Introspect_ in any case (either separator in either place, as
+ * X-Introspect_ and X_Introspect- reach CGI the same way): such headers
+ * are removed from requests. */
+int mai_claims_is_reserved_header(const char *name);
+
+#endif

@@ -1,0 +1,374 @@
+/* config.c: the configuration structs, their merge and their defaults.
+ * Unset is always distinguishable from "set to the default", so an inner
+ * section can set a value back to the default over an outer one. */
+#include <apr_strings.h>
+#include "config.h"
+
+/* Defaults, each stated once; the getters are their only readers. */
+#define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
+#define DEF_TLS_VERIFY      1
+#define DEF_TIMEOUT         apr_time_from_sec(5)
+#define DEF_CONNECT_TIMEOUT apr_time_from_sec(2)
+#define DEF_HINT            "access_token"
+#define DEF_SOURCES         MAI_SRC_HEADER
+#define DEF_CLOCK_SKEW      30
+#define DEF_SET_ENV         1
+#define DEF_SET_HEADERS     0
+#define DEF_CACHE_TTL       60
+#define DEF_NEGATIVE_TTL    5
+#define DEF_CACHE_PROVIDER  "shmcb"
+
+#define UNSET (-1)
+#define MAX_TTL (365 * 24 * 3600)
+
+struct mai_dir_conf {
+    /* pointer fields: NULL = unset */
+    const char *endpoint_text;
+    const mai_url_t *endpoint;
+    const char *client_id;
+    const char *client_secret;
+    const char *tls_ca_file;
+    const char *hint;
+    int hint_set;                  /* "none" sets hint to NULL */
+    const char *issuer;
+    const char *cookie;
+    apr_array_header_t *user_claims;
+    /* numeric fields: UNSET until a directive sets them */
+    int client_auth;
+    int tls_verify;
+    apr_interval_time_t timeout;
+    apr_interval_time_t connect_timeout;
+    int sources;                   /* 0 = unset */
+    int clock_skew;
+    int set_env;
+    int set_headers;
+    int cache_ttl;
+    int negative_ttl;
+};
+
+struct mai_server_conf {
+    const char *cache_provider;    /* NULL = unset */
+    const char *cache_args;
+};
+
+mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
+{
+    /* apr_pcalloc made every pointer NULL (unset) and sources 0 (unset) */
+    mai_dir_conf_t *c = apr_pcalloc(p, sizeof(*c));
+    c->client_auth = UNSET;
+    c->tls_verify = UNSET;
+    c->timeout = UNSET;
+    c->connect_timeout = UNSET;
+    c->clock_skew = UNSET;
+    c->set_env = UNSET;
+    c->set_headers = UNSET;
+    c->cache_ttl = UNSET;
+    c->negative_ttl = UNSET;
+    return c;
+}
+
+#define PICK_PTR(f) m->f = add->f ? add->f : base->f
+#define PICK_NUM(f) m->f = add->f != UNSET ? add->f : base->f
+
+mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
+                                   const mai_dir_conf_t *add)
+{
+    mai_dir_conf_t *m = apr_pcalloc(p, sizeof(*m));
+
+    /* endpoint text and parsed URL travel together */
+    PICK_PTR(endpoint_text);
+    PICK_PTR(endpoint);
+    PICK_PTR(client_id);
+    PICK_PTR(client_secret);
+    PICK_PTR(tls_ca_file);
+    m->hint_set = add->hint_set || base->hint_set;
+    m->hint = add->hint_set ? add->hint : base->hint;
+    PICK_PTR(issuer);
+    PICK_PTR(user_claims);
+    PICK_NUM(client_auth);
+    PICK_NUM(tls_verify);
+    PICK_NUM(timeout);
+    PICK_NUM(connect_timeout);
+    /* the token source list and its cookie name travel together */
+    m->sources = add->sources ? add->sources : base->sources;
+    m->cookie = add->sources ? add->cookie : base->cookie;
+    PICK_NUM(clock_skew);
+    PICK_NUM(set_env);
+    PICK_NUM(set_headers);
+    PICK_NUM(cache_ttl);
+    PICK_NUM(negative_ttl);
+    return m;
+}
+
+const char *mai_conf_set_endpoint(apr_pool_t *p, mai_dir_conf_t *c,
+                                  const char *url)
+{
+    mai_url_t *u = apr_pcalloc(p, sizeof(*u));
+    const char *err = mai_url_parse(p, url, u);
+
+    if (err) {
+        return err;
+    }
+    /* plain http would show tokens and the client secret to the network */
+    if (!u->tls && !mai_url_is_loopback_host(u->host)) {
+        return "http:// is only allowed to a loopback host (127.0.0.0/8, "
+               "::1, localhost); use https://";
+    }
+    c->endpoint_text = apr_pstrdup(p, url);
+    c->endpoint = u;
+    return NULL;
+}
+
+const char *mai_conf_set_client_id(apr_pool_t *p, mai_dir_conf_t *c,
+                                   const char *id)
+{
+    if (!*id) {
+        return "client id must not be empty";
+    }
+    c->client_id = apr_pstrdup(p, id);
+    return NULL;
+}
+
+const char *mai_conf_set_client_secret(apr_pool_t *p, mai_dir_conf_t *c,
+                                       const char *secret)
+{
+    if (!*secret) {
+        return "client secret must not be empty";
+    }
+    c->client_secret = apr_pstrdup(p, secret);
+    return NULL;
+}
+
+const char *mai_conf_set_client_auth(mai_dir_conf_t *c, const char *arg)
+{
+    mai_client_auth_t a;
+    const char *err = mai_cv_client_auth(arg, &a);
+
+    if (!err) {
+        c->client_auth = a;
+    }
+    return err;
+}
+
+const char *mai_conf_set_tls_ca_file(apr_pool_t *p, mai_dir_conf_t *c,
+                                     const char *path)
+{
+    c->tls_ca_file = apr_pstrdup(p, path);
+    return NULL;
+}
+
+void mai_conf_set_tls_verify(mai_dir_conf_t *c, int on)
+{
+    c->tls_verify = on ? 1 : 0;
+}
+
+const char *mai_conf_set_timeout(mai_dir_conf_t *c, const char *total,
+                                 const char *connect)
+{
+    apr_interval_time_t t, ct = UNSET;
+    const char *err = mai_cv_interval(total, &t);
+
+    if (!err && connect) {
+        err = mai_cv_interval(connect, &ct);
+    }
+    if (err) {
+        return err;
+    }
+    if (ct != UNSET && ct > t) {
+        return "the connect timeout cannot exceed the whole-call timeout";
+    }
+    c->timeout = t;
+    c->connect_timeout = ct;
+    return NULL;
+}
+
+const char *mai_conf_set_token_type_hint(apr_pool_t *p, mai_dir_conf_t *c,
+                                         const char *hint)
+{
+    if (!*hint) {
+        return "hint must not be empty (use none to send no hint)";
+    }
+    c->hint_set = 1;
+    c->hint = strcasecmp(hint, "none") ? apr_pstrdup(p, hint) : NULL;
+    return NULL;
+}
+
+const char *mai_conf_add_token_source(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *word)
+{
+    return mai_cv_token_source(p, word, &c->sources, &c->cookie);
+}
+
+const char *mai_conf_add_user_claim(apr_pool_t *p, mai_dir_conf_t *c,
+                                    const char *claim)
+{
+    const char *err = mai_cv_claim_name(claim);
+
+    if (err) {
+        return err;
+    }
+    if (!c->user_claims) {
+        c->user_claims = apr_array_make(p, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->user_claims, const char *) = apr_pstrdup(p, claim);
+    return NULL;
+}
+
+const char *mai_conf_set_issuer(apr_pool_t *p, mai_dir_conf_t *c,
+                                const char *iss)
+{
+    if (!*iss) {
+        return "issuer must not be empty";
+    }
+    c->issuer = apr_pstrdup(p, iss);
+    return NULL;
+}
+
+const char *mai_conf_set_clock_skew(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_seconds(arg, 3600, &c->clock_skew);
+}
+
+void mai_conf_set_env(mai_dir_conf_t *c, int on) { c->set_env = on ? 1 : 0; }
+
+void mai_conf_set_headers(mai_dir_conf_t *c, int on)
+{
+    c->set_headers = on ? 1 : 0;
+}
+
+const char *mai_conf_set_cache_ttl(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_seconds(arg, MAX_TTL, &c->cache_ttl);
+}
+
+const char *mai_conf_set_negative_ttl(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_seconds(arg, MAX_TTL, &c->negative_ttl);
+}
+
+#define GET_NUM(f, def) (c->f != UNSET ? c->f : (def))
+
+const mai_url_t *mai_conf_endpoint(const mai_dir_conf_t *c)
+{
+    return c->endpoint;
+}
+const char *mai_conf_endpoint_text(const mai_dir_conf_t *c)
+{
+    return c->endpoint_text;
+}
+const char *mai_conf_client_id(const mai_dir_conf_t *c)
+{
+    return c->client_id;
+}
+const char *mai_conf_client_secret(const mai_dir_conf_t *c)
+{
+    return c->client_secret;
+}
+mai_client_auth_t mai_conf_client_auth(const mai_dir_conf_t *c)
+{
+    return GET_NUM(client_auth, DEF_CLIENT_AUTH);
+}
+const char *mai_conf_tls_ca_file(const mai_dir_conf_t *c)
+{
+    return c->tls_ca_file;
+}
+int mai_conf_tls_verify(const mai_dir_conf_t *c)
+{
+    return GET_NUM(tls_verify, DEF_TLS_VERIFY);
+}
+apr_interval_time_t mai_conf_timeout(const mai_dir_conf_t *c)
+{
+    return GET_NUM(timeout, DEF_TIMEOUT);
+}
+apr_interval_time_t mai_conf_connect_timeout(const mai_dir_conf_t *c)
+{
+    apr_interval_time_t t = mai_conf_timeout(c);
+    apr_interval_time_t ct = GET_NUM(connect_timeout, DEF_CONNECT_TIMEOUT);
+    /* a short whole-call limit also bounds the connect */
+    return ct < t ? ct : t;
+}
+const char *mai_conf_token_type_hint(const mai_dir_conf_t *c)
+{
+    return c->hint_set ? c->hint : DEF_HINT;
+}
+int mai_conf_token_sources(const mai_dir_conf_t *c)
+{
+    return c->sources ? c->sources : DEF_SOURCES;
+}
+const char *mai_conf_token_cookie(const mai_dir_conf_t *c)
+{
+    return c->sources ? c->cookie : NULL;
+}
+const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c)
+{
+    static const char *def[] = { "sub", "client_id" };
+    static const apr_array_header_t def_array = {
+        NULL, sizeof(const char *), 2, 2, (char *)def
+    };
+    return c->user_claims ? c->user_claims : &def_array;
+}
+const char *mai_conf_issuer(const mai_dir_conf_t *c) { return c->issuer; }
+int mai_conf_clock_skew(const mai_dir_conf_t *c)
+{
+    return GET_NUM(clock_skew, DEF_CLOCK_SKEW);
+}
+int mai_conf_set_env_on(const mai_dir_conf_t *c)
+{
+    return GET_NUM(set_env, DEF_SET_ENV);
+}
+int mai_conf_set_headers_on(const mai_dir_conf_t *c)
+{
+    return GET_NUM(set_headers, DEF_SET_HEADERS);
+}
+int mai_conf_cache_ttl(const mai_dir_conf_t *c)
+{
+    return GET_NUM(cache_ttl, DEF_CACHE_TTL);
+}
+int mai_conf_negative_ttl(const mai_dir_conf_t *c)
+{
+    return GET_NUM(negative_ttl, DEF_NEGATIVE_TTL);
+}
+
+mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)
+{
+    return apr_pcalloc(p, sizeof(mai_server_conf_t));
+}
+
+mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
+                                         const mai_server_conf_t *base,
+                                         const mai_server_conf_t *add)
+{
+    mai_server_conf_t *m = apr_pcalloc(p, sizeof(*m));
+    m->cache_provider = add->cache_provider ? add->cache_provider
+                                            : base->cache_provider;
+    m->cache_args = add->cache_provider ? add->cache_args : base->cache_args;
+    return m;
+}
+
+const char *mai_conf_set_cache(apr_pool_t *p, mai_server_conf_t *c,
+                               const char *spec)
+{
+    const char *colon = strchr(spec, ':');
+
+    if (!*spec || colon == spec) {
+        return "needs a cache provider name such as shmcb, redis, memcache "
+               "or none";
+    }
+    c->cache_provider = colon ? apr_pstrmemdup(p, spec, colon - spec)
+                              : apr_pstrdup(p, spec);
+    c->cache_args = colon && colon[1] ? apr_pstrdup(p, colon + 1) : NULL;
+    if (!strcasecmp(c->cache_provider, "none") && c->cache_args) {
+        return "none takes no arguments";
+    }
+    return NULL;
+}
+
+const char *mai_conf_cache_provider(const mai_server_conf_t *c)
+{
+    return c->cache_provider ? c->cache_provider : DEF_CACHE_PROVIDER;
+}
+
+const char *mai_conf_cache_args(const mai_server_conf_t *c)
+{
+    return c->cache_args;
+}

@@ -1,0 +1,88 @@
+/* config.h: per-directory and server configuration. The structs are
+ * private to config.c: every field has an explicit "unset" state, every
+ * default is stated once (in the getters), and merging is field by field.
+ * Pure: the glue's directive setters call these with cmd->pool. */
+#ifndef MAI_CONFIG_H
+#define MAI_CONFIG_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+#include "config_values.h"
+#include "url.h"
+
+typedef struct mai_dir_conf mai_dir_conf_t;
+typedef struct mai_server_conf mai_server_conf_t;
+
+mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p);
+/** Field by field: a field set in add wins, else base's. */
+mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
+                                   const mai_dir_conf_t *add);
+
+/* Setters: NULL or an error message. `p` is the config pool. */
+const char *mai_conf_set_endpoint(apr_pool_t *p, mai_dir_conf_t *c,
+                                  const char *url);
+const char *mai_conf_set_client_id(apr_pool_t *p, mai_dir_conf_t *c,
+                                   const char *id);
+/** The secret itself, already resolved from env:/file: by the caller. */
+const char *mai_conf_set_client_secret(apr_pool_t *p, mai_dir_conf_t *c,
+                                       const char *secret);
+const char *mai_conf_set_client_auth(mai_dir_conf_t *c, const char *arg);
+const char *mai_conf_set_tls_ca_file(apr_pool_t *p, mai_dir_conf_t *c,
+                                     const char *path);
+void mai_conf_set_tls_verify(mai_dir_conf_t *c, int on);
+const char *mai_conf_set_timeout(mai_dir_conf_t *c, const char *total,
+                                 const char *connect);
+const char *mai_conf_set_token_type_hint(apr_pool_t *p, mai_dir_conf_t *c,
+                                         const char *hint);
+/** One word of AcceptTokenIn; the first word in a section replaces the
+ * inherited list, later ones add to it. */
+const char *mai_conf_add_token_source(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *word);
+/** One word of RemoteUserClaim, same list rule as token sources. */
+const char *mai_conf_add_user_claim(apr_pool_t *p, mai_dir_conf_t *c,
+                                    const char *claim);
+const char *mai_conf_set_issuer(apr_pool_t *p, mai_dir_conf_t *c,
+                                const char *iss);
+const char *mai_conf_set_clock_skew(mai_dir_conf_t *c, const char *arg);
+void mai_conf_set_env(mai_dir_conf_t *c, int on);
+void mai_conf_set_headers(mai_dir_conf_t *c, int on);
+const char *mai_conf_set_cache_ttl(mai_dir_conf_t *c, const char *arg);
+const char *mai_conf_set_negative_ttl(mai_dir_conf_t *c, const char *arg);
+
+/* Getters: the effective value, defaults applied. */
+const mai_url_t *mai_conf_endpoint(const mai_dir_conf_t *c); /* or NULL */
+const char *mai_conf_endpoint_text(const mai_dir_conf_t *c);   /* or NULL */
+const char *mai_conf_client_id(const mai_dir_conf_t *c);       /* or NULL */
+const char *mai_conf_client_secret(const mai_dir_conf_t *c);   /* or NULL */
+mai_client_auth_t mai_conf_client_auth(const mai_dir_conf_t *c);
+const char *mai_conf_tls_ca_file(const mai_dir_conf_t *c);     /* or NULL */
+int mai_conf_tls_verify(const mai_dir_conf_t *c);
+apr_interval_time_t mai_conf_timeout(const mai_dir_conf_t *c);
+apr_interval_time_t mai_conf_connect_timeout(const mai_dir_conf_t *c);
+const char *mai_conf_token_type_hint(const mai_dir_conf_t *c); /* or NULL */
+int mai_conf_token_sources(const mai_dir_conf_t *c);
+const char *mai_conf_token_cookie(const mai_dir_conf_t *c);
+const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c);
+const char *mai_conf_issuer(const mai_dir_conf_t *c);          /* or NULL */
+int mai_conf_clock_skew(const mai_dir_conf_t *c);
+int mai_conf_set_env_on(const mai_dir_conf_t *c);
+int mai_conf_set_headers_on(const mai_dir_conf_t *c);
+int mai_conf_cache_ttl(const mai_dir_conf_t *c);
+int mai_conf_negative_ttl(const mai_dir_conf_t *c);
+
+/* Server (process-wide) settings. */
+mai_server_conf_t *mai_server_conf_create(apr_pool_t *p);
+mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
+                                         const mai_server_conf_t *base,
+                                         const mai_server_conf_t *add);
+/** AuthIntrospectCache: "none", "shmcb[:ARGS]", "redis:HOST:PORT",
+ * "memcache:HOST:PORT" or any socache provider name with its arguments. */
+const char *mai_conf_set_cache(apr_pool_t *p, mai_server_conf_t *c,
+                               const char *spec);
+/** The socache provider name ("shmcb" default; "none" = no shared cache)
+ * and its argument string (NULL for the provider's default). */
+const char *mai_conf_cache_provider(const mai_server_conf_t *c);
+const char *mai_conf_cache_args(const mai_server_conf_t *c);
+
+#endif

@@ -1,0 +1,40 @@
+/* config_values.h: parsers for directive arguments. Pure: each returns
+ * NULL on success or an error message that httpd prefixes with the file
+ * and line of the directive. */
+#ifndef MAI_CONFIG_VALUES_H
+#define MAI_CONFIG_VALUES_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+
+typedef enum {
+    MAI_AUTH_BASIC = 1,     /* client_secret_basic */
+    MAI_AUTH_POST,          /* client_secret_post */
+    MAI_AUTH_NONE           /* none */
+} mai_client_auth_t;
+
+/* Token sources, a bit set. */
+#define MAI_SRC_HEADER 0x1
+#define MAI_SRC_QUERY  0x2
+#define MAI_SRC_FORM   0x4
+#define MAI_SRC_COOKIE 0x8
+
+/** Seconds as a decimal with an optional fraction ("5", "0.5"); must be
+ * greater than 0 and at most 3600. */
+const char *mai_cv_interval(const char *arg, apr_interval_time_t *out);
+
+/** A whole number of seconds from 0 to max. */
+const char *mai_cv_seconds(const char *arg, int max, int *out);
+
+/** client_secret_basic | client_secret_post | none (case-insensitive). */
+const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out);
+
+/** One AcceptTokenIn word: header | query | form | cookie:NAME. Sets the
+ * bit in *sources and, for a cookie, *cookie (from p). */
+const char *mai_cv_token_source(apr_pool_t *p, const char *arg,
+                                int *sources, const char **cookie);
+
+/** A claim name for RemoteUserClaim: non-empty, no control characters. */
+const char *mai_cv_claim_name(const char *arg);
+
+#endif

@@ -1,0 +1,120 @@
+/* form.c: application/x-www-form-urlencoded and Basic credentials. */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_base64.h>
+#include "form.h"
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+static int is_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+           c == '~';
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+const char *mai_form_encode(apr_pool_t *p, const char *s)
+{
+    apr_size_t n = 0, i;
+    const unsigned char *u = (const unsigned char *)s;
+    char *out, *o;
+
+    for (i = 0; u[i]; i++) {
+        n += (is_unreserved(u[i]) || u[i] == ' ') ? 1 : 3;
+    }
+    o = out = apr_palloc(p, n + 1);
+    for (i = 0; u[i]; i++) {
+        if (is_unreserved(u[i])) {
+            *o++ = (char)u[i];
+        } else if (u[i] == ' ') {
+            *o++ = '+';
+        } else {
+            *o++ = '%';
+            *o++ = hexdig[u[i] >> 4];
+            *o++ = hexdig[u[i] & 0x0f];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *mai_form_decode(apr_pool_t *p, const char *s, apr_size_t len)
+{
+    char *out = apr_palloc(p, len + 1), *o = out;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int hi, lo;
+            if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
+                (lo = hexval(s[i + 2])) < 0) {
+                return NULL;
+            }
+            c = (unsigned char)(hi << 4 | lo);
+            i += 2;
+        }
+        /* a NUL would silently cut the value short for every later
+         * string function, so it is refused whether raw or escaped */
+        if (c == '\0') {
+            return NULL;
+        }
+        *o++ = (char)c;
+    }
+    *o = '\0';
+    return out;
+}
+
+void mai_form_get(apr_pool_t *p, const char *data, apr_size_t len,
+                  const char *name, const char **value, int *count)
+{
+    const char *end = data ? data + len : NULL;
+    const char *f = data;
+
+    *value = NULL;
+    *count = 0;
+    while (f && f < end) {
+        const char *amp = memchr(f, '&', end - f);
+        const char *fend = amp ? amp : end;
+        const char *eq = memchr(f, '=', fend - f);
+        const char *nend = eq ? eq : fend;
+        /* names are encoded like values: "access%5Ftoken" is the same
+         * field, and must count as a duplicate */
+        const char *n = mai_form_decode(p, f, nend - f);
+
+        if (n && fend > f && strcmp(n, name) == 0) {
+            if (++*count == 1) {
+                *value = eq ? mai_form_decode(p, eq + 1, fend - eq - 1) : "";
+            }
+        }
+        f = amp ? amp + 1 : NULL;
+    }
+}
+
+const char *mai_form_basic_auth(apr_pool_t *p, const char *id,
+                                const char *secret)
+{
+    const char *plain = apr_pstrcat(p, mai_form_encode(p, id), ":",
+                                    mai_form_encode(p, secret), NULL);
+    int plen = (int)strlen(plain);
+    char *b64 = apr_palloc(p, apr_base64_encode_len(plen));
+
+    apr_base64_encode(b64, plain, plen);
+    return apr_pstrcat(p, "Basic ", b64, NULL);
+}

@@ -1,0 +1,559 @@
+/* http_wire.c: HTTP/1.1 request bytes out, response parsed in.
+ *
+ * The response parser is a byte-driven state machine: it never sees a
+ * socket, takes input in any split, and holds at most one line (bounded
+ * by max_line) plus the decoded body (bounded by max_body). */
+#include <string.h>
+#include <strings.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include "http_wire.h"
+
+const mai_wire_limits_t mai_wire_default_limits = { 100, 8192, 262144 };
+
+/* We never send Expect or Upgrade, so a server has no reason to send
+ * more than a couple of 1xx responses; an endless stream of them would
+ * otherwise keep the parser busy until the caller's timeout. */
+#define MAX_INTERIM 16
+
+/* The first body allocation for chunked and close-delimited bodies; it
+ * doubles from there, so the total allocated stays below 2 * max_body. */
+#define BODY_INITIAL 1024
+
+typedef enum {
+    ST_STATUS,     /* status line */
+    ST_HEADERS,    /* header fields up to the blank line */
+    ST_BODY,       /* Content-Length body */
+    ST_CLOSE_BODY, /* body delimited by the connection close */
+    ST_CHUNK_SIZE, /* chunk-size [chunk-ext] line */
+    ST_CHUNK_DATA, /* chunk-data */
+    ST_CHUNK_END,  /* the CRLF after chunk-data */
+    ST_TRAILERS,   /* trailer fields up to the blank line */
+    ST_DONE,       /* states from here on are final */
+    ST_ERROR,
+    ST_TOO_LARGE
+} wire_st_t;
+
+struct mai_wire_resp {
+    apr_pool_t *p;
+    mai_wire_limits_t lim;
+    wire_st_t st;
+    char *line; /* max_line + 1 bytes */
+    apr_size_t line_len;
+    int status;  /* of the response being read */
+    int minor;   /* HTTP/1.<minor> */
+    int fields;  /* header (and trailer) fields so far */
+    int interim; /* 1xx responses skipped */
+    int keepalive;
+    apr_table_t *headers;   /* of the final response only */
+    apr_uint64_t remaining; /* of the Content-Length body or the chunk */
+    char *body;
+    apr_size_t body_len, body_cap;
+};
+
+/* RFC 7230 tchar: what field names and methods are made of. */
+static int is_tchar(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int is_ctl(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c |= 0x20;
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/* ---- request ---------------------------------------------------------- */
+
+static int clean(const char *s, int allow_space)
+{
+    if (!s || !*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (is_ctl((unsigned char)*s) || (!allow_space && *s == ' ')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* "Name: value" with a token name, no CR/LF or other control characters,
+ * and not one of the fields that frame the request: those are ours. */
+static int header_ok(const char *h)
+{
+    const char *c = h;
+
+    while (is_tchar((unsigned char)*c)) {
+        c++;
+    }
+    if (c == h || *c != ':' || !clean(h, 1)) {
+        return 0;
+    }
+    return !((c - h == 4 && strncasecmp(h, "Host", 4) == 0) ||
+             (c - h == 14 && strncasecmp(h, "Content-Length", 14) == 0) ||
+             (c - h == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0));
+}
+
+const char *mai_wire_request(apr_pool_t *p, const char *method,
+                             const char *authority, const char *path,
+                             const char *const *headers, const char *body,
+                             apr_size_t body_len, apr_size_t *out_len)
+{
+    apr_array_header_t *parts = apr_array_make(p, 16, sizeof(const char *));
+    const char *m, *head;
+    apr_size_t hlen;
+    char *out;
+
+    if (out_len) {
+        *out_len = 0;
+    }
+    for (m = method; m && is_tchar((unsigned char)*m); m++) {
+    }
+    if (!m || m == method || *m || !clean(authority, 0) || !clean(path, 0)) {
+        return NULL;
+    }
+    APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(
+        p, method, " ", path, " HTTP/1.1\r\nHost: ", authority, "\r\n", NULL);
+    for (; headers && *headers; headers++) {
+        if (!header_ok(*headers)) {
+            return NULL;
+        }
+        APR_ARRAY_PUSH(parts, const char *) = *headers;
+        APR_ARRAY_PUSH(parts, const char *) = "\r\n";
+    }
+    if (body) {
+        APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(
+            p, "Content-Length: %" APR_SIZE_T_FMT "\r\n", body_len);
+    }
+    APR_ARRAY_PUSH(parts, const char *) = "\r\n";
+    head = apr_array_pstrcat(p, parts, '\0');
+    hlen = strlen(head);
+    out = apr_palloc(p, hlen + (body ? body_len : 0) + 1);
+    memcpy(out, head, hlen);
+    if (body) {
+        memcpy(out + hlen, body, body_len);
+        hlen += body_len;
+    }
+    out[hlen] = '\0';
+    if (out_len) {
+        *out_len = hlen;
+    }
+    return out;
+}
+
+/* ---- response: header section ----------------------------------------- */
+
+mai_wire_resp_t *mai_wire_resp_create(apr_pool_t *p,
+                                      const mai_wire_limits_t *limits)
+{
+    mai_wire_resp_t *w = apr_pcalloc(p, sizeof(*w));
+
+    w->p = p;
+    w->lim = limits ? *limits : mai_wire_default_limits;
+    /* the buffers below are sized limit + 1 */
+    if (w->lim.max_body > APR_SIZE_MAX / 2) {
+        w->lim.max_body = APR_SIZE_MAX / 2;
+    }
+    w->line = apr_palloc(p, w->lim.max_line + 1);
+    w->headers = apr_table_make(p, 16);
+    return w;
+}
+
+/* Collect the next line into w->line. Returns 1 when a whole line is
+ * there (CRLF or bare LF stripped, NUL-terminated), 0 when more input is
+ * needed or the line is too long (then w->st says so). */
+static int take_line(mai_wire_resp_t *w, const char **d, apr_size_t *n)
+{
+    const char *nl = memchr(*d, '\n', *n);
+    apr_size_t k = nl ? (apr_size_t)(nl - *d) + 1 : *n;
+
+    /* checked before copying; a partial line that already fills max_line
+     * cannot end in time, so it fails without waiting for more */
+    if (w->line_len + k > w->lim.max_line ||
+        (!nl && w->line_len + k == w->lim.max_line)) {
+        w->st = ST_TOO_LARGE;
+        return 0;
+    }
+    memcpy(w->line + w->line_len, *d, k);
+    w->line_len += k;
+    *d += k;
+    *n -= k;
+    if (!nl) {
+        return 0;
+    }
+    w->line_len--;
+    if (w->line_len && w->line[w->line_len - 1] == '\r') {
+        w->line_len--;
+    }
+    w->line[w->line_len] = '\0';
+    return 1;
+}
+
+static wire_st_t parse_status_line(mai_wire_resp_t *w, const char *l)
+{
+    int i;
+
+    if (strncmp(l, "HTTP/1.", 7) != 0 || l[7] < '0' || l[7] > '9' ||
+        l[8] != ' ') {
+        return ST_ERROR;
+    }
+    w->minor = l[7] - '0';
+    l += 9;
+    w->status = 0;
+    for (i = 0; i < 3; i++) {
+        if (l[i] < '0' || l[i] > '9') {
+            return ST_ERROR;
+        }
+        w->status = w->status * 10 + (l[i] - '0');
+    }
+    /* 101 would hand the connection to another protocol: never asked */
+    if ((l[3] != '\0' && l[3] != ' ') || w->status < 100 || w->status > 599 ||
+        w->status == 101) {
+        w->status = 0;
+        return ST_ERROR;
+    }
+    w->fields = 0;
+    return ST_HEADERS;
+}
+
+/* One "name: value" field; stored only for the final response's header
+ * section (interim responses and trailers are checked, then dropped, so
+ * a trailer cannot replace a header the caller trusts). */
+static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
+{
+    char *c = l, *v, *e;
+
+    /* obs-fold (a continuation line) is deprecated and a classic way to
+     * smuggle a field past one parser and not another */
+    if (*l == ' ' || *l == '\t') {
+        return ST_ERROR;
+    }
+    while (is_tchar((unsigned char)*c)) {
+        c++;
+    }
+    if (c == l || *c != ':') {
+        return ST_ERROR;
+    }
+    if (++w->fields > w->lim.max_fields) {
+        return ST_TOO_LARGE;
+    }
+    *c = '\0';
+    for (v = c + 1; *v == ' ' || *v == '\t'; v++) {
+    }
+    for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--) {
+    }
+    if (store) {
+        apr_table_addn(w->headers, apr_pstrdup(w->p, l),
+                       apr_pstrmemdup(w->p, v, e - v));
+    }
+    return w->st;
+}
+
+/* State for apr_table_do over the elements of list-valued fields. */
+typedef struct {
+    int bad;             /* an element failed to parse */
+    int count;           /* elements seen */
+    int close;           /* Connection: close */
+    apr_uint64_t length; /* Content-Length */
+} list_ctx_t;
+
+/* Call fn on each comma-separated, OWS-trimmed element of value. */
+static void each_element(const char *value, list_ctx_t *ctx,
+                         void (*fn)(list_ctx_t *, const char *, apr_size_t))
+{
+    const char *s = value;
+
+    for (;;) {
+        const char *e = s + strcspn(s, ",");
+        const char *b = s, *t = e;
+        while (b < t && (*b == ' ' || *b == '\t')) {
+            b++;
+        }
+        while (t > b && (t[-1] == ' ' || t[-1] == '\t')) {
+            t--;
+        }
+        fn(ctx, b, t - b);
+        if (!*e) {
+            return;
+        }
+        s = e + 1;
+    }
+}
+
+static void length_elt(list_ctx_t *ctx, const char *s, apr_size_t n)
+{
+    apr_uint64_t v = 0;
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (APR_UINT64_MAX - d) / 10) {
+            ctx->bad = 1;
+            return;
+        }
+        v = v * 10 + d;
+    }
+    /* "Content-Length: 5, 5" or two equal fields are harmless repeats;
+     * two different lengths mean two framings, i.e. smuggling */
+    if (n == 0 || (ctx->count++ && v != ctx->length)) {
+        ctx->bad = 1;
+    }
+    ctx->length = v;
+}
+
+static void te_elt(list_ctx_t *ctx, const char *s, apr_size_t n)
+{
+    /* chunked is the only coding we decode, and it must be the only one */
+    if (ctx->count++ || n != 7 || strncasecmp(s, "chunked", 7) != 0) {
+        ctx->bad = 1;
+    }
+}
+
+static void conn_elt(list_ctx_t *ctx, const char *s, apr_size_t n)
+{
+    if (n == 5 && strncasecmp(s, "close", 5) == 0) {
+        ctx->close = 1;
+    }
+}
+
+static int length_cb(void *c, const char *k, const char *v)
+{
+    each_element(v, c, length_elt);
+    return 1;
+}
+
+static int te_cb(void *c, const char *k, const char *v)
+{
+    each_element(v, c, te_elt);
+    return 1;
+}
+
+static int conn_cb(void *c, const char *k, const char *v)
+{
+    each_element(v, c, conn_elt);
+    return 1;
+}
+
+/* The blank line after a header section: decide how the body is framed. */
+static wire_st_t end_of_headers(mai_wire_resp_t *w)
+{
+    list_ctx_t len = { 0, 0, 0, 0 }, te = { 0, 0, 0, 0 }, conn = { 0, 0, 0, 0 };
+
+    if (w->status < 200) {
+        w->status = 0;
+        return ++w->interim > MAX_INTERIM ? ST_TOO_LARGE : ST_STATUS;
+    }
+    apr_table_do(length_cb, &len, w->headers, "Content-Length", NULL);
+    apr_table_do(te_cb, &te, w->headers, "Transfer-Encoding", NULL);
+    apr_table_do(conn_cb, &conn, w->headers, "Connection", NULL);
+    if (len.bad || te.bad) {
+        return ST_ERROR;
+    }
+    w->keepalive = w->minor >= 1 && !conn.close;
+    if (w->status == 204 || w->status == 304) {
+        return ST_DONE;
+    }
+    if (te.count) {
+        /* RFC 7230 3.3.3: chunked wins, but a peer sending both lengths
+         * is confused or hostile, so the connection is not reused */
+        if (len.count) {
+            w->keepalive = 0;
+        }
+        return ST_CHUNK_SIZE;
+    }
+    if (len.count) {
+        if (len.length > w->lim.max_body) {
+            return ST_TOO_LARGE;
+        }
+        w->remaining = len.length;
+        w->body_cap = (apr_size_t)len.length + 1;
+        w->body = apr_palloc(w->p, w->body_cap);
+        w->body[0] = '\0';
+        return len.length ? ST_BODY : ST_DONE;
+    }
+    w->keepalive = 0;
+    return ST_CLOSE_BODY;
+}
+
+/* ---- response: body ---------------------------------------------------- */
+
+/* Room for extra more body bytes plus the NUL; the caller has checked
+ * body_len + extra <= max_body. */
+static void body_reserve(mai_wire_resp_t *w, apr_size_t extra)
+{
+    apr_size_t need = w->body_len + extra + 1, cap = w->body_cap;
+    char *nb;
+
+    if (need <= cap) {
+        return;
+    }
+    cap = cap ? cap * 2 : BODY_INITIAL;
+    if (cap < need) {
+        cap = need;
+    }
+    if (cap > w->lim.max_body + 1) {
+        cap = w->lim.max_body + 1;
+    }
+    nb = apr_palloc(w->p, cap);
+    if (w->body_len) {
+        memcpy(nb, w->body, w->body_len);
+    }
+    w->body = nb;
+    w->body_cap = cap;
+}
+
+static wire_st_t parse_chunk_size(mai_wire_resp_t *w, const char *l)
+{
+    apr_uint64_t v = 0, room = w->lim.max_body - w->body_len;
+    const char *c;
+    int h;
+
+    for (c = l; (h = hexval((unsigned char)*c)) >= 0; c++) {
+        if ((apr_uint64_t)h > room || v > (room - h) / 16) {
+            return ST_TOO_LARGE;
+        }
+        v = v * 16 + h;
+    }
+    while (*c == ' ' || *c == '\t') {
+        c++;
+    }
+    /* chunk extensions are allowed and ignored */
+    if (c == l || (*c && *c != ';')) {
+        return ST_ERROR;
+    }
+    if (v == 0) {
+        return ST_TRAILERS;
+    }
+    body_reserve(w, (apr_size_t)v);
+    w->remaining = v;
+    return ST_CHUNK_DATA;
+}
+
+static wire_st_t handle_line(mai_wire_resp_t *w)
+{
+    char *l = w->line;
+    apr_size_t i;
+
+    /* a stray CR, a NUL or another control byte has no place in any
+     * line of a response; refusing them keeps header values clean */
+    for (i = 0; i < w->line_len; i++) {
+        if (is_ctl((unsigned char)l[i])) {
+            return ST_ERROR;
+        }
+    }
+    switch (w->st) {
+    case ST_STATUS:
+        return parse_status_line(w, l);
+    case ST_HEADERS:
+        return *l ? parse_field(w, l, w->status >= 200) : end_of_headers(w);
+    case ST_CHUNK_SIZE:
+        return parse_chunk_size(w, l);
+    case ST_CHUNK_END:
+        return *l ? ST_ERROR : ST_CHUNK_SIZE;
+    case ST_TRAILERS:
+        return *l ? parse_field(w, l, 0) : ST_DONE;
+    default:
+        return ST_ERROR;
+    }
+}
+
+static void take_body(mai_wire_resp_t *w, const char **d, apr_size_t *n)
+{
+    apr_size_t k = *n;
+
+    if (w->st == ST_CLOSE_BODY) {
+        if (k > w->lim.max_body - w->body_len) {
+            w->st = ST_TOO_LARGE;
+            return;
+        }
+        body_reserve(w, k);
+    } else if (k > w->remaining) {
+        k = (apr_size_t)w->remaining;
+    }
+    memcpy(w->body + w->body_len, *d, k);
+    w->body_len += k;
+    w->body[w->body_len] = '\0';
+    *d += k;
+    *n -= k;
+    if (w->st != ST_CLOSE_BODY && (w->remaining -= k) == 0) {
+        w->st = w->st == ST_BODY ? ST_DONE : ST_CHUNK_END;
+    }
+}
+
+static mai_wire_state_t public_state(const mai_wire_resp_t *w)
+{
+    switch (w->st) {
+    case ST_DONE:
+        return MAI_WIRE_DONE;
+    case ST_ERROR:
+        return MAI_WIRE_ERROR;
+    case ST_TOO_LARGE:
+        return MAI_WIRE_TOO_LARGE;
+    default:
+        return MAI_WIRE_MORE;
+    }
+}
+
+mai_wire_state_t mai_wire_resp_feed(mai_wire_resp_t *w, const char *data,
+                                    apr_size_t len, apr_size_t *consumed)
+{
+    const char *d = data;
+    apr_size_t n = data ? len : 0;
+
+    while (n > 0 && w->st < ST_DONE) {
+        if (w->st == ST_BODY || w->st == ST_CLOSE_BODY ||
+            w->st == ST_CHUNK_DATA) {
+            take_body(w, &d, &n);
+        } else if (take_line(w, &d, &n)) {
+            w->st = handle_line(w);
+            w->line_len = 0;
+        }
+    }
+    if (consumed) {
+        *consumed = (data ? len : 0) - n;
+    }
+    return public_state(w);
+}
+
+mai_wire_state_t mai_wire_resp_eof(mai_wire_resp_t *w)
+{
+    if (w->st == ST_CLOSE_BODY) {
+        w->st = ST_DONE;
+    } else if (w->st < ST_DONE) {
+        w->st = ST_ERROR;
+    }
+    return public_state(w);
+}
+
+int mai_wire_resp_status(const mai_wire_resp_t *w)
+{
+    return w->status;
+}
+
+const char *mai_wire_resp_header(const mai_wire_resp_t *w, const char *name)
+{
+    return apr_table_get(w->headers, name);
+}
+
+const char *mai_wire_resp_body(const mai_wire_resp_t *w, apr_size_t *len)
+{
+    if (len) {
+        *len = w->body ? w->body_len : 0;
+    }
+    return w->body ? w->body : "";
+}
+
+int mai_wire_resp_keepalive(const mai_wire_resp_t *w)
+{
+    return w->st == ST_DONE && w->keepalive;
+}

@@ -1,0 +1,456 @@
+/* result.c: an introspection response, from JSON to a flat mai_result_t.
+ * json-c is used only inside mai_result_parse: everything the rest of the
+ * module reads is copied into the caller's pool, so a cached result never
+ * holds a JSON object. */
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+#include <apr_cstr.h>
+#include <apr_strings.h>
+#include <json.h>
+#include "result.h"
+
+#define MAX_DEPTH 32
+#define MAX_MEMBERS 1000
+#define MAX_TEXT 65536
+/* Compact, and "/" left alone so URLs in claims read as they were sent. */
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* One JSON object and nothing after it but white space. json-c's strict
+ * mode refuses trailing commas, leading zeros and trailing characters; the
+ * parse-end check makes the last rule independent of json-c's version. */
+static mai_status_t tokenize(const char *json, apr_size_t len,
+                             json_object **root)
+{
+    json_tokener *tok;
+    enum json_tokener_error err;
+    size_t end;
+
+    *root = NULL;
+    if (json == NULL || len == 0) {
+        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    if (len > INT_MAX) {
+        return MAI_STATUS_ENDPOINT_TOO_LARGE;
+    }
+    tok = json_tokener_new_ex(MAX_DEPTH);
+    if (tok == NULL) {
+        return MAI_STATUS_INTERNAL;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    *root = json_tokener_parse_ex(tok, json, (int)len);
+    err = json_tokener_get_error(tok);
+    end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (*root == NULL) {
+        return err == json_tokener_error_depth
+            ? MAI_STATUS_ENDPOINT_TOO_LARGE : MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    while (end < len && is_ws(json[end])) {
+        end++;
+    }
+    if (end != len || !json_object_is_type(*root, json_type_object)) {
+        json_object_put(*root);
+        *root = NULL;
+        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    return MAI_OK;
+}
+
+/* json-c accepts NaN and Infinity (and turns 1e400 into inf), and keeps
+ * U+0000 inside strings, which a C string would silently cut: neither is
+ * something an endpoint should send, so the whole tree is refused. */
+static int tree_ok(json_object *o)
+{
+    size_t i, n;
+
+    switch (json_object_get_type(o)) {
+    case json_type_double:
+        return isfinite(json_object_get_double(o));
+    case json_type_string:
+        return strlen(json_object_get_string(o))
+            == (size_t)json_object_get_string_len(o);
+    case json_type_array:
+        n = json_object_array_length(o);
+        for (i = 0; i < n; i++) {
+            if (!tree_ok(json_object_array_get_idx(o, i))) {
+                return 0;
+            }
+        }
+        return 1;
+    case json_type_object: {
+        json_object_object_foreach(o, key, val) {
+            (void)key;
+            if (!tree_ok(val)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    default:
+        return 1;
+    }
+}
+
+static const char *json_text(apr_pool_t *p, json_object *o)
+{
+    size_t len;
+    const char *s = json_object_to_json_string_length(o, JSON_FLAGS, &len);
+
+    return s ? apr_pstrmemdup(p, s, len) : NULL;
+}
+
+/* The text of a scalar; numbers keep the text json-c parsed them from. */
+static const char *scalar_text(apr_pool_t *p, json_object *o)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_string:
+        return apr_pstrmemdup(p, json_object_get_string(o),
+                              json_object_get_string_len(o));
+    case json_type_boolean:
+        return json_object_get_boolean(o) ? "true" : "false";
+    case json_type_null:
+        return "";
+    default:
+        return json_text(p, o);
+    }
+}
+
+static int is_scalar(json_object *o)
+{
+    return !json_object_is_type(o, json_type_object)
+        && !json_object_is_type(o, json_type_array);
+}
+
+/* An array of scalars: items, and their texts joined by one space. The
+ * length is checked before joining so a huge array costs no huge copy. */
+static mai_status_t array_claim(apr_pool_t *p, json_object *arr,
+                                mai_claim_t *c)
+{
+    size_t i, n = json_object_array_length(arr), total = 0;
+    const char **items;
+    char *text, *at;
+
+    for (i = 0; i < n; i++) {
+        if (!is_scalar(json_object_array_get_idx(arr, i))) {
+            c->text = json_text(p, arr);
+            return c->text ? MAI_OK : MAI_STATUS_INTERNAL;
+        }
+    }
+    items = apr_pcalloc(p, (n + 1) * sizeof(*items));
+    for (i = 0; i < n; i++) {
+        items[i] = scalar_text(p, json_object_array_get_idx(arr, i));
+        if (items[i] == NULL) {
+            return MAI_STATUS_INTERNAL;
+        }
+        total += strlen(items[i]) + 1;
+        if (total > MAX_TEXT + 1) {
+            return MAI_STATUS_ENDPOINT_TOO_LARGE;
+        }
+    }
+    at = text = apr_palloc(p, total + 1);
+    for (i = 0; i < n; i++) {
+        size_t l = strlen(items[i]);
+        if (i > 0) {
+            *at++ = ' ';
+        }
+        memcpy(at, items[i], l);
+        at += l;
+    }
+    *at = '\0';
+    c->text = text;
+    c->items = items;
+    c->nitems = (int)n;
+    return MAI_OK;
+}
+
+static mai_status_t make_claim(apr_pool_t *p, const char *key,
+                               json_object *val, mai_claim_t *c)
+{
+    mai_status_t st = MAI_OK;
+    json_type t = json_object_get_type(val);
+
+    c->name = apr_pstrdup(p, key);
+    if (t == json_type_object) {
+        c->kind = MAI_CLAIM_OBJECT;
+        c->text = json_text(p, val);
+    }
+    else if (t == json_type_array) {
+        c->kind = MAI_CLAIM_ARRAY;
+        st = array_claim(p, val, c);
+    }
+    else if (t == json_type_null) {
+        c->kind = MAI_CLAIM_NULL;
+        c->text = "";
+    }
+    else {
+        const char **one = apr_pcalloc(p, 2 * sizeof(*one));
+        c->kind = t == json_type_string ? MAI_CLAIM_STRING
+            : t == json_type_boolean ? MAI_CLAIM_BOOL : MAI_CLAIM_NUMBER;
+        c->text = one[0] = scalar_text(p, val);
+        c->items = one;
+        c->nitems = 1;
+    }
+    if (st != MAI_OK) {
+        return st;
+    }
+    if (c->text == NULL) {
+        return MAI_STATUS_INTERNAL;
+    }
+    return strlen(c->text) > MAX_TEXT ? MAI_STATUS_ENDPOINT_TOO_LARGE
+        : MAI_OK;
+}
+
+/* json-c saturates integers beyond int64 instead of failing: a value that
+ * reads as INT64_MAX but is larger as uint64 did not fit. */
+static mai_status_t time_member(json_object *v, int *has, apr_int64_t *out)
+{
+    apr_int64_t i;
+
+    if (!json_object_is_type(v, json_type_int)) {
+        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    i = json_object_get_int64(v);
+    if (i == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX) {
+        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    if (has) {
+        *has = 1;
+        *out = i;
+    }
+    return MAI_OK;
+}
+
+/* RFC 7662: scope is a space-separated list; runs of spaces are tolerated. */
+static void split_scope(apr_pool_t *p, mai_result_t *res, const char *s)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+    char *copy = apr_pstrdup(p, s), *last = NULL, *w;
+
+    for (w = apr_strtok(copy, " ", &last); w != NULL;
+         w = apr_strtok(NULL, " ", &last)) {
+        APR_ARRAY_PUSH(a, const char *) = w;
+    }
+    APR_ARRAY_PUSH(a, const char *) = NULL;
+    res->scopes = (const char *const *)a->elts;
+    res->nscopes = a->nelts - 1;
+}
+
+static mai_status_t aud_member(mai_result_t *res, json_object *v,
+                               const mai_claim_t *c)
+{
+    size_t i, n;
+
+    if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++) {
+            if (!json_object_is_type(json_object_array_get_idx(v, i),
+                                     json_type_string)) {
+                return MAI_STATUS_ENDPOINT_BAD_JSON;
+            }
+        }
+    }
+    else if (!json_object_is_type(v, json_type_string)) {
+        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    res->auds = c->items;
+    res->nauds = c->nitems;
+    return MAI_OK;
+}
+
+/* The members RFC 7662 gives a type to; the claim c already holds the
+ * member's text, which the string fields share. */
+static mai_status_t known_member(apr_pool_t *p, mai_result_t *res,
+                                 json_object *v, const mai_claim_t *c)
+{
+    const char *k = c->name;
+    int is_str = json_object_is_type(v, json_type_string);
+
+    if (!strcmp(k, "active")) {
+        res->active = json_object_is_type(v, json_type_boolean)
+            && json_object_get_boolean(v);
+    }
+    else if (!strcmp(k, "exp")) {
+        return time_member(v, &res->has_exp, &res->exp);
+    }
+    else if (!strcmp(k, "nbf")) {
+        return time_member(v, &res->has_nbf, &res->nbf);
+    }
+    else if (!strcmp(k, "iat")) {
+        return time_member(v, NULL, NULL);
+    }
+    else if (!strcmp(k, "aud")) {
+        return aud_member(res, v, c);
+    }
+    else if (!strcmp(k, "iss") || !strcmp(k, "client_id")
+             || !strcmp(k, "token_type") || !strcmp(k, "scope")) {
+        if (!is_str) {
+            return MAI_STATUS_ENDPOINT_BAD_JSON;
+        }
+        if (k[0] == 'i') {
+            res->iss = c->text;
+        }
+        else if (k[0] == 'c') {
+            res->client_id = c->text;
+        }
+        else if (k[0] == 't') {
+            res->token_type = c->text;
+        }
+        else {
+            split_scope(p, res, c->text);
+        }
+    }
+    return MAI_OK;
+}
+
+static mai_status_t build(apr_pool_t *p, json_object *root,
+                          mai_result_t *res)
+{
+    mai_claim_t *claims;
+    mai_status_t st;
+    int n = json_object_object_length(root), i = 0;
+
+    if (n > MAX_MEMBERS) {
+        return MAI_STATUS_ENDPOINT_TOO_LARGE;
+    }
+    if (!tree_ok(root)) {
+        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    claims = apr_pcalloc(p, (n + 1) * sizeof(*claims));
+    {
+        json_object_object_foreach(root, key, val) {
+            st = make_claim(p, key, val, &claims[i]);
+            if (st == MAI_OK) {
+                st = known_member(p, res, val, &claims[i]);
+            }
+            if (st != MAI_OK) {
+                return st;
+            }
+            i++;
+        }
+    }
+    res->claims = claims;
+    res->nclaims = i;
+    res->json = json_text(p, root);
+    return res->json ? MAI_OK : MAI_STATUS_INTERNAL;
+}
+
+mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
+                              apr_size_t len, const mai_result_t **out)
+{
+    json_object *root;
+    mai_result_t *res;
+    mai_status_t st;
+
+    *out = NULL;
+    st = tokenize(json, len, &root);
+    if (st != MAI_OK) {
+        return st;
+    }
+    res = apr_pcalloc(p, sizeof(*res));
+    st = build(p, root, res);
+    json_object_put(root);
+    if (st == MAI_OK) {
+        *out = res;
+    }
+    return st;
+}
+
+mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
+                              apr_int64_t skew, const char *issuer)
+{
+    if (!res->active) {
+        return MAI_STATUS_INACTIVE;
+    }
+    /* RFC 6749 section 5.1: token type values are case-insensitive. */
+    if (res->token_type
+        && !apr_cstr_casecmp(res->token_type, "refresh_token")) {
+        return MAI_STATUS_REFRESH_TOKEN;
+    }
+    /* Written as now -/+ skew: exp and nbf come from the wire and may sit
+     * next to INT64_MAX/MIN, where exp + skew would overflow. */
+    if (res->has_exp && res->exp <= now - skew) {
+        return MAI_STATUS_EXPIRED;
+    }
+    if (res->has_nbf && res->nbf > now + skew) {
+        return MAI_STATUS_NOT_YET_VALID;
+    }
+    if (issuer && (res->iss == NULL || strcmp(res->iss, issuer) != 0)) {
+        return MAI_STATUS_WRONG_ISSUER;
+    }
+    return MAI_OK;
+}
+
+const mai_claim_t *mai_result_claim(const mai_result_t *res,
+                                    const char *name)
+{
+    int i;
+
+    for (i = 0; i < res->nclaims; i++) {
+        if (!strcmp(res->claims[i].name, name)) {
+            return &res->claims[i];
+        }
+    }
+    return NULL;
+}
+
+const char *mai_result_user(const mai_result_t *res,
+                            const apr_array_header_t *names)
+{
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        const mai_claim_t *c = mai_result_claim(res,
+                                  APR_ARRAY_IDX(names, i, const char *));
+        if (c && ((c->kind == MAI_CLAIM_STRING && c->text[0] != '\0')
+                  || c->kind == MAI_CLAIM_NUMBER)) {
+            return c->text;
+        }
+    }
+    return NULL;
+}
+
+static const char *const *copy_strv(apr_pool_t *p, const char *const *v,
+                                    int n)
+{
+    const char **c;
+    int i;
+
+    if (v == NULL) {
+        return NULL;
+    }
+    c = apr_pcalloc(p, (n + 1) * sizeof(*c));
+    for (i = 0; i < n; i++) {
+        c[i] = apr_pstrdup(p, v[i]);
+    }
+    return c;
+}
+
+mai_result_t *mai_result_copy(apr_pool_t *p, const mai_result_t *res)
+{
+    mai_result_t *c = apr_pmemdup(p, res, sizeof(*res));
+    mai_claim_t *claims;
+    int i;
+
+    c->iss = apr_pstrdup(p, res->iss);
+    c->client_id = apr_pstrdup(p, res->client_id);
+    c->token_type = apr_pstrdup(p, res->token_type);
+    c->scopes = copy_strv(p, res->scopes, res->nscopes);
+    c->auds = copy_strv(p, res->auds, res->nauds);
+    c->json = apr_pstrdup(p, res->json);
+    claims = apr_pcalloc(p, (res->nclaims + 1) * sizeof(*claims));
+    for (i = 0; i < res->nclaims; i++) {
+        claims[i] = res->claims[i];
+        claims[i].name = apr_pstrdup(p, res->claims[i].name);
+        claims[i].text = apr_pstrdup(p, res->claims[i].text);
+        claims[i].items = copy_strv(p, res->claims[i].items,
+                                    res->claims[i].nitems);
+    }
+    c->claims = claims;
+    return c;
+}

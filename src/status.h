@@ -1,0 +1,72 @@
+/* status.h: one enum for every outcome, and one table that maps it. */
+#ifndef MAI_STATUS_H
+#define MAI_STATUS_H
+
+/* Log levels, numerically equal to httpd's APLOG_* (syslog) levels, so the
+ * pure layer can name a level without including httpd headers. */
+#define MAI_LOG_ERR     3
+#define MAI_LOG_WARNING 4
+#define MAI_LOG_INFO    6
+#define MAI_LOG_DEBUG   7
+#define MAI_LOG_TRACE1  8
+#define MAI_LOG_TRACE3  10
+
+/* X(name, reason, http status, RFC 6750 error attribute or NULL, log level)
+ * The http status is the one the client finally sees; 0 = not a failure. */
+#define MAI_STATUS_LIST(X) \
+    X(OK, "ok", 0, NULL, MAI_LOG_DEBUG) \
+    X(NO_TOKEN, "no bearer token in the request", 401, NULL, MAI_LOG_INFO) \
+    X(OTHER_SCHEME, "Authorization header uses another scheme", 401, NULL, \
+      MAI_LOG_INFO) \
+    X(MALFORMED, "malformed bearer token request", 400, "invalid_request", \
+      MAI_LOG_INFO) \
+    X(INACTIVE, "token is not active", 401, "invalid_token", MAI_LOG_INFO) \
+    X(EXPIRED, "token has expired", 401, "invalid_token", MAI_LOG_INFO) \
+    X(NOT_YET_VALID, "token is not valid yet (nbf)", 401, "invalid_token", \
+      MAI_LOG_INFO) \
+    X(WRONG_ISSUER, "token issuer does not match AuthIntrospectIssuer", 401, \
+      "invalid_token", MAI_LOG_INFO) \
+    X(REFRESH_TOKEN, "token is a refresh token", 401, "invalid_token", \
+      MAI_LOG_INFO) \
+    X(NO_USER, "no claim for REMOTE_USER in the response", 401, \
+      "invalid_token", MAI_LOG_INFO) \
+    X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \
+      MAI_LOG_ERR) \
+    X(ENDPOINT_TIMEOUT, "introspection endpoint timed out", 503, NULL, \
+      MAI_LOG_ERR) \
+    X(ENDPOINT_TLS, "TLS failure talking to the introspection endpoint", 503, \
+      NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_HTTP, "introspection endpoint answered a non-200 status", 503, \
+      NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_CLIENT_AUTH, \
+      "introspection endpoint rejected our client credentials", 503, NULL, \
+      MAI_LOG_ERR) \
+    X(ENDPOINT_BAD_RESPONSE, "malformed HTTP response from the endpoint", 503, \
+      NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_TOO_LARGE, "endpoint response exceeds a limit", 503, NULL, \
+      MAI_LOG_ERR) \
+    X(ENDPOINT_BAD_JSON, "endpoint response is not an introspection JSON " \
+      "object", 503, NULL, MAI_LOG_ERR) \
+    X(CACHE_MISS, "not in the cache", 0, NULL, MAI_LOG_DEBUG) \
+    X(CACHE_CORRUPT, "cache entry rejected", 0, NULL, MAI_LOG_WARNING) \
+    X(INTERNAL, "internal error", 500, NULL, MAI_LOG_ERR)
+
+#define MAI_STATUS_ENUM(name, reason, http, error, level) MAI_STATUS_##name,
+typedef enum { MAI_STATUS_LIST(MAI_STATUS_ENUM) MAI_STATUS_COUNT_ } mai_status_t;
+#undef MAI_STATUS_ENUM
+#define MAI_OK MAI_STATUS_OK
+
+/** Short human reason, for log lines (never sent to the client). */
+const char *mai_status_reason(mai_status_t s);
+/** Symbolic name ("EXPIRED"), for logs and tests. */
+const char *mai_status_name(mai_status_t s);
+/** HTTP status the client gets for this outcome; 0 when it is not a failure. */
+int mai_status_http(mai_status_t s);
+/** RFC 6750 error attribute for WWW-Authenticate, or NULL for none. */
+const char *mai_status_bearer_error(mai_status_t s);
+/** Log level (MAI_LOG_*) at which this outcome is reported. */
+int mai_status_log_level(mai_status_t s);
+/** True for failures of the authorization server (the 503 family). */
+int mai_status_is_endpoint_failure(mai_status_t s);
+
+#endif

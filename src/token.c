@@ -1,0 +1,156 @@
+/* token.c: bearer token extraction and RFC 6750 syntax. */
+#include <string.h>
+#include <strings.h>
+#include <apr_strings.h>
+#include "form.h"
+#include "token.h"
+
+static int is_b64token_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+           c == '~' || c == '+' || c == '/';
+}
+
+/* RFC 7230 tchar: what an auth-scheme is made of. */
+static int is_tchar(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+mai_status_t mai_token_check(const char *tok, apr_size_t len)
+{
+    apr_size_t i = 0;
+
+    if (!tok || len == 0 || len > MAI_TOKEN_MAX_LEN) {
+        return MAI_STATUS_MALFORMED;
+    }
+    while (i < len && is_b64token_char((unsigned char)tok[i])) {
+        i++;
+    }
+    if (i == 0) {
+        return MAI_STATUS_MALFORMED;
+    }
+    /* '=' is only padding: allowed at the end, never inside */
+    while (i < len && tok[i] == '=') {
+        i++;
+    }
+    return i == len ? MAI_OK : MAI_STATUS_MALFORMED;
+}
+
+mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
+                                          const char **token)
+{
+    const char *s = value, *scheme, *t, *end;
+
+    *token = NULL;
+    if (!value) {
+        return MAI_STATUS_NO_TOKEN;
+    }
+    while (*s == ' ') {
+        s++;
+    }
+    scheme = s;
+    while (is_tchar((unsigned char)*s)) {
+        s++;
+    }
+    if (s - scheme != 6 || strncasecmp(scheme, "Bearer", 6) != 0) {
+        return MAI_STATUS_OTHER_SCHEME;
+    }
+    /* RFC 6750 2.1 separates scheme and token by SP only: a tab, a comma
+     * or nothing at all after "Bearer" is a broken bearer request */
+    if (*s != ' ') {
+        return MAI_STATUS_MALFORMED;
+    }
+    while (*s == ' ') {
+        s++;
+    }
+    t = s;
+    end = t + strlen(t);
+    while (end > t && end[-1] == ' ') {
+        end--;
+    }
+    /* two Authorization headers reach us joined as "a, Bearer b": the
+     * space and comma make that fail the b64token check below */
+    if (mai_token_check(t, end - t) != MAI_OK) {
+        return MAI_STATUS_MALFORMED;
+    }
+    *token = apr_pstrmemdup(p, t, end - t);
+    return MAI_OK;
+}
+
+mai_status_t mai_token_from_urlencoded(apr_pool_t *p, const char *data,
+                                       apr_size_t len, const char **token)
+{
+    const char *v;
+    int count;
+
+    *token = NULL;
+    if (!data) {
+        return MAI_STATUS_NO_TOKEN;
+    }
+    mai_form_get(p, data, len, "access_token", &v, &count);
+    if (count == 0) {
+        return MAI_STATUS_NO_TOKEN;
+    }
+    if (count > 1 || !v || mai_token_check(v, strlen(v)) != MAI_OK) {
+        return MAI_STATUS_MALFORMED;
+    }
+    *token = v;
+    return MAI_OK;
+}
+
+/* Trim RFC 6265 OWS (SP, HTAB) from both ends of [*b, *e). */
+static void trim_ows(const char **b, const char **e)
+{
+    while (*b < *e && (**b == ' ' || **b == '\t')) {
+        (*b)++;
+    }
+    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t')) {
+        (*e)--;
+    }
+}
+
+mai_status_t mai_token_from_cookie(apr_pool_t *p, const char *cookie_header,
+                                   const char *name, const char **token)
+{
+    const char *s = cookie_header, *vb = NULL, *ve = NULL;
+    apr_size_t nlen = strlen(name);
+    int count = 0;
+
+    *token = NULL;
+    while (s && *s) {
+        const char *semi = strchr(s, ';');
+        const char *pe = semi ? semi : s + strlen(s);
+        const char *eq = memchr(s, '=', pe - s);
+
+        if (eq) {
+            const char *nb = s, *ne = eq, *b = eq + 1, *e = pe;
+            trim_ows(&nb, &ne);
+            trim_ows(&b, &e);
+            /* cookie names are case-sensitive (RFC 6265 5.3) */
+            if ((apr_size_t)(ne - nb) == nlen && memcmp(nb, name, nlen) == 0 &&
+                ++count == 1) {
+                vb = b;
+                ve = e;
+            }
+        }
+        s = semi ? semi + 1 : NULL;
+    }
+    if (count == 0) {
+        return MAI_STATUS_NO_TOKEN;
+    }
+    if (count > 1) {
+        return MAI_STATUS_MALFORMED;
+    }
+    if (ve - vb >= 2 && *vb == '"' && ve[-1] == '"') {
+        vb++;
+        ve--;
+    }
+    if (mai_token_check(vb, ve - vb) != MAI_OK) {
+        return MAI_STATUS_MALFORMED;
+    }
+    *token = apr_pstrmemdup(p, vb, ve - vb);
+    return MAI_OK;
+}

@@ -1,0 +1,216 @@
+/* test_cache_entry.c: the sealed cache value opens only for its token and
+ * its key, hides both token and claims, and refuses any tampering. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
+#include "unit.h"
+#include "cache_entry.h"
+
+#define TOKEN "2YotnFZFEjr1zCsicMWpAA-unit-test-token"
+#define JSON "{\"active\":true,\"sub\":\"jdoe-secret-subject\"}"
+#define NOW 1700000000
+#define OVERHEAD (1 + 12 + 16 + 9)
+
+static const unsigned char key_a[32] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const unsigned char key_b[32] = { 1, 2, 3, 4, 5, 6, 7, 9 };
+
+typedef struct {
+    unsigned char *data;
+    apr_size_t len;
+} sealed_t;
+
+static sealed_t seal(apr_pool_t *p, const char *token,
+                     const unsigned char *key, int active,
+                     apr_int64_t expires, const char *json)
+{
+    sealed_t s;
+
+    assert_int_equal(mai_cache_entry_seal(p, token, key, active, expires,
+                                          json, strlen(json), &s.data,
+                                          &s.len), MAI_OK);
+    assert_non_null(s.data);
+    return s;
+}
+
+static mai_status_t open_entry(apr_pool_t *p, const char *token,
+                               const unsigned char *key, sealed_t s,
+                               apr_int64_t now)
+{
+    int active = -1;
+    apr_int64_t expires = -1;
+    const char *json = NULL;
+    apr_size_t json_len = 0;
+
+    return mai_cache_entry_open(p, token, key, s.data, s.len, &active,
+                                &expires, &json, &json_len);
+}
+
+static void test_roundtrip(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+    int active = -1;
+    apr_int64_t expires = 0;
+    const char *json = NULL;
+    apr_size_t json_len = 0;
+
+    assert_int_equal(s.len, OVERHEAD + strlen(JSON));
+    assert_int_equal(s.data[0], 0x01);
+    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+                                          &active, &expires, &json,
+                                          &json_len), MAI_OK);
+    assert_int_equal(active, 1);
+    assert_true(expires == NOW + 60);
+    assert_int_equal(json_len, strlen(JSON));
+    assert_string_equal(json, JSON);   /* NUL-terminated */
+
+    /* an inactive answer (negative caching), empty JSON, a huge expiry */
+    s = seal(p, TOKEN, key_a, 0, APR_INT64_MAX, "");
+    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+                                          &active, &expires, &json,
+                                          &json_len), MAI_OK);
+    assert_int_equal(active, 0);
+    assert_true(expires == APR_INT64_MAX);
+    assert_int_equal(json_len, 0);
+    assert_string_equal(json, "");
+
+    /* any non-zero active flag is stored as 1 */
+    s = seal(p, TOKEN, key_a, 42, NOW + 1, JSON);
+    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+                                          &active, &expires, &json,
+                                          &json_len), MAI_OK);
+    assert_int_equal(active, 1);
+}
+
+static void test_fetched_at(void **state)
+{
+    apr_pool_t *p = *state;
+    int active;
+    apr_int64_t fetched = 0;
+    const char *json;
+    apr_size_t json_len;
+    /* the stamp is carried as is, also negative ones (big-endian sign) */
+    sealed_t s = seal(p, TOKEN, key_a, 1, -5, JSON);
+
+    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+                                          &active, &fetched, &json,
+                                          &json_len), MAI_OK);
+    assert_true(fetched == -5);
+    s = seal(p, TOKEN, key_a, 1, NOW, JSON);
+    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+                                          &active, &fetched, &json,
+                                          &json_len), MAI_OK);
+    assert_true(fetched == NOW);
+}
+
+static void test_every_byte_flip(void **state)
+{
+    static const unsigned char masks[] = { 0x01, 0x80, 0xff };
+    apr_pool_t *p = *state;
+    sealed_t s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+    apr_size_t i, m;
+
+    for (i = 0; i < s.len; i++) {
+        for (m = 0; m < sizeof(masks); m++) {
+            s.data[i] ^= masks[m];
+            if (open_entry(p, TOKEN, key_a, s, NOW)
+                != MAI_STATUS_CACHE_CORRUPT) {
+                fail_msg("flipping byte %lu with 0x%02x was not detected",
+                         (unsigned long)i, masks[m]);
+            }
+            s.data[i] ^= masks[m];
+        }
+    }
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
+}
+
+static void test_binding(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+
+    /* moved under another lookup key */
+    assert_int_equal(open_entry(p, TOKEN, key_b, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    /* opened with another token, even one differing in the last byte */
+    assert_int_equal(open_entry(p, TOKEN "x", key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(open_entry(p, "2YotnFZFEjr1zCsicMWpAA-unit-test-tokeN",
+                                key_a, s, NOW), MAI_STATUS_CACHE_CORRUPT);
+    /* the corrupt check comes before the expiry check */
+    assert_int_equal(open_entry(p, TOKEN "x", key_a, s, NOW + 3600),
+                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
+}
+
+static void test_malformed(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t s = seal(p, TOKEN, key_a, 1, NOW + 60, "");
+    sealed_t cut;
+    apr_size_t n;
+
+    assert_int_equal(s.len, OVERHEAD);
+    for (n = 0; n < s.len; n++) {
+        cut.data = s.data;
+        cut.len = n;
+        assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
+                         MAI_STATUS_CACHE_CORRUPT);
+    }
+    /* truncating a longer entry or appending to it breaks the tag */
+    s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+    cut.data = s.data;
+    cut.len = s.len - 1;
+    assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    cut.data = apr_palloc(p, s.len + 1);
+    memcpy(cut.data, s.data, s.len);
+    cut.data[s.len] = 0;
+    cut.len = s.len + 1;
+    assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    /* a future version byte is refused even with a valid rest */
+    s.data[0] = 0x02;
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    cut.data = NULL;
+    cut.len = 0;
+    assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+}
+
+static void test_confidential(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+
+    assert_null(memmem(s.data, s.len, TOKEN, strlen(TOKEN)));
+    assert_null(memmem(s.data, s.len, TOKEN, 8));
+    assert_null(memmem(s.data, s.len, JSON, strlen(JSON)));
+    assert_null(memmem(s.data, s.len, "jdoe-secret", 11));
+    assert_null(memmem(s.data, s.len, key_a, sizeof(key_a)));
+}
+
+static void test_nonce_is_random(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t a = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+    sealed_t b = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+
+    assert_int_equal(a.len, b.len);
+    assert_memory_not_equal(a.data + 1, b.data + 1, 12);
+    assert_memory_not_equal(a.data + 13, b.data + 13, a.len - 13);
+    assert_int_equal(open_entry(p, TOKEN, key_a, a, NOW), MAI_OK);
+    assert_int_equal(open_entry(p, TOKEN, key_a, b, NOW), MAI_OK);
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_roundtrip),
+    UNIT_TEST(test_fetched_at),
+    UNIT_TEST(test_every_byte_flip),
+    UNIT_TEST(test_binding),
+    UNIT_TEST(test_malformed),
+    UNIT_TEST(test_confidential),
+    UNIT_TEST(test_nonce_is_random),
+};
+UNIT_MAIN(tests)

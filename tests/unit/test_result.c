@@ -1,0 +1,459 @@
+/* test_result.c: introspection JSON in, validated mai_result_t out. */
+#include "unit.h"
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include "result.h"
+
+static mai_status_t parse(apr_pool_t *p, const char *json,
+                          const mai_result_t **res)
+{
+    return mai_result_parse(p, json, strlen(json), res);
+}
+
+static const mai_result_t *parse_ok(apr_pool_t *p, const char *json)
+{
+    const mai_result_t *res = NULL;
+
+    assert_int_equal(parse(p, json, &res), MAI_OK);
+    assert_non_null(res);
+    return res;
+}
+
+static void assert_status(apr_pool_t *p, const char *json, mai_status_t want)
+{
+    const mai_result_t *res = (const mai_result_t *)p; /* poison */
+    mai_status_t st = parse(p, json, &res);
+
+    if (st != want) {
+        fail_msg("%s: got %s, want %s", json, mai_status_name(st),
+                 mai_status_name(want));
+    }
+    if (want != MAI_OK) {
+        assert_null(res);
+    }
+}
+
+#define FULL "{\"active\":true,\"scope\":\"read  write admin \"," \
+    "\"client_id\":\"app-1\",\"username\":\"jdoe\",\"token_type\":" \
+    "\"Bearer\",\"exp\":1700003600,\"iat\":1700000000,\"nbf\":1699999990," \
+    "\"sub\":\"Z5O3upPC88QrAjx00dis\",\"aud\":[\"https://rs.example\"," \
+    "\"api\"],\"iss\":\"https://as.example/\"}"
+
+static void test_full_response(void **state)
+{
+    const mai_result_t *r = parse_ok(*state, FULL);
+
+    assert_int_equal(r->active, 1);
+    assert_true(r->has_exp);
+    assert_true(r->exp == 1700003600);
+    assert_true(r->has_nbf);
+    assert_true(r->nbf == 1699999990);
+    assert_string_equal(r->iss, "https://as.example/");
+    assert_string_equal(r->client_id, "app-1");
+    assert_string_equal(r->token_type, "Bearer");
+    assert_int_equal(r->nscopes, 3);
+    assert_string_equal(r->scopes[0], "read");
+    assert_string_equal(r->scopes[1], "write");
+    assert_string_equal(r->scopes[2], "admin");
+    assert_int_equal(r->nauds, 2);
+    assert_string_equal(r->auds[0], "https://rs.example");
+    assert_string_equal(r->auds[1], "api");
+    assert_int_equal(r->nclaims, 11);
+    assert_string_equal(r->claims[0].name, "active");
+    assert_string_equal(r->claims[3].name, "username");
+    assert_string_equal(r->claims[10].name, "iss");
+    /* compact, same members in the same order, slashes as sent */
+    assert_string_equal(r->json, FULL);
+}
+
+static void test_absent_fields(void **state)
+{
+    const mai_result_t *r = parse_ok(*state, " {\"active\":false}\r\n ");
+
+    assert_int_equal(r->active, 0);
+    assert_false(r->has_exp);
+    assert_false(r->has_nbf);
+    assert_null(r->iss);
+    assert_null(r->client_id);
+    assert_null(r->token_type);
+    assert_int_equal(r->nscopes, 0);
+    assert_int_equal(r->nauds, 0);
+    assert_int_equal(r->nclaims, 1);
+    assert_string_equal(r->json, "{\"active\":false}");
+
+    r = parse_ok(*state, "{}");
+    assert_int_equal(r->nclaims, 0);
+    assert_int_equal(r->active, 0);
+}
+
+/* Only JSON true activates; a lookalike is inactive, not an error. */
+static void test_active_only_true(void **state)
+{
+    assert_int_equal(parse_ok(*state, "{\"active\":true}")->active, 1);
+    assert_int_equal(parse_ok(*state, "{\"active\":\"true\"}")->active, 0);
+    assert_int_equal(parse_ok(*state, "{\"active\":1}")->active, 0);
+    assert_int_equal(parse_ok(*state, "{\"active\":[true]}")->active, 0);
+    assert_int_equal(parse_ok(*state, "{\"active\":null}")->active, 0);
+    assert_int_equal(parse_ok(*state, "{\"exp\":9}")->active, 0);
+    /* the last duplicate wins, as json-c keeps it */
+    assert_int_equal(parse_ok(*state,
+                              "{\"active\":true,\"active\":false}")->active,
+                     0);
+}
+
+static void test_time_members(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r;
+
+    r = parse_ok(p, "{\"exp\":9223372036854775807,\"nbf\":-5}");
+    assert_true(r->exp == APR_INT64_MAX);
+    assert_true(r->nbf == -5);
+    assert_status(p, "{\"exp\":9223372036854775808}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"exp\":99999999999999999999}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"exp\":1.5}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"exp\":1e3}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"exp\":1700000000.0}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"exp\":\"1700000000\"}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"nbf\":null}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"nbf\":true}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"iat\":\"x\"}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"iat\":[1]}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"iat\":1}", MAI_OK);
+}
+
+static void test_string_members(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r;
+
+    assert_status(p, "{\"iss\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"iss\":null}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"client_id\":[\"a\"]}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"token_type\":{}}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"scope\":[\"read\"]}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"scope\":true}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"aud\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"aud\":null}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"aud\":[\"a\",1]}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"aud\":[[\"a\"]]}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"aud\":{\"a\":\"b\"}}", MAI_STATUS_ENDPOINT_BAD_JSON);
+
+    r = parse_ok(p, "{\"aud\":\"only\",\"scope\":\"   \"}");
+    assert_int_equal(r->nauds, 1);
+    assert_string_equal(r->auds[0], "only");
+    assert_int_equal(r->nscopes, 0);
+    r = parse_ok(p, "{\"aud\":[],\"scope\":\"\"}");
+    assert_int_equal(r->nauds, 0);
+    assert_int_equal(r->nscopes, 0);
+    /* a tab is not a scope separator (RFC 6749 uses %x20 only) */
+    r = parse_ok(p, "{\"scope\":\"a\\tb c\"}");
+    assert_int_equal(r->nscopes, 2);
+    assert_string_equal(r->scopes[0], "a\tb");
+}
+
+static void assert_claim(const mai_result_t *r, const char *name,
+                         mai_claim_kind_t kind, const char *text, int nitems)
+{
+    const mai_claim_t *c = mai_result_claim(r, name);
+
+    if (c == NULL) {
+        fail_msg("claim %s missing", name);
+    }
+    assert_int_equal(c->kind, kind);
+    assert_string_equal(c->text, text);
+    assert_int_equal(c->nitems, nitems);
+    if (nitems == 1 && kind != MAI_CLAIM_ARRAY) {
+        assert_string_equal(c->items[0], text);
+    }
+}
+
+static void test_claim_texts(void **state)
+{
+    const mai_result_t *r = parse_ok(*state,
+        "{\"s\":\"h\\u00e9 \\\"q\\\" a/b\",\"i\":42,\"neg\":-7,\"d\":1.5,"
+        "\"e\":1e3,\"t\":true,\"f\":false,\"n\":null,"
+        "\"arr\":[1,\"two\",false,2.50],\"empty\":[],"
+        "\"mixed\":[{\"a\":1},2],\"nest\":[[1]],"
+        "\"obj\":{\"url\":\"https://x/y\",\"l\":[1, 2]}}");
+    const mai_claim_t *c;
+
+    assert_claim(r, "s", MAI_CLAIM_STRING, "h\xc3\xa9 \"q\" a/b", 1);
+    assert_claim(r, "i", MAI_CLAIM_NUMBER, "42", 1);
+    assert_claim(r, "neg", MAI_CLAIM_NUMBER, "-7", 1);
+    assert_claim(r, "d", MAI_CLAIM_NUMBER, "1.5", 1);
+    assert_claim(r, "e", MAI_CLAIM_NUMBER, "1e3", 1);
+    assert_claim(r, "t", MAI_CLAIM_BOOL, "true", 1);
+    assert_claim(r, "f", MAI_CLAIM_BOOL, "false", 1);
+    assert_claim(r, "n", MAI_CLAIM_NULL, "", 0);
+    assert_claim(r, "arr", MAI_CLAIM_ARRAY, "1 two false 2.50", 4);
+    c = mai_result_claim(r, "arr");
+    assert_string_equal(c->items[0], "1");
+    assert_string_equal(c->items[1], "two");
+    assert_string_equal(c->items[2], "false");
+    assert_string_equal(c->items[3], "2.50");
+    assert_claim(r, "empty", MAI_CLAIM_ARRAY, "", 0);
+    assert_claim(r, "mixed", MAI_CLAIM_ARRAY, "[{\"a\":1},2]", 0);
+    assert_null(mai_result_claim(r, "mixed")->items);
+    assert_claim(r, "nest", MAI_CLAIM_ARRAY, "[[1]]", 0);
+    assert_claim(r, "obj", MAI_CLAIM_OBJECT,
+                 "{\"url\":\"https://x/y\",\"l\":[1,2]}", 0);
+    assert_null(mai_result_claim(r, "obj")->items);
+    assert_null(mai_result_claim(r, "missing"));
+    assert_null(mai_result_claim(r, "S"));
+}
+
+static void test_not_an_object(void **state)
+{
+    static const char *const bad[] = {
+        "", " ", "[]", "[{\"active\":true}]", "\"s\"", "true", "null", "42",
+        "{", "{\"active\":true", "{\"active\":true} x",
+        "{\"active\":true}{}", "{\"a\":1,}", "{\"a\":01}", "{a:1}",
+        "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}",
+        "{\"a\":1e400}", "{\"o\":{\"deep\":[NaN]}}",
+        "{\"s\":\"x\\u0000y\"}", "{\"o\":{\"s\":[\"\\u0000\"]}}",
+    };
+    apr_size_t i;
+    const mai_result_t *res;
+    /* a NUL byte inside or after the object, with the length covering it */
+    static const char nul_after[] = "{\"a\":1}\0 ";
+    static const char nul_inside[] = "{\"a\":\"x\0y\"}";
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_status(*state, bad[i], MAI_STATUS_ENDPOINT_BAD_JSON);
+    }
+    assert_int_equal(mai_result_parse(*state, nul_after,
+                                      sizeof(nul_after) - 1, &res),
+                     MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_int_equal(mai_result_parse(*state, nul_inside,
+                                      sizeof(nul_inside) - 1, &res),
+                     MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_int_equal(mai_result_parse(*state, NULL, 0, &res),
+                     MAI_STATUS_ENDPOINT_BAD_JSON);
+    /* the length is honoured: the bytes after it are not read */
+    assert_int_equal(mai_result_parse(*state, "{\"a\":1}garbage", 7, &res),
+                     MAI_OK);
+}
+
+/* {"a": [[...]]} with `levels` nesting levels in all. */
+static const char *nested(apr_pool_t *p, int levels)
+{
+    char *s = apr_palloc(p, 2 * levels + 8), *at = s;
+    int i;
+
+    at += strlen(strcpy(at, "{\"a\":"));
+    for (i = 1; i < levels; i++) {
+        *at++ = '[';
+    }
+    for (i = 1; i < levels; i++) {
+        *at++ = ']';
+    }
+    strcpy(at, "}");
+    return s;
+}
+
+static const char *members(apr_pool_t *p, int n)
+{
+    apr_array_header_t *a = apr_array_make(p, n, sizeof(char *));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(a, char *) = apr_psprintf(p, "\"m%d\":%d", i, i);
+    }
+    return apr_pstrcat(p, "{", apr_array_pstrcat(p, a, ','), "}", NULL);
+}
+
+static const char *long_string(apr_pool_t *p, apr_size_t n)
+{
+    char *s = apr_palloc(p, n + 1);
+
+    memset(s, 'x', n);
+    s[n] = '\0';
+    return s;
+}
+
+static void test_limits(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *s64k = long_string(p, 65536);
+    const char *words;
+    apr_array_header_t *a;
+    int i;
+
+    assert_status(p, nested(p, 32), MAI_OK);
+    assert_status(p, nested(p, 33), MAI_STATUS_ENDPOINT_TOO_LARGE);
+    assert_status(p, nested(p, 2000), MAI_STATUS_ENDPOINT_TOO_LARGE);
+    assert_int_equal(parse_ok(p, members(p, 1000))->nclaims, 1000);
+    assert_status(p, members(p, 1001), MAI_STATUS_ENDPOINT_TOO_LARGE);
+    assert_status(p, apr_psprintf(p, "{\"s\":\"%s\"}", s64k), MAI_OK);
+    assert_status(p, apr_psprintf(p, "{\"s\":\"%sy\"}", s64k),
+                  MAI_STATUS_ENDPOINT_TOO_LARGE);
+    assert_status(p, apr_psprintf(p, "{\"o\":{\"s\":\"%s\"}}", s64k),
+                  MAI_STATUS_ENDPOINT_TOO_LARGE);
+    /* 32768 one-byte items joined: 65535 bytes, fine; one more is not */
+    a = apr_array_make(p, 32769, sizeof(char *));
+    for (i = 0; i < 32768; i++) {
+        APR_ARRAY_PUSH(a, const char *) = "1";
+    }
+    words = apr_array_pstrcat(p, a, ',');
+    assert_status(p, apr_psprintf(p, "{\"a\":[%s]}", words), MAI_OK);
+    assert_string_equal(mai_result_claim(parse_ok(p,
+                            apr_psprintf(p, "{\"a\":[%s]}", words)),
+                            "a")->text + 65530, "1 1 1");
+    APR_ARRAY_PUSH(a, const char *) = "1";
+    words = apr_array_pstrcat(p, a, ',');
+    assert_status(p, apr_psprintf(p, "{\"a\":[%s]}", words),
+                  MAI_STATUS_ENDPOINT_TOO_LARGE);
+}
+
+static const mai_result_t *active_at(apr_pool_t *p, const char *extra)
+{
+    return parse_ok(p, apr_psprintf(p, "{\"active\":true%s}", extra));
+}
+
+static void test_check(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r;
+
+    r = parse_ok(p, "{\"active\":false,\"token_type\":\"refresh_token\","
+                 "\"exp\":1,\"iss\":\"x\"}");
+    assert_int_equal(mai_result_check(r, 1000, 0, "y"), MAI_STATUS_INACTIVE);
+    r = active_at(p, ",\"token_type\":\"Refresh_Token\",\"exp\":1");
+    assert_int_equal(mai_result_check(r, 1000, 0, NULL),
+                     MAI_STATUS_REFRESH_TOKEN);
+    r = active_at(p, ",\"exp\":1000,\"nbf\":5000,\"iss\":\"a\"");
+    assert_int_equal(mai_result_check(r, 1000, 0, "b"), MAI_STATUS_EXPIRED);
+
+    /* exp + skew <= now is expired: the boundary second counts */
+    r = active_at(p, ",\"exp\":1000");
+    assert_int_equal(mai_result_check(r, 999, 0, NULL), MAI_OK);
+    assert_int_equal(mai_result_check(r, 1000, 0, NULL), MAI_STATUS_EXPIRED);
+    assert_int_equal(mai_result_check(r, 1029, 30, NULL), MAI_OK);
+    assert_int_equal(mai_result_check(r, 1030, 30, NULL), MAI_STATUS_EXPIRED);
+
+    /* nbf - skew > now is not yet valid */
+    r = active_at(p, ",\"nbf\":1000,\"iss\":\"a\"");
+    assert_int_equal(mai_result_check(r, 1000, 0, "a"), MAI_OK);
+    assert_int_equal(mai_result_check(r, 999, 0, "a"),
+                     MAI_STATUS_NOT_YET_VALID);
+    assert_int_equal(mai_result_check(r, 970, 30, "a"), MAI_OK);
+    assert_int_equal(mai_result_check(r, 969, 30, "a"),
+                     MAI_STATUS_NOT_YET_VALID);
+    assert_int_equal(mai_result_check(r, 999, 0, "b"),
+                     MAI_STATUS_NOT_YET_VALID);
+
+    /* the issuer is compared exactly, and a missing iss fails */
+    assert_int_equal(mai_result_check(r, 2000, 0, "A"),
+                     MAI_STATUS_WRONG_ISSUER);
+    assert_int_equal(mai_result_check(r, 2000, 0, "a/"),
+                     MAI_STATUS_WRONG_ISSUER);
+    r = active_at(p, "");
+    assert_int_equal(mai_result_check(r, 2000, 0, "a"),
+                     MAI_STATUS_WRONG_ISSUER);
+    assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
+
+    /* exp near INT64_MAX must not overflow into "expired" */
+    r = active_at(p, ",\"exp\":9223372036854775807,"
+                  "\"nbf\":-9223372036854775807");
+    assert_int_equal(mai_result_check(r, 2000, 300, NULL), MAI_OK);
+    r = active_at(p, ",\"token_type\":\"access_token\"");
+    assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
+}
+
+static apr_array_header_t *names(apr_pool_t *p, const char *a,
+                                 const char *b, const char *c)
+{
+    apr_array_header_t *n = apr_array_make(p, 3, sizeof(const char *));
+
+    APR_ARRAY_PUSH(n, const char *) = a;
+    APR_ARRAY_PUSH(n, const char *) = b;
+    APR_ARRAY_PUSH(n, const char *) = c;
+    return n;
+}
+
+static void test_user(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r = parse_ok(p,
+        "{\"empty\":\"\",\"flag\":true,\"list\":[\"x\"],\"n\":null,"
+        "\"uid\":1001,\"sub\":\"s-1\",\"username\":\"jdoe\"}");
+
+    assert_string_equal(mai_result_user(r, names(p, "username", "sub", "x")),
+                        "jdoe");
+    assert_string_equal(mai_result_user(r, names(p, "empty", "sub", "x")),
+                        "s-1");
+    assert_string_equal(mai_result_user(r, names(p, "flag", "list", "uid")),
+                        "1001");
+    assert_string_equal(mai_result_user(r, names(p, "n", "missing", "sub")),
+                        "s-1");
+    assert_null(mai_result_user(r, names(p, "empty", "flag", "list")));
+    assert_null(mai_result_user(r, apr_array_make(p, 1, sizeof(char *))));
+}
+
+static void test_copy_is_deep(void **state)
+{
+    apr_pool_t *sub, *p = *state;
+    const mai_result_t *orig;
+    mai_result_t *c;
+    int i;
+
+    assert_int_equal(apr_pool_create(&sub, p), APR_SUCCESS);
+    orig = parse_ok(sub, FULL);
+    c = mai_result_copy(p, orig);
+    /* scribble over everything the original owned, then free it */
+    apr_pool_clear(sub);
+    for (i = 0; i < 256; i++) {
+        memset(apr_palloc(sub, 4000), 0x55, 4000);
+    }
+    apr_pool_destroy(sub);
+
+    assert_int_equal(c->active, 1);
+    assert_true(c->exp == 1700003600);
+    assert_true(c->nbf == 1699999990);
+    assert_string_equal(c->iss, "https://as.example/");
+    assert_string_equal(c->client_id, "app-1");
+    assert_string_equal(c->token_type, "Bearer");
+    assert_int_equal(c->nscopes, 3);
+    assert_string_equal(c->scopes[2], "admin");
+    assert_int_equal(c->nauds, 2);
+    assert_string_equal(c->auds[1], "api");
+    assert_int_equal(c->nclaims, 11);
+    assert_string_equal(c->claims[9].name, "aud");
+    assert_string_equal(c->claims[9].text, "https://rs.example api");
+    assert_string_equal(c->claims[9].items[1], "api");
+    assert_string_equal(mai_result_claim(c, "sub")->items[0],
+                        "Z5O3upPC88QrAjx00dis");
+    assert_string_equal(c->json, FULL);
+}
+
+static void test_json_reparses(void **state)
+{
+    const mai_result_t *r = parse_ok(*state,
+        "{ \"active\" : true , \"o\" : { \"k\" : [ 1 , \"a/b\" ] } }");
+    const mai_result_t *again = parse_ok(*state, r->json);
+
+    assert_string_equal(r->json, "{\"active\":true,\"o\":{\"k\":[1,\"a/b\"]}}");
+    assert_string_equal(again->json, r->json);
+    assert_int_equal(again->active, 1);
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_full_response),
+    UNIT_TEST(test_absent_fields),
+    UNIT_TEST(test_active_only_true),
+    UNIT_TEST(test_time_members),
+    UNIT_TEST(test_string_members),
+    UNIT_TEST(test_claim_texts),
+    UNIT_TEST(test_not_an_object),
+    UNIT_TEST(test_limits),
+    UNIT_TEST(test_check),
+    UNIT_TEST(test_user),
+    UNIT_TEST(test_copy_is_deep),
+    UNIT_TEST(test_json_reparses),
+};
+UNIT_MAIN(tests)

@@ -1,0 +1,190 @@
+/* test_token.c: bearer token syntax and the three places a token hides. */
+#include "unit.h"
+#include "token.h"
+
+static mai_status_t check(const char *s)
+{
+    return mai_token_check(s, strlen(s));
+}
+
+static void test_check(void **state)
+{
+    assert_int_equal(check("abc"), MAI_OK);
+    assert_int_equal(check("AZaz09-._~+/"), MAI_OK);
+    assert_int_equal(check("abc="), MAI_OK);
+    assert_int_equal(check("abc=="), MAI_OK);
+    assert_int_equal(check("eyJhbGciOi.eyJzdWIi.sig_-"), MAI_OK);
+
+    assert_int_equal(check(""), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("="), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("=abc"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("ab=c"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("a b"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("a,b"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("a\"b"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("a\tb"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("a%41"), MAI_STATUS_MALFORMED);
+    assert_int_equal(check("\xc3\xa9"), MAI_STATUS_MALFORMED);
+    assert_int_equal(mai_token_check("a\0b", 3), MAI_STATUS_MALFORMED);
+    assert_int_equal(mai_token_check(NULL, 0), MAI_STATUS_MALFORMED);
+    /* len, not the NUL, delimits the token */
+    assert_int_equal(mai_token_check("ab cd", 2), MAI_OK);
+}
+
+static void test_check_length(void **state)
+{
+    apr_pool_t *p = *state;
+    char *t = apr_palloc(p, MAI_TOKEN_MAX_LEN + 2);
+
+    memset(t, 'a', MAI_TOKEN_MAX_LEN + 1);
+    t[MAI_TOKEN_MAX_LEN + 1] = '\0';
+    assert_int_equal(mai_token_check(t, MAI_TOKEN_MAX_LEN), MAI_OK);
+    assert_int_equal(mai_token_check(t, MAI_TOKEN_MAX_LEN + 1),
+                     MAI_STATUS_MALFORMED);
+}
+
+static mai_status_t authz(apr_pool_t *p, const char *v, const char **tok)
+{
+    *tok = "unset";
+    return mai_token_from_authorization(p, v, tok);
+}
+
+static void test_authorization(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *t;
+
+    assert_int_equal(authz(p, "Bearer abc", &t), MAI_OK);
+    assert_string_equal(t, "abc");
+    assert_int_equal(authz(p, "bearer abc==", &t), MAI_OK);
+    assert_string_equal(t, "abc==");
+    assert_int_equal(authz(p, "BEARER   abc  ", &t), MAI_OK);
+    assert_string_equal(t, "abc");
+
+    assert_int_equal(authz(p, NULL, &t), MAI_STATUS_NO_TOKEN);
+    assert_null(t);
+    assert_int_equal(authz(p, "Basic dXNlcjpwdw==", &t),
+                     MAI_STATUS_OTHER_SCHEME);
+    assert_null(t);
+    assert_int_equal(authz(p, "Bearerx abc", &t), MAI_STATUS_OTHER_SCHEME);
+    assert_int_equal(authz(p, "Beare abc", &t), MAI_STATUS_OTHER_SCHEME);
+    assert_int_equal(authz(p, "", &t), MAI_STATUS_OTHER_SCHEME);
+    assert_int_equal(authz(p, "DPoP abc", &t), MAI_STATUS_OTHER_SCHEME);
+}
+
+static void test_authorization_malformed(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *t;
+
+    assert_int_equal(authz(p, "Bearer", &t), MAI_STATUS_MALFORMED);
+    assert_null(t);
+    assert_int_equal(authz(p, "Bearer ", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer    ", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer a b", &t), MAI_STATUS_MALFORMED);
+    /* what httpd makes of two Authorization headers */
+    assert_int_equal(authz(p, "Bearer a, Bearer b", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer a,b", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer\tabc", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer abc\t", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer,abc", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer a=b", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer \"abc\"", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer abc\r\n", &t), MAI_STATUS_MALFORMED);
+    assert_null(t);
+}
+
+static void test_authorization_length(void **state)
+{
+    apr_pool_t *p = *state;
+    char *v = apr_palloc(p, 7 + MAI_TOKEN_MAX_LEN + 2);
+    const char *t;
+
+    memcpy(v, "Bearer ", 7);
+    memset(v + 7, 'x', MAI_TOKEN_MAX_LEN);
+    v[7 + MAI_TOKEN_MAX_LEN] = '\0';
+    assert_int_equal(authz(p, v, &t), MAI_OK);
+    assert_int_equal(strlen(t), MAI_TOKEN_MAX_LEN);
+    v[7 + MAI_TOKEN_MAX_LEN] = 'x';
+    v[7 + MAI_TOKEN_MAX_LEN + 1] = '\0';
+    assert_int_equal(authz(p, v, &t), MAI_STATUS_MALFORMED);
+    assert_null(t);
+}
+
+static mai_status_t form(apr_pool_t *p, const char *d, const char **tok)
+{
+    *tok = "unset";
+    return mai_token_from_urlencoded(p, d, d ? strlen(d) : 0, tok);
+}
+
+static void test_urlencoded(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *t;
+
+    assert_int_equal(form(p, "access_token=abc", &t), MAI_OK);
+    assert_string_equal(t, "abc");
+    assert_int_equal(form(p, "x=1&access_token=a%2Bb%2F%3D&y=2", &t), MAI_OK);
+    assert_string_equal(t, "a+b/=");
+    assert_int_equal(form(p, NULL, &t), MAI_STATUS_NO_TOKEN);
+    assert_null(t);
+    assert_int_equal(form(p, "", &t), MAI_STATUS_NO_TOKEN);
+    assert_int_equal(form(p, "access_tokenx=abc", &t), MAI_STATUS_NO_TOKEN);
+    assert_int_equal(form(p, "access_token=", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(form(p, "access_token", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(form(p, "access_token=a&access_token=a", &t),
+                     MAI_STATUS_MALFORMED);
+    assert_int_equal(form(p, "access_token=a&access%5Ftoken=b", &t),
+                     MAI_STATUS_MALFORMED);
+    assert_int_equal(form(p, "access_token=%zz", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(form(p, "access_token=a+b", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(form(p, "access_token=a%00b", &t), MAI_STATUS_MALFORMED);
+    assert_null(t);
+}
+
+static mai_status_t cookie(apr_pool_t *p, const char *h, const char **tok)
+{
+    *tok = "unset";
+    return mai_token_from_cookie(p, h, "at", tok);
+}
+
+static void test_cookie(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *t;
+
+    assert_int_equal(cookie(p, "at=abc", &t), MAI_OK);
+    assert_string_equal(t, "abc");
+    assert_int_equal(cookie(p, "a=1; at=xyz=; b=2", &t), MAI_OK);
+    assert_string_equal(t, "xyz=");
+    assert_int_equal(cookie(p, "a=1;at=\"q.t\"", &t), MAI_OK);
+    assert_string_equal(t, "q.t");
+    assert_int_equal(cookie(p, " at = abc ;", &t), MAI_OK);
+    assert_string_equal(t, "abc");
+
+    assert_int_equal(cookie(p, NULL, &t), MAI_STATUS_NO_TOKEN);
+    assert_null(t);
+    assert_int_equal(cookie(p, "", &t), MAI_STATUS_NO_TOKEN);
+    assert_int_equal(cookie(p, "a=1; b=2", &t), MAI_STATUS_NO_TOKEN);
+    assert_int_equal(cookie(p, "xat=1; atx=2; AT=3", &t), MAI_STATUS_NO_TOKEN);
+    assert_int_equal(cookie(p, "at", &t), MAI_STATUS_NO_TOKEN);
+
+    assert_int_equal(cookie(p, "at=a; at=a", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(cookie(p, "at=", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(cookie(p, "at=\"\"", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(cookie(p, "at=\"abc", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(cookie(p, "at=a b", &t), MAI_STATUS_MALFORMED);
+    assert_int_equal(cookie(p, "at=a%41", &t), MAI_STATUS_MALFORMED);
+    assert_null(t);
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_check),
+    UNIT_TEST(test_check_length),
+    UNIT_TEST(test_authorization),
+    UNIT_TEST(test_authorization_malformed),
+    UNIT_TEST(test_authorization_length),
+    UNIT_TEST(test_urlencoded),
+    UNIT_TEST(test_cookie),
+};
+UNIT_MAIN(tests)
