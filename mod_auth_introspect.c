@@ -1,0 +1,233 @@
+/* mod_auth_introspect.c: the glue. Module record, directive table with
+ * thin setters over config.c, hooks, providers and process lifecycle.
+ * Everything else lives in src/, one concern per file. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <mod_auth.h>
+#define MAI_GLUE /* AP_DECLARE_MODULE below defines the log index */
+#include "mai_private.h"
+#include "secret.h"
+#include "cache.h"
+#include "http_client.h"
+#include "authn.h"
+#include "authz.h"
+#include "export.h"
+#include "form_body.h"
+#include "config_check.h"
+
+mai_process_t mai_proc;
+
+static void *create_dir(apr_pool_t *p, char *dir)
+{
+    return mai_dir_conf_create(p);
+}
+
+static void *merge_dir(apr_pool_t *p, void *base, void *add)
+{
+    return mai_dir_conf_merge(p, base, add);
+}
+
+static void *create_server(apr_pool_t *p, server_rec *s)
+{
+    return mai_server_conf_create(p);
+}
+
+static void *merge_server(apr_pool_t *p, void *base, void *add)
+{
+    return mai_server_conf_merge(p, base, add);
+}
+
+/* Thin setters: parse in config.c, add nothing here. */
+static const char *set_endpoint(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_endpoint(cmd->pool, dc, a);
+}
+static const char *set_client_id(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_client_id(cmd->pool, dc, a);
+}
+static const char *set_client_secret(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *secret, *err;
+    if (!strncmp(a, "file:", 5)) {
+        a = apr_pstrcat(cmd->temp_pool, "file:",
+                        ap_server_root_relative(cmd->temp_pool, a + 5), NULL);
+    }
+    err = mai_secret_resolve(cmd->pool, a, &secret);
+    return err ? err : mai_conf_set_client_secret(cmd->pool, dc, secret);
+}
+static const char *set_client_auth(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_client_auth(dc, a);
+}
+static const char *set_ca_file(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_tls_ca_file(cmd->pool, dc,
+                                    ap_server_root_relative(cmd->pool, a));
+}
+static const char *set_tls_verify(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_tls_verify(dc, on);
+    return NULL;
+}
+static const char *set_timeout(cmd_parms *cmd, void *dc, const char *t,
+                               const char *ct)
+{
+    return mai_conf_set_timeout(dc, t, ct);
+}
+static const char *set_hint(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_token_type_hint(cmd->pool, dc, a);
+}
+static const char *add_source(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_add_token_source(cmd->pool, dc, a);
+}
+static const char *add_user_claim(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_add_user_claim(cmd->pool, dc, a);
+}
+static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_issuer(cmd->pool, dc, a);
+}
+static const char *set_skew(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_clock_skew(dc, a);
+}
+static const char *set_env(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_env(dc, on);
+    return NULL;
+}
+static const char *set_headers(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_headers(dc, on);
+    return NULL;
+}
+static const char *set_ttl(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_cache_ttl(dc, a);
+}
+static const char *set_negative_ttl(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_negative_ttl(dc, a);
+}
+static const char *set_cache(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    mai_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                 &auth_introspect_module);
+    return err ? err : mai_conf_set_cache(cmd->pool, sc, a);
+}
+
+/* Where tokens and credentials go is never up to .htaccess: a directory
+ * owner could otherwise send the inherited client secret anywhere. */
+#define SECURE_CONF (RSRC_CONF | ACCESS_CONF)
+#define AUTH_CONF (RSRC_CONF | ACCESS_CONF | OR_AUTHCFG)
+
+static const command_rec directives[] = {
+    AP_INIT_TAKE1("AuthIntrospectEndpoint", set_endpoint, NULL, SECURE_CONF,
+                  "RFC 7662 introspection endpoint URL"),
+    AP_INIT_TAKE1("AuthIntrospectClientID", set_client_id, NULL, SECURE_CONF,
+                  "client id for the introspection endpoint"),
+    AP_INIT_TAKE1("AuthIntrospectClientSecret", set_client_secret, NULL,
+                  SECURE_CONF, "client secret: VALUE, env:NAME or file:PATH"),
+    AP_INIT_TAKE1("AuthIntrospectClientAuth", set_client_auth, NULL,
+                  SECURE_CONF, "client_secret_basic, client_secret_post or "
+                  "none"),
+    AP_INIT_TAKE1("AuthIntrospectTLSCAFile", set_ca_file, NULL, SECURE_CONF,
+                  "PEM bundle that verifies the endpoint's certificate"),
+    AP_INIT_FLAG("AuthIntrospectTLSVerify", set_tls_verify, NULL,
+                 SECURE_CONF, "verify the endpoint's certificate and name"),
+    AP_INIT_TAKE12("AuthIntrospectTimeout", set_timeout, NULL, SECURE_CONF,
+                   "whole-call and connect timeouts in seconds"),
+    AP_INIT_TAKE1("AuthIntrospectTokenTypeHint", set_hint, NULL, AUTH_CONF,
+                  "token_type_hint sent with each call, or none"),
+    AP_INIT_ITERATE("AuthIntrospectAcceptTokenIn", add_source, NULL,
+                    AUTH_CONF, "header, query, form, cookie:NAME"),
+    AP_INIT_ITERATE("AuthIntrospectRemoteUserClaim", add_user_claim, NULL,
+                    AUTH_CONF, "claims tried in order for REMOTE_USER"),
+    AP_INIT_TAKE1("AuthIntrospectIssuer", set_issuer, NULL, AUTH_CONF,
+                  "required iss of the introspection response"),
+    AP_INIT_TAKE1("AuthIntrospectClockSkew", set_skew, NULL, AUTH_CONF,
+                  "leeway in seconds for exp and nbf"),
+    AP_INIT_FLAG("AuthIntrospectSetEnv", set_env, NULL, AUTH_CONF,
+                 "export claims as INTROSPECT_* environment variables"),
+    AP_INIT_FLAG("AuthIntrospectSetHeaders", set_headers, NULL, AUTH_CONF,
+                 "export claims as X-Introspect-* request headers"),
+    AP_INIT_TAKE1("AuthIntrospectCacheTTL", set_ttl, NULL, AUTH_CONF,
+                  "seconds an active answer is reused (0 = never)"),
+    AP_INIT_TAKE1("AuthIntrospectNegativeCacheTTL", set_negative_ttl, NULL,
+                  AUTH_CONF, "seconds an inactive answer is reused"),
+    AP_INIT_TAKE1("AuthIntrospectCache", set_cache, NULL, RSRC_CONF,
+                  "shared cache: shmcb, redis:HOST:PORT, memcache:HOST:PORT "
+                  "or none"),
+    { NULL }
+};
+
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    mai_cache_register_mutex(pconf);
+    memset(&mai_proc, 0, sizeof(mai_proc));
+    return OK;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                       apr_pool_t *ptemp, server_rec *s)
+{
+    mai_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                 &auth_introspect_module);
+    const char *err = mai_config_check(ptemp, s);
+
+    if (!err) {
+        err = mai_cache_create(pconf, mai_conf_cache_provider(sc),
+                               mai_conf_cache_args(sc), &mai_proc.cache);
+    }
+    if (!err && mai_proc.cache) {
+        err = mai_cache_init(mai_proc.cache, pconf, ptemp, s);
+    }
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(00101) "AuthIntrospectCache / configuration: "
+                     "%s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static void child_init(apr_pool_t *pchild, server_rec *s)
+{
+    mai_proc.endpoints = mai_endpoints_create(pchild);
+    mai_cache_child_init(mai_proc.cache, pchild, s);
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_header_parser(mai_export_strip_spoofed, NULL, NULL,
+                          APR_HOOK_REALLY_FIRST);
+    ap_hook_check_authn(mai_authn_check, NULL, NULL, APR_HOOK_MIDDLE,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_note_auth_failure(mai_authn_note_failure, NULL, NULL,
+                              APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(mai_authn_error_response, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    mai_authz_register(p);
+    mai_form_body_register();
+}
+
+AP_DECLARE_MODULE(auth_introspect) = {
+    STANDARD20_MODULE_STUFF,
+    create_dir,
+    merge_dir,
+    create_server,
+    merge_server,
+    directives,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,270 @@
+/* authn.c: AuthType Bearer. One token check per client request: a
+ * subrequest or internal redirect reuses the initial request's decision. */
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include "mai_private.h"
+#include "authn.h"
+#include "request_state.h"
+#include "httpd_log.h"
+#include "challenge.h"
+#include "digest.h"
+#include "token.h"
+#include "form_body.h"
+#include "lookup.h"
+#include "export.h"
+
+int mai_is_bearer(request_rec *r)
+{
+    const char *t = ap_auth_type(r);
+    return t && !strcasecmp(t, "Bearer");
+}
+
+static request_rec *initial_request(request_rec *r)
+{
+    while (r->prev || r->main) {
+        r = r->prev ? r->prev : r->main;
+    }
+    return r;
+}
+
+mai_req_state_t *mai_state_get(request_rec *r)
+{
+    return ap_get_module_config(r->request_config, &auth_introspect_module);
+}
+
+mai_req_state_t *mai_state_ensure(request_rec *r)
+{
+    mai_req_state_t *st = mai_state_get(r);
+    if (!st) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        st->status = MAI_STATUS_NO_TOKEN;
+        ap_set_module_config(r->request_config, &auth_introspect_module, st);
+    }
+    return st;
+}
+
+/* Collect the token from every enabled source; more than one is an
+ * invalid_request (RFC 6750 section 2). */
+static mai_status_t take_token(request_rec *r, const mai_dir_conf_t *c,
+                               const char **token)
+{
+    int src = mai_conf_token_sources(c), found = 0;
+    mai_status_t header_st = MAI_STATUS_NO_TOKEN, st;
+    const char *t;
+
+    if (src & MAI_SRC_HEADER) {
+        header_st = mai_token_from_authorization(
+            r->pool, apr_table_get(r->headers_in, "Authorization"), &t);
+        if (header_st == MAI_STATUS_MALFORMED) {
+            return header_st;
+        }
+        if (header_st == MAI_OK) {
+            *token = t;
+            found++;
+        }
+    }
+    if (src & MAI_SRC_QUERY) {
+        st = mai_token_from_urlencoded(r->pool, r->args,
+                                       r->args ? strlen(r->args) : 0, &t);
+        if (st == MAI_STATUS_MALFORMED) {
+            return st;
+        }
+        if (st == MAI_OK) {
+            *token = t;
+            found++;
+        }
+    }
+    if (src & MAI_SRC_COOKIE) {
+        st = mai_token_from_cookie(r->pool,
+                                   apr_table_get(r->headers_in, "Cookie"),
+                                   mai_conf_token_cookie(c), &t);
+        if (st == MAI_STATUS_MALFORMED) {
+            return st;
+        }
+        if (st == MAI_OK) {
+            *token = t;
+            found++;
+        }
+    }
+    if (src & MAI_SRC_FORM) {
+        const char *body;
+        apr_size_t len;
+        st = mai_form_body_read(r, &body, &len);
+        if (st == MAI_OK) {
+            st = mai_token_from_urlencoded(r->pool, body, len, &t);
+        }
+        if (st == MAI_STATUS_MALFORMED) {
+            return st;
+        }
+        if (st == MAI_OK) {
+            *token = t;
+            found++;
+        }
+    }
+    if (found > 1) {
+        return MAI_STATUS_MALFORMED;
+    }
+    return found ? MAI_OK : header_st;
+}
+
+static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
+                mai_status_t s)
+{
+    int http = mai_status_http(s);
+
+    st->status = s;
+    ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r, MAI_LOGNO(00301)
+                  "token %s: %s (%s)", st->token_id ? st->token_id : "-",
+                  mai_status_reason(s), mai_status_name(s));
+    switch (http) {
+    case HTTP_SERVICE_UNAVAILABLE:
+        /* come back once a call could have completed */
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
+                                    apr_time_sec(mai_conf_timeout(c)
+                                                 + APR_USEC_PER_SEC - 1)));
+        return HTTP_SERVICE_UNAVAILABLE;
+    case HTTP_BAD_REQUEST:
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                       mai_challenge(r->pool, ap_auth_name(r),
+                                     mai_status_bearer_error(s), NULL));
+        return HTTP_BAD_REQUEST;
+    case HTTP_UNAUTHORIZED:
+        ap_note_auth_failure(r);
+        return HTTP_UNAUTHORIZED;
+    default:
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+/* A subrequest or internal redirect: take over the initial decision. */
+static int reuse(request_rec *r, const mai_dir_conf_t *c,
+                 const mai_req_state_t *prior)
+{
+    mai_req_state_t *st = mai_state_ensure(r);
+
+    st->status = prior->status;
+    st->result = prior->result;
+    st->token_id = prior->token_id;
+    st->user = prior->user;
+    if (prior->status != MAI_OK) {
+        return fail(r, c, st, prior->status);
+    }
+    r->user = (char *)st->user;
+    mai_export(r, c, st->result);
+    return OK;
+}
+
+int mai_authn_check(request_rec *r)
+{
+    const mai_dir_conf_t *c;
+    request_rec *first;
+    mai_req_state_t *st, *prior;
+    const char *token = NULL;
+    mai_status_t s;
+    apr_int64_t now;
+
+    if (!mai_is_bearer(r)) {
+        return DECLINED;
+    }
+    c = mai_dconf(r);
+    first = initial_request(r);
+    prior = first != r ? mai_state_get(first) : NULL;
+    if (prior) {
+        return reuse(r, c, prior);
+    }
+    st = mai_state_ensure(r);
+    if (!mai_conf_endpoint(c)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00302)
+                      "AuthType Bearer without AuthIntrospectEndpoint for "
+                      "%s", r->uri);
+        return fail(r, c, st, MAI_STATUS_INTERNAL);
+    }
+    s = take_token(r, c, &token);
+    if (s != MAI_OK) {
+        return fail(r, c, st, s);
+    }
+    st->token_id = mai_digest_token_id(r->pool, token);
+    now = apr_time_sec(apr_time_now());
+    s = mai_lookup(r, c, token, st->token_id, now, &st->result);
+    if (s == MAI_OK) {
+        s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
+                             mai_conf_issuer(c));
+    }
+    if (s == MAI_OK) {
+        st->user = mai_result_user(st->result, mai_conf_user_claims(c));
+        s = st->user ? MAI_OK : MAI_STATUS_NO_USER;
+    }
+    if (s != MAI_OK) {
+        return fail(r, c, st, s);
+    }
+    st->status = MAI_OK;
+    r->user = (char *)st->user;
+    mai_export(r, c, st->result);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00303)
+                  "token %s: authenticated", st->token_id);
+    return OK;
+}
+
+int mai_authn_note_failure(request_rec *r, const char *auth_type)
+{
+    mai_req_state_t *st;
+    const char *error = NULL, *scope = NULL;
+
+    if (strcasecmp(auth_type, "Bearer")) {
+        return DECLINED;
+    }
+    st = mai_state_ensure(r);
+    if (st->status != MAI_OK) {
+        error = mai_status_bearer_error(st->status);
+    }
+    else if (st->aud_failed) {
+        /* the token is not meant for this resource: invalid for it */
+        error = "invalid_token";
+    }
+    else {
+        /* a valid token without the rights: 403, RFC 6750 section 3.1 */
+        st->forbid = 1;
+        if (!st->scope_missing || !st->scope_missing->nelts) {
+            return OK;
+        }
+        error = "insufficient_scope";
+        scope = apr_array_pstrcat(r->pool, st->scope_missing, ' ');
+    }
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                   mai_challenge(r->pool, ap_auth_name(r), error, scope));
+    return OK;
+}
+
+static const char forbidden_body[] =
+    "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
+    "<html><head>\n<title>403 Forbidden</title>\n</head><body>\n"
+    "<h1>Forbidden</h1>\n<p>You don't have permission to access this "
+    "resource.</p>\n</body></html>\n";
+
+void mai_authn_error_response(request_rec *r)
+{
+    mai_req_state_t *st = mai_state_get(r);
+
+    if (!st || st->status != MAI_OK || !mai_is_bearer(r)) {
+        return;
+    }
+    if (r->status == HTTP_UNAUTHORIZED && st->forbid) {
+        /* mod_authz_core answers 401 to any denied user; a valid token
+         * that lacks rights is a 403, so we finish the answer here */
+        r->status = HTTP_FORBIDDEN;
+        ap_custom_response(r, HTTP_UNAUTHORIZED, forbidden_body);
+    }
+    else if (r->status == HTTP_FORBIDDEN && !st->aud_failed
+             && st->scope_missing && st->scope_missing->nelts
+             && !apr_table_get(r->err_headers_out, "WWW-Authenticate")) {
+        /* AuthzSendForbiddenOnFailure On: 403 without note_auth_failure */
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                       mai_challenge(r->pool, ap_auth_name(r),
+                                     "insufficient_scope",
+                                     apr_array_pstrcat(r->pool,
+                                                       st->scope_missing,
+                                                       ' ')));
+    }
+}

@@ -1,0 +1,101 @@
+/* authz.c: Require lines parsed once at config time; each check reads the
+ * result authn stashed. With no result yet the answer is DENIED_NO_USER,
+ * so mod_authz_core runs authentication first. */
+#include <apr_strings.h>
+#include "mai_private.h"
+#include <http_request.h>
+#include <mod_auth.h>
+#include "authz.h"
+#include "policy.h"
+#include "request_state.h"
+
+static const char *parse(cmd_parms *cmd, const char *line,
+                         const void **parsed, mai_policy_kind_t kind)
+{
+    const mai_policy_t *pol;
+    const char *err = mai_policy_parse(cmd->pool, kind, line, &pol);
+    *parsed = pol;
+    return err;
+}
+
+static const char *parse_scope(cmd_parms *cmd, const char *line,
+                               const void **parsed)
+{
+    return parse(cmd, line, parsed, MAI_POLICY_SCOPE);
+}
+static const char *parse_aud(cmd_parms *cmd, const char *line,
+                             const void **parsed)
+{
+    return parse(cmd, line, parsed, MAI_POLICY_AUD);
+}
+static const char *parse_claim(cmd_parms *cmd, const char *line,
+                               const void **parsed)
+{
+    return parse(cmd, line, parsed, MAI_POLICY_CLAIM);
+}
+static const char *parse_client(cmd_parms *cmd, const char *line,
+                                const void **parsed)
+{
+    return parse(cmd, line, parsed, MAI_POLICY_CLIENT);
+}
+
+/* Remember why a requirement failed, for the challenge if the request is
+ * finally denied (never used when another branch grants it). */
+static void note_unmet(request_rec *r, mai_req_state_t *st,
+                       const mai_policy_t *pol)
+{
+    mai_policy_kind_t kind = mai_policy_kind(pol);
+
+    if (kind == MAI_POLICY_AUD) {
+        st->aud_failed = 1;
+    }
+    else if (kind == MAI_POLICY_SCOPE) {
+        if (!st->scope_missing) {
+            st->scope_missing = apr_array_make(r->pool, 2,
+                                               sizeof(const char *));
+        }
+        APR_ARRAY_PUSH(st->scope_missing, const char *) =
+            mai_policy_values(pol);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00401)
+                  "token %s: a Require oauth-%s line is not met",
+                  st->token_id, kind == MAI_POLICY_AUD ? "aud"
+                  : kind == MAI_POLICY_SCOPE ? "scope"
+                  : kind == MAI_POLICY_CLAIM ? "claim" : "client");
+}
+
+static authz_status check(request_rec *r, const char *line,
+                          const void *parsed)
+{
+    mai_req_state_t *st = mai_state_get(r);
+
+    if (!st || st->status != MAI_OK || !r->user || !parsed) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    if (mai_policy_match(parsed, st->result)) {
+        return AUTHZ_GRANTED;
+    }
+    note_unmet(r, st, parsed);
+    return AUTHZ_DENIED;
+}
+
+static const authz_provider scope_provider = { check, parse_scope };
+static const authz_provider aud_provider = { check, parse_aud };
+static const authz_provider claim_provider = { check, parse_claim };
+static const authz_provider client_provider = { check, parse_client };
+
+void mai_authz_register(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "oauth-scope",
+                              AUTHZ_PROVIDER_VERSION, &scope_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "oauth-aud",
+                              AUTHZ_PROVIDER_VERSION, &aud_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "oauth-claim",
+                              AUTHZ_PROVIDER_VERSION, &claim_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "oauth-client",
+                              AUTHZ_PROVIDER_VERSION, &client_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+}

@@ -1,0 +1,50 @@
+/* cache.h: the shared cache (APR socache: shmcb, redis, memcache, ...)
+ * holding sealed introspection answers. The one IO file that sees httpd,
+ * because socache providers and their mutex are httpd's. */
+#ifndef MAI_CACHE_H
+#define MAI_CACHE_H
+
+#include <httpd.h>
+#include "status.h"
+#include "log.h"
+#include "digest.h"
+
+typedef struct mai_cache mai_cache_t;
+
+/**
+ * Look up the socache provider (at config time, from the directive or the
+ * default). provider "none" gives *out = NULL and no error.
+ * @return NULL, or an error naming the missing LoadModule.
+ */
+const char *mai_cache_create(apr_pool_t *p, const char *provider,
+                             const char *args, mai_cache_t **out);
+
+/** Register the cache mutex type (pre_config). */
+void mai_cache_register_mutex(apr_pool_t *pconf);
+
+/** Initialize (post_config): creates the shared memory or connects. */
+const char *mai_cache_init(mai_cache_t *c, apr_pool_t *pconf,
+                           apr_pool_t *ptemp, server_rec *s);
+
+/** Reattach the cross-process mutex in a new child (child_init). */
+void mai_cache_child_init(mai_cache_t *c, apr_pool_t *pchild, server_rec *s);
+
+/**
+ * Fetch the value stored under key. MAI_OK with *data (from p) set,
+ * MAI_STATUS_CACHE_MISS, or MAI_STATUS_CACHE_CORRUPT... never fails the
+ * request: a cache fault is logged (at most once per 10 s) and reported
+ * as a miss.
+ */
+mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                           const unsigned char *key, unsigned char **data,
+                           apr_size_t *len);
+
+/** Store data under key until expiry (apr_time_t). Faults as for get. */
+void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                   const unsigned char *key, apr_time_t expiry,
+                   const unsigned char *data, apr_size_t len);
+
+/** The largest value the cache takes; bigger answers are not stored. */
+#define MAI_CACHE_MAX_VALUE (64 * 1024)
+
+#endif

@@ -1,0 +1,65 @@
+/* export.c: what the application sees. Environment values may hold
+ * anything (CGI gets them as variables); headers only what cannot break
+ * the header block. */
+#include <apr_strings.h>
+#include "mai_private.h"
+#include "export.h"
+#include "claims_map.h"
+#include "request_state.h"
+
+#define ENV_ALL "INTROSPECT_CLAIMS"
+#define HEADER_ALL "X-Introspect-Claims"
+
+void mai_export(request_rec *r, const mai_dir_conf_t *c,
+                const mai_result_t *res)
+{
+    int i, env = mai_conf_set_env_on(c), hdr = mai_conf_set_headers_on(c);
+
+    for (i = 0; i < res->nclaims && (env || hdr); i++) {
+        const mai_claim_t *cl = &res->claims[i];
+        if (env) {
+            apr_table_setn(r->subprocess_env,
+                           mai_claims_env_name(r->pool, cl->name), cl->text);
+        }
+        if (hdr && mai_claims_header_safe(cl->text)) {
+            apr_table_setn(r->headers_in,
+                           mai_claims_header_name(r->pool, cl->name),
+                           cl->text);
+        }
+    }
+    /* set last: the whole response wins over a claim called "claims" */
+    if (env) {
+        apr_table_setn(r->subprocess_env, ENV_ALL, res->json);
+    }
+    if (hdr && mai_claims_header_safe(res->json)) {
+        apr_table_setn(r->headers_in, HEADER_ALL, res->json);
+    }
+}
+
+static int collect_reserved(void *rec, const char *key, const char *value)
+{
+    if (mai_claims_is_reserved_header(key)) {
+        APR_ARRAY_PUSH((apr_array_header_t *)rec, const char *) = key;
+    }
+    return 1;
+}
+
+int mai_export_strip_spoofed(request_rec *r)
+{
+    apr_array_header_t *names;
+    int i;
+
+    if (!mai_is_bearer(r)) {
+        return DECLINED;
+    }
+    names = apr_array_make(r->pool, 2, sizeof(const char *));
+    apr_table_do(collect_reserved, names, r->headers_in, NULL);
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MAI_LOGNO(00501)
+                      "removed client-sent header %s: only this module may "
+                      "set X-Introspect-* headers", name);
+        apr_table_unset(r->headers_in, name);
+    }
+    return DECLINED;
+}

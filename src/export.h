@@ -1,0 +1,18 @@
+/* export.h: claims to the environment and to request headers. */
+#ifndef MAI_EXPORT_H
+#define MAI_EXPORT_H
+
+#include <httpd.h>
+#include "config.h"
+#include "result.h"
+
+/** INTROSPECT_* environment (AuthIntrospectSetEnv) and X-Introspect-*
+ * request headers (AuthIntrospectSetHeaders) from res. */
+void mai_export(request_rec *r, const mai_dir_conf_t *c,
+                const mai_result_t *res);
+
+/** header_parser: on AuthType Bearer locations, drop every incoming
+ * X-Introspect-* / X_Introspect_* header, so none can be spoofed. */
+int mai_export_strip_spoofed(request_rec *r);
+
+#endif

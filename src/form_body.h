@@ -1,0 +1,25 @@
+/* form_body.h: read an urlencoded POST body for its access_token and put
+ * it back, so the application still receives every byte. */
+#ifndef MAI_FORM_BODY_H
+#define MAI_FORM_BODY_H
+
+#include <httpd.h>
+#include "status.h"
+
+#define MAI_FORM_BODY_MAX (64 * 1024)
+
+/** Register the replay input filter (register_hooks). */
+void mai_form_body_register(void);
+
+/**
+ * When r is a POST with Content-Type application/x-www-form-urlencoded,
+ * and a Content-Length of at most MAI_FORM_BODY_MAX, read the body and
+ * arrange for the handler to read it again. MAI_OK with the body in
+ * *data and *len (NUL-terminated, from r->pool); MAI_STATUS_NO_TOKEN when there is no
+ * such body (a larger or chunked body is not searched);
+ * MAI_STATUS_MALFORMED when reading it failed.
+ */
+mai_status_t mai_form_body_read(request_rec *r, const char **data,
+                                apr_size_t *len);
+
+#endif

@@ -1,0 +1,406 @@
+/* http_client.c: connect, TLS, send, receive, each against one deadline,
+ * on non-blocking sockets so no worker ever waits past the timeout. */
+#include <apr_strings.h>
+#include <apr_hash.h>
+#include <apr_poll.h>
+#include <apr_thread_mutex.h>
+#include <apr_portable.h>
+#include <openssl/err.h>
+#include "http_client.h"
+#include "http_wire.h"
+#include "conn_pool.h"
+#include "tls.h"
+
+#define MAI_POOL_MAX_IDLE 16
+#define MAI_POOL_IDLE_TIMEOUT apr_time_from_sec(30)
+#define MAI_READ_CHUNK 16384
+
+struct mai_endpoint {
+    mai_url_t url;
+    mai_tls_ctx_t *tls;           /* NULL for http */
+    mai_conn_pool_t *conns;
+};
+
+struct mai_endpoints {
+    apr_pool_t *pool;             /* used only under lock */
+    apr_thread_mutex_t *lock;
+    apr_hash_t *by_key;
+};
+
+mai_endpoints_t *mai_endpoints_create(apr_pool_t *p)
+{
+    mai_endpoints_t *reg = apr_pcalloc(p, sizeof(*reg));
+    apr_pool_create(&reg->pool, p);
+    apr_thread_mutex_create(&reg->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    reg->by_key = apr_hash_make(reg->pool);
+    return reg;
+}
+
+static const char *endpoint_new(apr_pool_t *p, const mai_url_t *url,
+                                const char *ca_file, int verify,
+                                mai_endpoint_t **out)
+{
+    mai_endpoint_t *ep = apr_pcalloc(p, sizeof(*ep));
+    const char *err;
+
+    ep->url = *url;
+    ep->url.host = apr_pstrdup(p, url->host);
+    ep->url.path = apr_pstrdup(p, url->path);
+    ep->url.authority = apr_pstrdup(p, url->authority);
+    if (url->tls) {
+        err = mai_tls_ctx_create(p, ca_file, verify, &ep->tls);
+        if (err) {
+            return err;
+        }
+    }
+    ep->conns = mai_conn_pool_create(p, MAI_POOL_MAX_IDLE,
+                                     MAI_POOL_IDLE_TIMEOUT);
+    *out = ep;
+    return NULL;
+}
+
+const char *mai_endpoints_get(mai_endpoints_t *reg, apr_pool_t *p,
+                              const char *url_text, const mai_url_t *url,
+                              const char *ca_file, int verify,
+                              mai_endpoint_t **ep)
+{
+    const char *key = apr_psprintf(p, "%s\n%s\n%d", url_text,
+                                   ca_file ? ca_file : "", verify);
+    const char *err = NULL;
+
+    apr_thread_mutex_lock(reg->lock);
+    *ep = apr_hash_get(reg->by_key, key, APR_HASH_KEY_STRING);
+    if (!*ep) {
+        err = endpoint_new(reg->pool, url, ca_file, verify, ep);
+        if (!err) {
+            apr_hash_set(reg->by_key, apr_pstrdup(reg->pool, key),
+                         APR_HASH_KEY_STRING, *ep);
+        }
+        else {
+            err = apr_pstrdup(p, err);
+        }
+    }
+    apr_thread_mutex_unlock(reg->lock);
+    return err;
+}
+
+/* Wait until the socket is readable or writable, or the deadline. */
+static apr_status_t wait_io(mai_conn_t *c, int for_write, apr_time_t deadline)
+{
+    apr_pollfd_t pfd = { 0 };
+    apr_int32_t n = 0;
+    apr_interval_time_t left = deadline - apr_time_now();
+
+    if (left <= 0) {
+        return APR_TIMEUP;
+    }
+    pfd.p = c->pool;
+    pfd.desc_type = APR_POLL_SOCKET;
+    pfd.reqevents = for_write ? APR_POLLOUT : APR_POLLIN;
+    pfd.desc.s = c->sock;
+    for (;;) {
+        apr_status_t rv = apr_poll(&pfd, 1, &n, left);
+        if (!APR_STATUS_IS_EINTR(rv)) {
+            return rv;
+        }
+        left = deadline - apr_time_now();
+        if (left <= 0) {
+            return APR_TIMEUP;
+        }
+    }
+}
+
+/* Run one SSL operation to completion against the deadline. */
+typedef int (*ssl_op_fn)(SSL *ssl, void *buf, int len);
+
+static int op_handshake(SSL *ssl, void *buf, int len)
+{
+    return SSL_connect(ssl);
+}
+static int op_read(SSL *ssl, void *buf, int len)
+{
+    return SSL_read(ssl, buf, len);
+}
+static int op_write(SSL *ssl, void *buf, int len)
+{
+    return SSL_write(ssl, buf, len);
+}
+
+static apr_status_t ssl_run(mai_conn_t *c, ssl_op_fn op, void *buf, int len,
+                            apr_time_t deadline, int *ret)
+{
+    for (;;) {
+        apr_status_t rv;
+        int e;
+
+        ERR_clear_error();
+        *ret = op(c->ssl, buf, len);
+        if (*ret > 0) {
+            return APR_SUCCESS;
+        }
+        e = SSL_get_error(c->ssl, *ret);
+        if (e == SSL_ERROR_ZERO_RETURN) {
+            return APR_EOF;
+        }
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+            /* a peer that just vanishes looks like EOF to us */
+            return (e == SSL_ERROR_SYSCALL && op == op_read) ? APR_EOF
+                                                             : APR_EGENERAL;
+        }
+        rv = wait_io(c, e == SSL_ERROR_WANT_WRITE, deadline);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+}
+
+static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
+                                  apr_time_t deadline,
+                                  const mai_log_sink_t *log)
+{
+    apr_os_sock_t fd;
+    apr_status_t rv;
+    int ret;
+
+    apr_os_sock_get(&fd, c->sock);
+    c->ssl = mai_tls_new_ssl(ep->tls, ep->url.host);
+    if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
+        return MAI_STATUS_INTERNAL;
+    }
+    rv = ssl_run(c, op_handshake, NULL, 0, deadline, &ret);
+    if (rv == APR_TIMEUP) {
+        return MAI_STATUS_ENDPOINT_TIMEOUT;
+    }
+    if (rv != APR_SUCCESS) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00701)
+                "TLS handshake with %s failed: %s", ep->url.authority,
+                mai_tls_error(c->pool, c->ssl, ret));
+        return MAI_STATUS_ENDPOINT_TLS;
+    }
+    return MAI_OK;
+}
+
+/* Try each address of the host until one accepts, within the connect
+ * deadline; then the TLS handshake within the call deadline. */
+static mai_status_t conn_open(mai_endpoint_t *ep, mai_conn_t *c,
+                              apr_time_t deadline, apr_time_t cdeadline,
+                              const mai_log_sink_t *log)
+{
+    apr_sockaddr_t *sa;
+    apr_status_t rv;
+
+    rv = apr_sockaddr_info_get(&sa, ep->url.host, APR_UNSPEC, ep->url.port,
+                               0, c->pool);
+    if (rv != APR_SUCCESS) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00702)
+                "cannot resolve %s: %pm", ep->url.host, &rv);
+        return MAI_STATUS_ENDPOINT_UNREACHABLE;
+    }
+    for (; sa; sa = sa->next) {
+        apr_interval_time_t left = cdeadline - apr_time_now();
+        if (left <= 0) {
+            rv = APR_TIMEUP;
+            break;
+        }
+        rv = apr_socket_create(&c->sock, sa->family, SOCK_STREAM,
+                               APR_PROTO_TCP, c->pool);
+        if (rv != APR_SUCCESS) {
+            continue;
+        }
+        apr_socket_opt_set(c->sock, APR_TCP_NODELAY, 1);
+        apr_socket_timeout_set(c->sock, left);
+        rv = apr_socket_connect(c->sock, sa);
+        if (rv == APR_SUCCESS) {
+            break;
+        }
+        apr_socket_close(c->sock);
+        c->sock = NULL;
+    }
+    if (!c->sock) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00703)
+                "cannot connect to %s: %pm", ep->url.authority, &rv);
+        return APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
+                                        : MAI_STATUS_ENDPOINT_UNREACHABLE;
+    }
+    /* from here on every wait is ours (wait_io), against the deadline */
+    apr_socket_timeout_set(c->sock, 0);
+    return ep->tls ? tls_handshake(ep, c, deadline, log) : MAI_OK;
+}
+
+static apr_status_t send_all(mai_conn_t *c, const char *buf, apr_size_t len,
+                             apr_time_t deadline)
+{
+    while (len > 0) {
+        apr_size_t n = len;
+        apr_status_t rv;
+        int ret;
+
+        if (c->ssl) {
+            rv = ssl_run(c, op_write, (void *)buf,
+                         len > INT_MAX ? INT_MAX : (int)len, deadline, &ret);
+            n = rv == APR_SUCCESS ? (apr_size_t)ret : 0;
+        }
+        else {
+            rv = apr_socket_send(c->sock, buf, &n);
+            if (APR_STATUS_IS_EAGAIN(rv)) {
+                rv = wait_io(c, 1, deadline);
+                n = 0;
+            }
+        }
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        buf += n;
+        len -= n;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t recv_some(mai_conn_t *c, char *buf, apr_size_t *len,
+                              apr_time_t deadline)
+{
+    apr_size_t want = *len;
+
+    for (;;) {
+        apr_status_t rv;
+        int ret;
+
+        if (c->ssl) {
+            rv = ssl_run(c, op_read, buf, (int)want, deadline, &ret);
+            *len = rv == APR_SUCCESS ? (apr_size_t)ret : 0;
+            return rv;
+        }
+        /* apr_socket_recv zeroes *len on EAGAIN: ask for `want` again */
+        *len = want;
+        rv = apr_socket_recv(c->sock, buf, len);
+        if (!APR_STATUS_IS_EAGAIN(rv)) {
+            return rv;
+        }
+        rv = wait_io(c, 0, deadline);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+}
+
+/* Outcome of one request/response exchange on a connection. */
+typedef enum {
+    XCHG_DONE,        /* whole response parsed */
+    XCHG_STALE,       /* nothing at all came back: the server had closed */
+    XCHG_FAILED       /* *st says why */
+} xchg_t;
+
+static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
+                       apr_size_t req_len, apr_time_t deadline,
+                       mai_wire_resp_t *w, mai_status_t *st)
+{
+    char *buf = apr_palloc(p, MAI_READ_CHUNK);
+    apr_size_t got_any = 0;
+    apr_status_t rv = send_all(c, req, req_len, deadline);
+
+    if (rv != APR_SUCCESS) {
+        *st = APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
+                                       : MAI_STATUS_ENDPOINT_UNREACHABLE;
+        return c->requests > 0 && !APR_STATUS_IS_TIMEUP(rv) ? XCHG_STALE
+                                                             : XCHG_FAILED;
+    }
+    for (;;) {
+        apr_size_t n = MAI_READ_CHUNK, used;
+        mai_wire_state_t ws;
+
+        rv = recv_some(c, buf, &n, deadline);
+        if (rv == APR_EOF || (rv != APR_SUCCESS && n == 0
+                              && !APR_STATUS_IS_TIMEUP(rv))) {
+            if (!got_any && c->requests > 0) {
+                return XCHG_STALE;
+            }
+            ws = mai_wire_resp_eof(w);
+        }
+        else if (rv != APR_SUCCESS) {
+            *st = MAI_STATUS_ENDPOINT_TIMEOUT;
+            return XCHG_FAILED;
+        }
+        else {
+            got_any += n;
+            ws = mai_wire_resp_feed(w, buf, n, &used);
+        }
+        if (ws == MAI_WIRE_DONE) {
+            *st = MAI_OK;
+            return XCHG_DONE;
+        }
+        if (ws != MAI_WIRE_MORE) {
+            *st = ws == MAI_WIRE_TOO_LARGE ? MAI_STATUS_ENDPOINT_TOO_LARGE
+                                           : MAI_STATUS_ENDPOINT_BAD_RESPONSE;
+            return XCHG_FAILED;
+        }
+    }
+}
+
+mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
+                           const mai_http_call_t *call,
+                           const mai_log_sink_t *log, mai_http_reply_t *out)
+{
+    apr_time_t start = apr_time_now();
+    apr_time_t deadline = start + call->timeout;
+    apr_time_t cdeadline = start + call->connect_timeout;
+    apr_size_t req_len;
+    const char *req;
+    int attempt;
+
+    req = mai_wire_request(p, "POST", ep->url.authority, ep->url.path,
+                           call->headers, call->body, call->body_len,
+                           &req_len);
+    if (!req) {
+        return MAI_STATUS_INTERNAL;
+    }
+    /* at most one retry, and only after a pooled connection went stale */
+    for (attempt = 0; attempt < 2; attempt++) {
+        mai_conn_t *c = mai_conn_pool_take(ep->conns, apr_time_now());
+        mai_wire_resp_t *w = mai_wire_resp_create(p, NULL);
+        mai_status_t st;
+        xchg_t x;
+
+        if (!c) {
+            c = mai_conn_new();
+            if (!c) {
+                return MAI_STATUS_INTERNAL;
+            }
+            st = conn_open(ep, c, deadline, cdeadline, log);
+            if (st != MAI_OK) {
+                mai_conn_close(c);
+                return st;
+            }
+        }
+        out->reused = c->requests > 0;
+        x = exchange(c, p, req, req_len, deadline, w, &st);
+        if (x == XCHG_STALE) {
+            mai_log(log, MAI_LOG_DEBUG, MAI_LOGNO(00704)
+                    "pooled connection to %s was closed by the server, "
+                    "retrying on a new one", ep->url.authority);
+            mai_conn_close(c);
+            continue;
+        }
+        if (x == XCHG_FAILED) {
+            mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00705)
+                    "call to %s failed: %s", ep->url.authority,
+                    mai_status_reason(st));
+            mai_conn_close(c);
+            return st;
+        }
+        if (c->ssl && c->requests == 0) {
+            /* TLS 1.3 tickets arrive after the handshake: keep it now */
+            mai_tls_keep_session(ep->tls, c->ssl);
+        }
+        c->requests++;
+        out->status = mai_wire_resp_status(w);
+        out->body = mai_wire_resp_body(w, &out->body_len);
+        if (mai_wire_resp_keepalive(w)) {
+            mai_conn_pool_give(ep->conns, c, apr_time_now());
+        }
+        else {
+            mai_conn_close(c);
+        }
+        return MAI_OK;
+    }
+    return MAI_STATUS_ENDPOINT_UNREACHABLE;
+}

@@ -1,0 +1,89 @@
+/* introspect.c: the RFC 7662 request: a form POST carrying the token, our
+ * client credentials the way the operator chose, and JSON back. */
+#include <apr_strings.h>
+#include "introspect.h"
+#include "form.h"
+
+#ifndef MAI_VERSION
+#define MAI_VERSION "0"
+#endif
+
+static const char *request_body(apr_pool_t *p, const mai_introspect_opts_t *o,
+                                const char *token)
+{
+    const char *body = apr_pstrcat(p, "token=", mai_form_encode(p, token),
+                                   NULL);
+    if (o->token_type_hint) {
+        body = apr_pstrcat(p, body, "&token_type_hint=",
+                           mai_form_encode(p, o->token_type_hint), NULL);
+    }
+    if (o->client_auth == MAI_AUTH_POST) {
+        if (o->client_id) {
+            body = apr_pstrcat(p, body, "&client_id=",
+                               mai_form_encode(p, o->client_id), NULL);
+        }
+        if (o->client_secret) {
+            body = apr_pstrcat(p, body, "&client_secret=",
+                               mai_form_encode(p, o->client_secret), NULL);
+        }
+    }
+    else if (o->client_auth == MAI_AUTH_NONE && o->client_id) {
+        /* a public client still says who it is (RFC 6749 2.3) */
+        body = apr_pstrcat(p, body, "&client_id=",
+                           mai_form_encode(p, o->client_id), NULL);
+    }
+    return body;
+}
+
+mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
+                            const char *token, const char *token_id,
+                            const mai_log_sink_t *log, const char **json,
+                            apr_size_t *json_len)
+{
+    const char *headers[6];
+    int n = 0;
+    mai_http_call_t call;
+    mai_http_reply_t reply = { 0 };
+    mai_status_t st;
+
+    headers[n++] = "Content-Type: application/x-www-form-urlencoded";
+    headers[n++] = "Accept: application/json";
+    headers[n++] = "User-Agent: mod_auth_introspect/" MAI_VERSION;
+    if (o->client_auth == MAI_AUTH_BASIC && o->client_id) {
+        headers[n++] = apr_pstrcat(p, "Authorization: ",
+                                   mai_form_basic_auth(p, o->client_id,
+                                                       o->client_secret
+                                                       ? o->client_secret
+                                                       : ""), NULL);
+    }
+    headers[n] = NULL;
+    call.timeout = o->timeout;
+    call.connect_timeout = o->connect_timeout;
+    call.headers = headers;
+    call.body = request_body(p, o, token);
+    call.body_len = strlen(call.body);
+
+    st = mai_http_post(o->endpoint, p, &call, log, &reply);
+    if (st != MAI_OK) {
+        return st;
+    }
+    mai_log(log, MAI_LOG_TRACE1, MAI_LOGNO(00801)
+            "token %s: endpoint answered %d with %" APR_SIZE_T_FMT
+            " bytes%s", token_id, reply.status, reply.body_len,
+            reply.reused ? " (pooled connection)" : "");
+    if (reply.status == 401 || reply.status == 403) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00802)
+                "introspection endpoint refused our client credentials "
+                "(HTTP %d): check AuthIntrospectClientID, ClientSecret "
+                "and ClientAuth", reply.status);
+        return MAI_STATUS_ENDPOINT_CLIENT_AUTH;
+    }
+    if (reply.status != 200) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00803)
+                "introspection endpoint answered HTTP %d", reply.status);
+        return MAI_STATUS_ENDPOINT_HTTP;
+    }
+    *json = reply.body;
+    *json_len = reply.body_len;
+    return MAI_OK;
+}

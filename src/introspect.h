@@ -1,0 +1,32 @@
+/* introspect.h: one RFC 7662 introspection call. */
+#ifndef MAI_INTROSPECT_H
+#define MAI_INTROSPECT_H
+
+#include <apr_pools.h>
+#include "status.h"
+#include "log.h"
+#include "config_values.h"
+#include "http_client.h"
+
+typedef struct mai_introspect_opts {
+    mai_endpoint_t *endpoint;
+    const char *client_id;          /* NULL = none */
+    const char *client_secret;      /* NULL = none */
+    mai_client_auth_t client_auth;
+    const char *token_type_hint;    /* NULL = send no hint */
+    apr_interval_time_t timeout;
+    apr_interval_time_t connect_timeout;
+} mai_introspect_opts_t;
+
+/**
+ * Ask the endpoint about token. On MAI_OK, *json / *json_len hold the
+ * 200 response body (from p), not yet validated. 401 and 403 from the
+ * endpoint give ENDPOINT_CLIENT_AUTH, any other non-200 ENDPOINT_HTTP;
+ * transport failures as mai_http_post. `token_id` names the token in logs.
+ */
+mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
+                            const char *token, const char *token_id,
+                            const mai_log_sink_t *log, const char **json,
+                            apr_size_t *json_len);
+
+#endif

@@ -1,0 +1,29 @@
+/* log.h: the sink through which IO code logs without knowing httpd. The
+ * glue (httpd_log.c) connects a sink to ap_log_rerror / ap_log_error, so
+ * `LogLevel auth_introspect:trace8` governs every line. */
+#ifndef MAI_LOG_H
+#define MAI_LOG_H
+
+#include "status.h"
+
+/* Every log line starts with its own stable tag, MAIxxxxx, listed in
+ * docs/log-messages.md. */
+#define MAI_LOGNO(n) "MAI" #n ": "
+
+typedef struct mai_log_sink {
+    /** Write one formatted line at level (MAI_LOG_* / APLOG_*). */
+    void (*emit)(void *baton, int level, const char *msg);
+    /** True when level would be written: lets callers skip formatting. */
+    int (*enabled)(void *baton, int level);
+    void *baton;
+} mai_log_sink_t;
+
+/** Format and emit, if the sink is not NULL and the level is enabled.
+ * Never pass a token or secret: name a token by mai_digest_token_id. */
+void mai_log(const mai_log_sink_t *sink, int level, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif

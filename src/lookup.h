@@ -1,0 +1,20 @@
+/* lookup.h: the answer for a token: from the cache, else from the
+ * endpoint (and then cached). */
+#ifndef MAI_LOOKUP_H
+#define MAI_LOOKUP_H
+
+#include <httpd.h>
+#include "config.h"
+#include "result.h"
+
+/**
+ * The endpoint's answer for token, parsed: a cached one when the cache
+ * holds one still young enough for this location's TTLs, else a fresh
+ * call whose answer is then cached. Endpoint failures (the 503 family)
+ * are returned as is and never cached. *res lives in r->pool.
+ */
+mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
+                        const char *token, const char *token_id,
+                        apr_int64_t now, const mai_result_t **res);
+
+#endif

@@ -1,0 +1,35 @@
+/* mai_private.h: what every httpd-facing file shares: the module record,
+ * per-module log levels, and the process-wide state. */
+#ifndef MAI_PRIVATE_H
+#define MAI_PRIVATE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include "log.h"
+#include "config.h"
+
+extern module AP_MODULE_DECLARE_DATA auth_introspect_module;
+#if defined(APLOG_USE_MODULE) && !defined(MAI_GLUE)
+APLOG_USE_MODULE(auth_introspect);
+#endif
+
+struct mai_cache;
+struct mai_endpoints;
+
+/** Process-wide state, set up in post_config and child_init. */
+typedef struct mai_process {
+    struct mai_cache *cache;           /* shared cache, or NULL */
+    struct mai_endpoints *endpoints;   /* per child */
+} mai_process_t;
+
+extern mai_process_t mai_proc;
+
+static APR_INLINE mai_dir_conf_t *mai_dconf(request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &auth_introspect_module);
+}
+
+#endif

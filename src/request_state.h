@@ -1,0 +1,29 @@
+/* request_state.h: what authn hands to authz and to the failure hooks,
+ * kept in r->request_config of the initial request. */
+#ifndef MAI_REQUEST_STATE_H
+#define MAI_REQUEST_STATE_H
+
+#include <httpd.h>
+#include "status.h"
+#include "result.h"
+
+typedef struct mai_req_state {
+    mai_status_t status;           /* outcome of authentication */
+    const mai_result_t *result;    /* set when status is MAI_OK */
+    const char *token_id;          /* hash prefix, for logs */
+    const char *user;
+    int aud_failed;                /* an oauth-aud requirement failed */
+    apr_array_header_t *scope_missing;  /* scopes of failed oauth-scope */
+    int forbid;                    /* turn the final 401 into a 403 */
+} mai_req_state_t;
+
+/** The state of r (or of the request it was made from), or NULL. */
+mai_req_state_t *mai_state_get(request_rec *r);
+
+/** The state of r, created in r->pool when absent. */
+mai_req_state_t *mai_state_ensure(request_rec *r);
+
+/** True when AuthType is Bearer (case-insensitive) for r. */
+int mai_is_bearer(request_rec *r);
+
+#endif

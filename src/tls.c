@@ -1,0 +1,144 @@
+/* tls.c: verification is on unless the operator turns it off, and the
+ * host name is checked by OpenSSL itself (SSL_set1_host / set1_ip_asc). */
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include "tls.h"
+
+struct mai_tls_ctx {
+    SSL_CTX *ctx;
+    int verify;
+    apr_thread_mutex_t *lock;      /* guards session */
+    SSL_SESSION *session;          /* last resumable session, or NULL */
+};
+
+static apr_status_t free_ctx(void *data)
+{
+    mai_tls_ctx_t *t = data;
+    if (t->session) {
+        SSL_SESSION_free(t->session);
+        t->session = NULL;
+    }
+    SSL_CTX_free(t->ctx);
+    return APR_SUCCESS;
+}
+
+static const char *ssl_err(apr_pool_t *p, const char *what)
+{
+    char buf[256];
+    unsigned long e = ERR_get_error();
+    ERR_error_string_n(e, buf, sizeof(buf));
+    ERR_clear_error();
+    return apr_psprintf(p, "%s: %s", what, e ? buf : "unknown error");
+}
+
+const char *mai_tls_ctx_create(apr_pool_t *p, const char *ca_file,
+                               int verify, mai_tls_ctx_t **out)
+{
+    mai_tls_ctx_t *t = apr_pcalloc(p, sizeof(*t));
+
+    t->ctx = SSL_CTX_new(TLS_client_method());
+    if (!t->ctx) {
+        return ssl_err(p, "cannot create a TLS context");
+    }
+    apr_pool_cleanup_register(p, t, free_ctx, apr_pool_cleanup_null);
+    apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+    /* the client side keeps sessions itself (mai_tls_keep_session) */
+    SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT
+                                   | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    t->verify = verify;
+    if (verify) {
+        SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
+        if (ca_file) {
+            if (!SSL_CTX_load_verify_locations(t->ctx, ca_file, NULL)) {
+                return ssl_err(p, apr_psprintf(p, "cannot load CA file %s",
+                                               ca_file));
+            }
+        }
+        else if (!SSL_CTX_set_default_verify_paths(t->ctx)) {
+            return ssl_err(p, "cannot load the system CA store");
+        }
+    }
+    else {
+        SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
+    }
+    *out = t;
+    return NULL;
+}
+
+static int is_ip_literal(const char *host)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host, buf) == 1
+           || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+SSL *mai_tls_new_ssl(mai_tls_ctx_t *t, const char *host)
+{
+    SSL *ssl = SSL_new(t->ctx);
+    int ip = is_ip_literal(host);
+
+    if (!ssl) {
+        return NULL;
+    }
+    /* RFC 6066 section 3: SNI carries host names, never addresses */
+    if (!ip) {
+        SSL_set_tlsext_host_name(ssl, host);
+    }
+    if (t->verify) {
+        if (ip) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+        }
+        else {
+            SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            SSL_set1_host(ssl, host);
+        }
+    }
+    apr_thread_mutex_lock(t->lock);
+    if (t->session) {
+        SSL_set_session(ssl, t->session);
+    }
+    apr_thread_mutex_unlock(t->lock);
+    return ssl;
+}
+
+void mai_tls_keep_session(mai_tls_ctx_t *t, SSL *ssl)
+{
+    SSL_SESSION *s = SSL_get1_session(ssl);
+
+    if (!s) {
+        return;
+    }
+    if (!SSL_SESSION_is_resumable(s)) {
+        SSL_SESSION_free(s);
+        return;
+    }
+    apr_thread_mutex_lock(t->lock);
+    if (t->session) {
+        SSL_SESSION_free(t->session);
+    }
+    t->session = s;
+    apr_thread_mutex_unlock(t->lock);
+}
+
+const char *mai_tls_error(apr_pool_t *p, SSL *ssl, int ret)
+{
+    long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+    char buf[256];
+    unsigned long e = ERR_get_error();
+
+    ERR_clear_error();
+    if (vr != X509_V_OK) {
+        return apr_psprintf(p, "certificate verification failed: %s",
+                            X509_verify_cert_error_string(vr));
+    }
+    if (e) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+        return apr_pstrdup(p, buf);
+    }
+    return apr_psprintf(p, "TLS error %d",
+                        ssl ? SSL_get_error(ssl, ret) : ret);
+}

@@ -1,0 +1,32 @@
+/* tls.h: OpenSSL client contexts for the introspection endpoint. */
+#ifndef MAI_TLS_H
+#define MAI_TLS_H
+
+#include <apr_pools.h>
+#include <openssl/ssl.h>
+
+typedef struct mai_tls_ctx mai_tls_ctx_t;
+
+/**
+ * A client context: TLS 1.2 or newer; with verify, the chain is checked
+ * against ca_file (NULL = the system store) and, per connection, the host
+ * name. The SSL_CTX is freed by a cleanup on p.
+ * @return NULL, or an error message for the operator (from p).
+ */
+const char *mai_tls_ctx_create(apr_pool_t *p, const char *ca_file,
+                               int verify, mai_tls_ctx_t **out);
+
+/**
+ * A new SSL for one connection to host: SNI (for names, not addresses),
+ * host name or IP verification, and the last session for resumption.
+ * The caller frees it with SSL_free. NULL on allocation failure.
+ */
+SSL *mai_tls_new_ssl(mai_tls_ctx_t *ctx, const char *host);
+
+/** Keep ssl's session for the next connection (resumption). Thread-safe. */
+void mai_tls_keep_session(mai_tls_ctx_t *ctx, SSL *ssl);
+
+/** Text of the last OpenSSL error on this thread, for logs (from p). */
+const char *mai_tls_error(apr_pool_t *p, SSL *ssl, int ret);
+
+#endif
