@@ -114,9 +114,18 @@ static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
     int http = mai_status_http(s);
 
     st->status = s;
-    ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r, MAI_LOGNO(00301)
-                  "token %s: %s (%s)", st->token_id ? st->token_id : "-",
-                  mai_status_reason(s), mai_status_name(s));
+    if (http == HTTP_SERVICE_UNAVAILABLE) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00304)
+                      "token %s: no answer from the introspection endpoint: "
+                      "%s (%s)", st->token_id ? st->token_id : "-",
+                      mai_status_reason(s), mai_status_name(s));
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
+                      MAI_LOGNO(00301) "token %s: refused: %s (%s)",
+                      st->token_id ? st->token_id : "-",
+                      mai_status_reason(s), mai_status_name(s));
+    }
     switch (http) {
     case HTTP_SERVICE_UNAVAILABLE:
         /* come back once a call could have completed */

@@ -7,6 +7,7 @@
 static void emit_request(void *baton, int level, const char *msg)
 {
     request_rec *r = baton;
+    /* check_lognos: relay */
     ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
 }
 
@@ -19,6 +20,7 @@ static int enabled_request(void *baton, int level)
 static void emit_server(void *baton, int level, const char *msg)
 {
     server_rec *s = baton;
+    /* check_lognos: relay */
     ap_log_error(APLOG_MARK, level, 0, s, "%s", msg);
 }
 

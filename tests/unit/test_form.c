@@ -114,8 +114,11 @@ static void test_basic_auth(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    UNIT_TEST(test_encode),         UNIT_TEST(test_decode),
-    UNIT_TEST(test_roundtrip),      UNIT_TEST(test_get),
-    UNIT_TEST(test_get_len_bounds), UNIT_TEST(test_basic_auth),
+    UNIT_TEST(test_encode),
+    UNIT_TEST(test_decode),
+    UNIT_TEST(test_roundtrip),
+    UNIT_TEST(test_get),
+    UNIT_TEST(test_get_len_bounds),
+    UNIT_TEST(test_basic_auth),
 };
 UNIT_MAIN(tests)

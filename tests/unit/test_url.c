@@ -1,5 +1,8 @@
 /* test_url.c: endpoint URL parsing and the loopback test. */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include "unit.h"
+#include <apr_strings.h>
 #include "url.h"
 
 static void parse_ok(apr_pool_t *p, const char *s, int tls, const char *host,
@@ -144,9 +147,122 @@ static void test_loopback(void **state)
     assert_false(mai_url_is_loopback_host("::ffff:10.0.0.1"));
 }
 
+/* What url.c should answer, from the libc parser it reimplements. */
+static int ref_loopback(const char *h)
+{
+    unsigned char a[16];
+    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
+                                              0, 0, 0, 0, 0xff, 0xff };
+
+    if (inet_pton(AF_INET, h, a) == 1) {
+        return a[0] == 127;
+    }
+    if (inet_pton(AF_INET6, h, a) == 1) {
+        return memcmp(a, in6addr_loopback.s6_addr, 16) == 0 ||
+               (memcmp(a, mapped, 12) == 0 && a[12] == 127);
+    }
+    return strcasecmp(h, "localhost") == 0;
+}
+
+static void compare_with_libc(apr_pool_t *p, const char *s)
+{
+    unsigned char a[16];
+    mai_url_t u;
+    const char *url = apr_pstrcat(p, "https://[", s, "]/", NULL);
+    int ours = mai_url_parse(p, url, &u) == NULL;
+    int libc = inet_pton(AF_INET6, s, a) == 1;
+
+    if (ours != libc) {
+        fail_msg("IPv6 literal \"%s\": ours %d, inet_pton %d", s, ours, libc);
+    }
+    if (mai_url_is_loopback_host(s) != ref_loopback(s)) {
+        fail_msg("loopback \"%s\": ours %d", s, !ref_loopback(s));
+    }
+}
+
+static void test_address_parsers_match_libc(void **state)
+{
+    static const char *fixed[] = {
+        "::",
+        "::1",
+        "1::",
+        "1::2",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7::",
+        "::2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7",
+        ":1::2",
+        "1::2::3",
+        "1:::2",
+        "1:",
+        ":",
+        ":::",
+        "12345::",
+        "0001::",
+        "::ffff",
+        "::1.2.3.4",
+        "::ffff:127.0.0.1",
+        "1:2:3:4:5:6:1.2.3.4",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        "::1.2.3",
+        "::1.2.3.4.5",
+        "::01.2.3.4",
+        "::256.1.1.1",
+        "::1.2.3.4:1",
+        "1.2.3.4",
+        "127.0.0.1",
+        "127.0.0.01",
+        "127.1",
+        "127.0.0.1.",
+        ".127.0.0.1",
+        "127..0.1",
+        "0.0.0.0",
+        "255.255.255.255",
+        "127.255.255.255",
+        "0:0:0:0:0:0:0:1",
+        "0:0:0:0:0:ffff:7f00:1",
+        "::FFFF:7F00:0001",
+        "::g",
+        "",
+        "localhost",
+    };
+    /* biased toward the characters and shapes that matter */
+    static const char alpha[] = "0127f:.:.:9aF";
+    apr_pool_t *p = *state, *sub;
+    unsigned seed = 12345;
+    char buf[48];
+    size_t i;
+    int j, n;
+
+    apr_pool_create(&sub, p);
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        compare_with_libc(sub, fixed[i]);
+    }
+    for (i = 0; i < 200000; i++) {
+        seed = seed * 1103515245 + 12345;
+        n = (int)((seed >> 16) % 24);
+        j = 0;
+        if (i % 3 == 0) {
+            j = sprintf(buf, i % 2 ? "::ffff:" : "127.");
+        }
+        for (; j < n + 4; j++) {
+            seed = seed * 1103515245 + 12345;
+            buf[j] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+        }
+        buf[j] = '\0';
+        compare_with_libc(sub, buf);
+        apr_pool_clear(sub);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
-    UNIT_TEST(test_basic),     UNIT_TEST(test_default_port_and_query),
-    UNIT_TEST(test_ipv6),      UNIT_TEST(test_rejects),
-    UNIT_TEST(test_bad_ports), UNIT_TEST(test_loopback),
+    UNIT_TEST(test_basic),
+    UNIT_TEST(test_default_port_and_query),
+    UNIT_TEST(test_ipv6),
+    UNIT_TEST(test_rejects),
+    UNIT_TEST(test_bad_ports),
+    UNIT_TEST(test_loopback),
+    UNIT_TEST(test_address_parsers_match_libc),
 };
 UNIT_MAIN(tests)

@@ -1,0 +1,346 @@
+/* test_config_values.c: the directive argument parsers take exactly the
+ * documented forms and reject everything else, leaving outputs alone. */
+#include <limits.h>
+#include "unit.h"
+#include "config_values.h"
+
+static void interval_ok(const char *arg, apr_interval_time_t want)
+{
+    apr_interval_time_t t = -7;
+    const char *err = mai_cv_interval(arg, &t);
+
+    if (err) {
+        fail_msg("rejected \"%s\": %s", arg, err);
+    }
+    assert_int_equal(t, want);
+}
+
+static void interval_bad(const char *arg)
+{
+    apr_interval_time_t t = -7;
+    const char *err = mai_cv_interval(arg, &t);
+
+    if (!err) {
+        fail_msg("accepted \"%s\" as %" APR_INT64_T_FMT, arg, (apr_int64_t)t);
+    }
+    assert_true(strlen(err) > 0);
+}
+
+static void test_interval_valid(void **state)
+{
+    interval_ok("5", apr_time_from_sec(5));
+    interval_ok("0.5", 500000);
+    interval_ok("1.25", 1250000);
+    interval_ok("3600", apr_time_from_sec(3600));
+    interval_ok("3600.000000", apr_time_from_sec(3600));
+    interval_ok("0.000001", 1);
+    interval_ok(".5", 500000);
+    interval_ok("5.", apr_time_from_sec(5));
+    interval_ok("007", apr_time_from_sec(7));
+    /* digits past microseconds are dropped, not rounded */
+    interval_ok("1.2345679", 1234567);
+    interval_ok("3600.0000009", apr_time_from_sec(3600));
+}
+
+static void test_interval_range(void **state)
+{
+    interval_bad("0");
+    interval_bad("0.0");
+    interval_bad("000");
+    /* below one microsecond truncates to zero, which is not > 0 */
+    interval_bad("0.0000009");
+    interval_bad("3600.000001");
+    interval_bad("3600.5");
+    interval_bad("3601");
+    interval_bad("36000");
+    /* far too many digits fails cleanly instead of overflowing */
+    interval_bad("99999999999999999999999999999999");
+    interval_bad("18446744073709551617");
+}
+
+static void test_interval_syntax(void **state)
+{
+    interval_bad("");
+    interval_bad(".");
+    interval_bad("abc");
+    interval_bad("1e3");
+    interval_bad("-1");
+    interval_bad("-0.5");
+    interval_bad("+1");
+    interval_bad(" 5");
+    interval_bad("5 ");
+    interval_bad("5s");
+    interval_bad("1.5.2");
+    interval_bad("1,5");
+    interval_bad("0x10");
+    interval_bad("..5");
+    interval_bad("5\n");
+}
+
+static void seconds_ok(const char *arg, int max, int want)
+{
+    int v = -7;
+    const char *err = mai_cv_seconds(arg, max, &v);
+
+    if (err) {
+        fail_msg("rejected \"%s\" (max %d): %s", arg, max, err);
+    }
+    assert_int_equal(v, want);
+}
+
+static void seconds_bad(const char *arg, int max)
+{
+    int v = -7;
+    const char *err = mai_cv_seconds(arg, max, &v);
+
+    if (!err) {
+        fail_msg("accepted \"%s\" (max %d) as %d", arg, max, v);
+    }
+    assert_true(strlen(err) > 0);
+    /* config.c hands its own field as the output: a rejected value must
+     * not leave a half-parsed number behind */
+    assert_int_equal(v, -7);
+}
+
+static void test_seconds(void **state)
+{
+    seconds_ok("0", 10, 0);
+    seconds_ok("000", 10, 0);
+    seconds_ok("7", 10, 7);
+    seconds_ok("10", 10, 10);
+    seconds_ok("0", 0, 0);
+    seconds_ok("31536000", 365 * 24 * 3600, 31536000);
+    seconds_ok("2147483647", INT_MAX, INT_MAX);
+    seconds_bad("11", 10);
+    seconds_bad("100", 10);
+    seconds_bad("1", 0);
+    seconds_bad("31536001", 365 * 24 * 3600);
+    seconds_bad("2147483648", INT_MAX);
+    seconds_bad("99999999999999999999999999999999", INT_MAX);
+    seconds_bad("", 10);
+    seconds_bad("-1", 10);
+    seconds_bad("+1", 10);
+    seconds_bad("1.0", 10);
+    seconds_bad("1.5", 10);
+    seconds_bad(" 1", 10);
+    seconds_bad("1 ", 10);
+    seconds_bad("1s", 10);
+    seconds_bad("abc", 10);
+    seconds_bad("1e1", 10);
+    seconds_bad("0x1", 10);
+}
+
+static void auth_ok(const char *arg, mai_client_auth_t want)
+{
+    mai_client_auth_t a = (mai_client_auth_t)0;
+    const char *err = mai_cv_client_auth(arg, &a);
+
+    if (err) {
+        fail_msg("rejected \"%s\": %s", arg, err);
+    }
+    assert_int_equal(a, want);
+}
+
+static void auth_bad(const char *arg)
+{
+    mai_client_auth_t a = (mai_client_auth_t)0;
+    const char *err = mai_cv_client_auth(arg, &a);
+
+    if (!err) {
+        fail_msg("accepted \"%s\"", arg);
+    }
+    assert_true(strlen(err) > 0);
+    assert_int_equal(a, 0);
+}
+
+static void test_client_auth(void **state)
+{
+    auth_ok("client_secret_basic", MAI_AUTH_BASIC);
+    auth_ok("client_secret_post", MAI_AUTH_POST);
+    auth_ok("none", MAI_AUTH_NONE);
+    auth_ok("CLIENT_SECRET_BASIC", MAI_AUTH_BASIC);
+    auth_ok("Client_Secret_Post", MAI_AUTH_POST);
+    auth_ok("NoNe", MAI_AUTH_NONE);
+    auth_bad("");
+    auth_bad("basic");
+    auth_bad("post");
+    auth_bad("client_secret_jwt");
+    auth_bad("private_key_jwt");
+    auth_bad("client_secret_basic ");
+    auth_bad(" none");
+    auth_bad("client_secret_basicx");
+    auth_bad("client-secret-basic");
+    auth_bad("nonex");
+}
+
+static void test_token_source_words(void **state)
+{
+    apr_pool_t *p = *state;
+    int s = 0;
+    const char *cookie = NULL;
+
+    assert_null(mai_cv_token_source(p, "header", &s, &cookie));
+    assert_int_equal(s, MAI_SRC_HEADER);
+    assert_null(mai_cv_token_source(p, "query", &s, &cookie));
+    assert_int_equal(s, MAI_SRC_HEADER | MAI_SRC_QUERY);
+    assert_null(mai_cv_token_source(p, "form", &s, &cookie));
+    assert_int_equal(s, MAI_SRC_HEADER | MAI_SRC_QUERY | MAI_SRC_FORM);
+    assert_null(cookie);
+    /* a word given twice is harmless */
+    assert_null(mai_cv_token_source(p, "query", &s, &cookie));
+    assert_int_equal(s, MAI_SRC_HEADER | MAI_SRC_QUERY | MAI_SRC_FORM);
+
+    s = 0;
+    assert_null(mai_cv_token_source(p, "HEADER", &s, &cookie));
+    assert_null(mai_cv_token_source(p, "Query", &s, &cookie));
+    assert_null(mai_cv_token_source(p, "fOrM", &s, &cookie));
+    assert_int_equal(s, MAI_SRC_HEADER | MAI_SRC_QUERY | MAI_SRC_FORM);
+    assert_null(cookie);
+}
+
+static void test_token_source_cookie(void **state)
+{
+    apr_pool_t *p = *state;
+    int s = MAI_SRC_QUERY;
+    const char *cookie = NULL;
+    char name[] = "access_token";
+    char arg[] = "cookie:sess";
+
+    assert_null(mai_cv_token_source(p, "cookie:access_token", &s, &cookie));
+    assert_int_equal(s, MAI_SRC_QUERY | MAI_SRC_COOKIE);
+    assert_string_equal(cookie, name);
+
+    /* the prefix is case-insensitive, the name keeps its case, and the
+     * name is a copy, not a pointer into the caller's argument */
+    s = 0;
+    cookie = NULL;
+    arg[0] = 'C';
+    arg[1] = 'O';
+    arg[7] = 'S';
+    assert_null(mai_cv_token_source(p, arg, &s, &cookie));
+    assert_int_equal(s, MAI_SRC_COOKIE);
+    assert_string_equal(cookie, "Sess");
+    assert_ptr_not_equal(cookie, arg + 7);
+    arg[7] = 'X';
+    assert_string_equal(cookie, "Sess");
+
+    /* every RFC 6265 token character is allowed */
+    s = 0;
+    assert_null(mai_cv_token_source(p, "cookie:__Host-a!#$%&'*+-.^_`|~9",
+                                    &s, &cookie));
+    assert_string_equal(cookie, "__Host-a!#$%&'*+-.^_`|~9");
+}
+
+static void source_bad(apr_pool_t *p, const char *arg)
+{
+    int s = MAI_SRC_FORM;
+    const char *cookie = "keep";
+    const char *err = mai_cv_token_source(p, arg, &s, &cookie);
+
+    if (!err) {
+        fail_msg("accepted \"%s\"", arg);
+    }
+    assert_true(strlen(err) > 0);
+    assert_int_equal(s, MAI_SRC_FORM);
+    assert_string_equal(cookie, "keep");
+}
+
+static void test_token_source_bad(void **state)
+{
+    apr_pool_t *p = *state;
+    int s = 0;
+    const char *cookie = NULL;
+    const char *err;
+
+    source_bad(p, "");
+    source_bad(p, "headers");
+    source_bad(p, "bearer");
+    source_bad(p, "body");
+    source_bad(p, "header ");
+    source_bad(p, "header,query");
+    source_bad(p, "cookie");
+    source_bad(p, "cookie:");
+    source_bad(p, "cookie=name");
+    source_bad(p, "cookies:name");
+    source_bad(p, "cookie:a;b");
+    source_bad(p, "cookie:a=b");
+    source_bad(p, "cookie:a b");
+    source_bad(p, "cookie:a\tb");
+    source_bad(p, "cookie:a,b");
+    source_bad(p, "cookie:a:b");
+    source_bad(p, "cookie:\"a\"");
+    source_bad(p, "cookie:a/b");
+    source_bad(p, "cookie:a\\b");
+    source_bad(p, "cookie:(a)");
+    source_bad(p, "cookie:a@b");
+    source_bad(p, "cookie:[a]");
+    source_bad(p, "cookie:{a}");
+    source_bad(p, "cookie:a?");
+    source_bad(p, "cookie:<a>");
+    source_bad(p, "cookie:a\x7f");
+    source_bad(p, "cookie:a\r\nSet-Cookie");
+    source_bad(p, "cookie:caf\xc3\xa9");
+
+    /* one cookie source per list: a second one is an error, not a
+     * silent replacement, and the first stays */
+    assert_null(mai_cv_token_source(p, "cookie:one", &s, &cookie));
+    err = mai_cv_token_source(p, "cookie:two", &s, &cookie);
+    assert_non_null(err);
+    assert_int_equal(s, MAI_SRC_COOKIE);
+    assert_string_equal(cookie, "one");
+    assert_non_null(mai_cv_token_source(p, "cookie:one", &s, &cookie));
+    assert_string_equal(cookie, "one");
+}
+
+static void claim_ok(const char *arg)
+{
+    const char *err = mai_cv_claim_name(arg);
+
+    if (err) {
+        fail_msg("rejected \"%s\": %s", arg, err);
+    }
+}
+
+static void claim_bad(const char *arg)
+{
+    const char *err = mai_cv_claim_name(arg);
+
+    if (!err) {
+        fail_msg("accepted a claim name with %u bytes",
+                 (unsigned)strlen(arg));
+    }
+    assert_true(strlen(err) > 0);
+}
+
+static void test_claim_name(void **state)
+{
+    claim_ok("sub");
+    claim_ok("client_id");
+    claim_ok("preferred_username");
+    claim_ok("https://example.com/claims/user");
+    claim_ok("x");
+    claim_ok("name with spaces");
+    claim_ok("r\xc3\xb4le");
+    claim_ok("~!@#$%^&*()");
+    claim_bad("");
+    claim_bad("a\tb");
+    claim_bad("a\nb");
+    claim_bad("a\rb");
+    claim_bad("\x01");
+    claim_bad("sub\x1f");
+    claim_bad("sub\x7f");
+    claim_bad("\x1b[31m");
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_interval_valid),
+    UNIT_TEST(test_interval_range),
+    UNIT_TEST(test_interval_syntax),
+    UNIT_TEST(test_seconds),
+    UNIT_TEST(test_client_auth),
+    UNIT_TEST(test_token_source_words),
+    UNIT_TEST(test_token_source_cookie),
+    UNIT_TEST(test_token_source_bad),
+    UNIT_TEST(test_claim_name),
+};
+UNIT_MAIN(tests)
