@@ -11,6 +11,8 @@
 #include "secret.h"
 #include "cache.h"
 #include "http_client.h"
+#include "cache_l1.h"
+#include "flight.h"
 #include "authn.h"
 #include "authz.h"
 #include "export.h"
@@ -115,6 +117,13 @@ static const char *set_negative_ttl(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_negative_ttl(dc, a);
 }
+static const char *set_l1_entries(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    mai_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                 &auth_introspect_module);
+    return err ? err : mai_conf_set_l1_entries(sc, a);
+}
 static const char *set_cache(cmd_parms *cmd, void *dc, const char *a)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -165,6 +174,9 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectCache", set_cache, NULL, RSRC_CONF,
                   "shared cache: shmcb, redis:HOST:PORT, memcache:HOST:PORT "
                   "or none"),
+    AP_INIT_TAKE1("AuthIntrospectCacheL1Entries", set_l1_entries, NULL,
+                  RSRC_CONF, "answers kept per process in front of the "
+                  "shared cache (0 = none)"),
     { NULL }
 };
 
@@ -200,7 +212,11 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
+    mai_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                 &auth_introspect_module);
     mai_proc.endpoints = mai_endpoints_create(pchild);
+    mai_proc.l1 = mai_l1_create(pchild, mai_conf_l1_entries(sc));
+    mai_proc.flights = mai_flights_create(pchild);
     mai_cache_child_init(mai_proc.cache, pchild, s);
 }
 

@@ -17,6 +17,7 @@
 #define DEF_CACHE_TTL       60
 #define DEF_NEGATIVE_TTL    5
 #define DEF_CACHE_PROVIDER  "shmcb"
+#define DEF_L1_ENTRIES      10000
 
 #define UNSET (-1)
 #define MAX_TTL (365 * 24 * 3600)
@@ -49,6 +50,7 @@ struct mai_dir_conf {
 struct mai_server_conf {
     const char *cache_provider;    /* NULL = unset */
     const char *cache_args;
+    int l1_entries;                /* UNSET until set */
 };
 
 mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
@@ -331,7 +333,9 @@ int mai_conf_negative_ttl(const mai_dir_conf_t *c)
 
 mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)
 {
-    return apr_pcalloc(p, sizeof(mai_server_conf_t));
+    mai_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
+    c->l1_entries = UNSET;
+    return c;
 }
 
 mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
@@ -342,6 +346,7 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
     m->cache_provider = add->cache_provider ? add->cache_provider
                                             : base->cache_provider;
     m->cache_args = add->cache_provider ? add->cache_args : base->cache_args;
+    PICK_NUM(l1_entries);
     return m;
 }
 
@@ -354,12 +359,12 @@ const char *mai_conf_set_cache(apr_pool_t *p, mai_server_conf_t *c,
         return "needs a cache provider name such as shmcb, redis, memcache "
                "or none";
     }
+    if (!strncasecmp(spec, "none:", 5) && spec[5]) {
+        return "none takes no arguments";
+    }
     c->cache_provider = colon ? apr_pstrmemdup(p, spec, colon - spec)
                               : apr_pstrdup(p, spec);
     c->cache_args = colon && colon[1] ? apr_pstrdup(p, colon + 1) : NULL;
-    if (!strcasecmp(c->cache_provider, "none") && c->cache_args) {
-        return "none takes no arguments";
-    }
     return NULL;
 }
 
@@ -371,4 +376,14 @@ const char *mai_conf_cache_provider(const mai_server_conf_t *c)
 const char *mai_conf_cache_args(const mai_server_conf_t *c)
 {
     return c->cache_args;
+}
+
+const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg)
+{
+    return mai_cv_seconds(arg, 10000000, &c->l1_entries);
+}
+
+int mai_conf_l1_entries(const mai_server_conf_t *c)
+{
+    return GET_NUM(l1_entries, DEF_L1_ENTRIES);
 }

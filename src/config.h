@@ -85,4 +85,8 @@ const char *mai_conf_set_cache(apr_pool_t *p, mai_server_conf_t *c,
 const char *mai_conf_cache_provider(const mai_server_conf_t *c);
 const char *mai_conf_cache_args(const mai_server_conf_t *c);
 
+/** AuthIntrospectCacheL1Entries: answers kept per process (0 = no L1). */
+const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg);
+int mai_conf_l1_entries(const mai_server_conf_t *c);
+
 #endif

@@ -19,8 +19,8 @@ fi
 # The layers, by file base name. A new file in src/ must be added here: an
 # unlisted file is a violation, so nothing escapes the check by being new.
 PURE="status url form token challenge digest http_wire result policy
-      claims_map cache_entry config_values config breaker metrics"
-IO="log tls http_client conn_pool introspect cache_l1 secret cache"
+      claims_map cache_entry config_values config result_flat breaker metrics"
+IO="log tls http_client conn_pool introspect cache_l1 flight secret cache"
 HTTPD="authn authz export httpd_log mai_private request_state
        form_body lookup config_check"
 # Deliberate exceptions, as base:header pairs (e.g. "url:arpa/inet.h" if

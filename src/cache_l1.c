@@ -1,0 +1,249 @@
+/* cache_l1.c: 16 shards, each a small chained hash with an LRU list under
+ * its own mutex, so threads looking up different tokens rarely meet.
+ * Entries are reference-counted: a request holding a result keeps it
+ * alive past eviction, and the last holder frees it.
+ *
+ * Each entry is one malloc'd block (entry + flat copy of the result), the
+ * one deliberate exception to "pools, not malloc": a pool per entry costs
+ * at least 8 KiB, which would make the default 10,000 entries cost 80 MB
+ * per process instead of about the size of the answers. */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include "cache_l1.h"
+#include "result_flat.h"
+
+#define SHARDS 16
+
+typedef struct entry entry_t;
+struct entry {
+    unsigned char key[MAI_DIGEST_LEN];
+    const mai_result_t *res;
+    apr_int64_t fetched_at;
+    int refs;                         /* the table's 1 + holders */
+    entry_t *chain;                   /* next in bucket */
+    entry_t *newer, *older;           /* LRU list */
+};
+
+typedef struct {
+    apr_thread_mutex_t *lock;
+    entry_t **buckets;
+    int nbuckets, count, max;
+    entry_t *newest, *oldest;
+} shard_t;
+
+struct mai_l1 {
+    shard_t shards[SHARDS];
+};
+
+typedef struct {
+    shard_t *shard;
+    entry_t *e;
+} hold_t;
+
+static apr_status_t free_all(void *data);
+
+mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries)
+{
+    mai_l1_t *l1;
+    int i, per = (max_entries + SHARDS - 1) / SHARDS;
+
+    if (max_entries <= 0) {
+        return NULL;
+    }
+    l1 = apr_pcalloc(p, sizeof(*l1));
+    for (i = 0; i < SHARDS; i++) {
+        shard_t *s = &l1->shards[i];
+        apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);
+        s->max = per;
+        s->nbuckets = per < 8 ? 8 : per;
+        s->buckets = apr_pcalloc(p, sizeof(entry_t *) * s->nbuckets);
+    }
+    apr_pool_cleanup_register(p, l1, free_all, apr_pool_cleanup_null);
+    return l1;
+}
+
+/* The key is already a SHA-256: its bytes are uniformly spread. */
+static shard_t *shard_of(mai_l1_t *l1, const unsigned char *key)
+{
+    return &l1->shards[key[0] % SHARDS];
+}
+
+static entry_t **bucket_of(shard_t *s, const unsigned char *key)
+{
+    apr_uint32_t h;
+    memcpy(&h, key + 4, sizeof(h));
+    return &s->buckets[h % (apr_uint32_t)s->nbuckets];
+}
+
+static void release(entry_t *e)
+{
+    /* caller holds the shard lock */
+    if (--e->refs == 0) {
+        free(e);
+    }
+}
+
+static apr_status_t drop_hold(void *data)
+{
+    hold_t *h = data;
+    apr_thread_mutex_lock(h->shard->lock);
+    release(h->e);
+    apr_thread_mutex_unlock(h->shard->lock);
+    return APR_SUCCESS;
+}
+
+static void lru_unlink(shard_t *s, entry_t *e)
+{
+    if (e->newer) {
+        e->newer->older = e->older;
+    }
+    else {
+        s->newest = e->older;
+    }
+    if (e->older) {
+        e->older->newer = e->newer;
+    }
+    else {
+        s->oldest = e->newer;
+    }
+    e->newer = e->older = NULL;
+}
+
+static void lru_push(shard_t *s, entry_t *e)
+{
+    e->older = s->newest;
+    e->newer = NULL;
+    if (s->newest) {
+        s->newest->newer = e;
+    }
+    s->newest = e;
+    if (!s->oldest) {
+        s->oldest = e;
+    }
+}
+
+/* Take e out of the table; holders keep it alive until they let go. */
+static void unlink_entry(shard_t *s, entry_t *e)
+{
+    entry_t **pp = bucket_of(s, e->key);
+
+    while (*pp && *pp != e) {
+        pp = &(*pp)->chain;
+    }
+    if (*pp) {
+        *pp = e->chain;
+    }
+    lru_unlink(s, e);
+    s->count--;
+    release(e);
+}
+
+static entry_t *find(shard_t *s, const unsigned char *key)
+{
+    entry_t *e = *bucket_of(s, key);
+    while (e && memcmp(e->key, key, MAI_DIGEST_LEN)) {
+        e = e->chain;
+    }
+    return e;
+}
+
+/* At process end every request is gone: the table holds the last refs. */
+static apr_status_t free_all(void *data)
+{
+    mai_l1_t *l1 = data;
+    int i;
+
+    for (i = 0; i < SHARDS; i++) {
+        shard_t *s = &l1->shards[i];
+        while (s->oldest) {
+            unlink_entry(s, s->oldest);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
+               const mai_result_t **res, apr_int64_t *fetched_at)
+{
+    shard_t *s = shard_of(l1, key);
+    hold_t *h = apr_palloc(owner, sizeof(*h));
+    entry_t *e;
+
+    apr_thread_mutex_lock(s->lock);
+    e = find(s, key);
+    if (e) {
+        e->refs++;
+        lru_unlink(s, e);
+        lru_push(s, e);
+        *res = e->res;
+        *fetched_at = e->fetched_at;
+    }
+    apr_thread_mutex_unlock(s->lock);
+    if (!e) {
+        return 0;
+    }
+    h->shard = s;
+    h->e = e;
+    apr_pool_cleanup_register(owner, h, drop_hold, apr_pool_cleanup_null);
+    return 1;
+}
+
+void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
+                const mai_result_t *res, apr_int64_t fetched_at)
+{
+    shard_t *s = shard_of(l1, key);
+    apr_size_t head = APR_ALIGN_DEFAULT(sizeof(entry_t));
+    apr_size_t size = mai_result_flat_size(res);
+    entry_t *e, *old, **b;
+
+    /* copy outside the lock: the copy is the expensive part */
+    e = calloc(1, head + size);
+    if (!e) {
+        return;
+    }
+    memcpy(e->key, key, MAI_DIGEST_LEN);
+    e->res = mai_result_flat_copy((char *)e + head, size, res);
+    e->fetched_at = fetched_at;
+    e->refs = 1;
+
+    apr_thread_mutex_lock(s->lock);
+    old = find(s, key);
+    if (old) {
+        unlink_entry(s, old);
+    }
+    while (s->count >= s->max && s->oldest) {
+        unlink_entry(s, s->oldest);
+    }
+    b = bucket_of(s, key);
+    e->chain = *b;
+    *b = e;
+    lru_push(s, e);
+    s->count++;
+    apr_thread_mutex_unlock(s->lock);
+}
+
+void mai_l1_remove(mai_l1_t *l1, const unsigned char *key)
+{
+    shard_t *s = shard_of(l1, key);
+    entry_t *e;
+
+    apr_thread_mutex_lock(s->lock);
+    e = find(s, key);
+    if (e) {
+        unlink_entry(s, e);
+    }
+    apr_thread_mutex_unlock(s->lock);
+}
+
+int mai_l1_count(mai_l1_t *l1)
+{
+    int i, n = 0;
+    for (i = 0; i < SHARDS; i++) {
+        apr_thread_mutex_lock(l1->shards[i].lock);
+        n += l1->shards[i].count;
+        apr_thread_mutex_unlock(l1->shards[i].lock);
+    }
+    return n;
+}

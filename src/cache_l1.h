@@ -1,0 +1,37 @@
+/* cache_l1.h: the per-process cache of parsed introspection answers, in
+ * front of the shared cache. A hit costs one shard lock and no parsing. */
+#ifndef MAI_CACHE_L1_H
+#define MAI_CACHE_L1_H
+
+#include <apr_pools.h>
+#include "digest.h"
+#include "result.h"
+
+typedef struct mai_l1 mai_l1_t;
+
+/** A cache of at most max_entries answers, living in p (pchild). NULL
+ * when max_entries is 0 (L1 disabled). Thread-safe. */
+mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries);
+
+/**
+ * The answer stored under key, if any. *res stays valid until `owner` (a
+ * request pool) is cleared, even if the entry is evicted meanwhile.
+ * *fetched_at is when the endpoint gave the answer; the caller judges
+ * its age against its own TTL.
+ * @return 1 on a hit, 0 on a miss.
+ */
+int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
+               const mai_result_t **res, apr_int64_t *fetched_at);
+
+/** Store a copy of res under key, replacing an older answer; evicts the
+ * least recently used entry of its shard when full. */
+void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
+                const mai_result_t *res, apr_int64_t fetched_at);
+
+/** Drop the entry under key, if any (an answer found stale). */
+void mai_l1_remove(mai_l1_t *l1, const unsigned char *key);
+
+/** Number of entries now (for tests). */
+int mai_l1_count(mai_l1_t *l1);
+
+#endif

@@ -1,0 +1,137 @@
+/* flight.c: one mutex and one condition variable per process. They are
+ * only touched on a cache miss, where an endpoint round trip dwarfs them.
+ * The answer is copied out of the flight under the lock; the last one
+ * out frees the flight (plain malloc, like the L1 entries: it outlives
+ * the leader's request). */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_cond.h>
+#include "flight.h"
+
+struct mai_flight {
+    unsigned char key[MAI_DIGEST_LEN];
+    int landed;
+    int refs;                  /* leader + waiters still to read */
+    mai_status_t status;
+    char *json;
+    apr_size_t json_len;
+    apr_int64_t fetched_at;
+    mai_flight_t *next;
+};
+
+struct mai_flights {
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t *landed;
+    mai_flight_t *active;      /* flights not landed yet */
+};
+
+mai_flights_t *mai_flights_create(apr_pool_t *p)
+{
+    mai_flights_t *f = apr_pcalloc(p, sizeof(*f));
+    apr_thread_mutex_create(&f->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    apr_thread_cond_create(&f->landed, p);
+    return f;
+}
+
+static void unref(mai_flight_t *fl)
+{
+    if (--fl->refs == 0) {
+        free(fl->json);
+        free(fl);
+    }
+}
+
+static mai_flight_t *find(mai_flights_t *f, const unsigned char *key)
+{
+    mai_flight_t *fl = f->active;
+    while (fl && memcmp(fl->key, key, MAI_DIGEST_LEN)) {
+        fl = fl->next;
+    }
+    return fl;
+}
+
+/* Wait for fl to land; lock held on entry and exit. */
+static int wait_landing(mai_flights_t *f, mai_flight_t *fl,
+                        apr_time_t deadline)
+{
+    while (!fl->landed) {
+        apr_interval_time_t left = deadline - apr_time_now();
+        if (left <= 0) {
+            return 0;
+        }
+        apr_thread_cond_timedwait(f->landed, f->lock, left);
+    }
+    return 1;
+}
+
+int mai_flight_join(mai_flights_t *f, const unsigned char *key,
+                    apr_time_t deadline, apr_pool_t *p, mai_flight_t **out,
+                    mai_status_t *status, const char **json,
+                    apr_size_t *json_len, apr_int64_t *fetched_at)
+{
+    mai_flight_t *fl;
+    int rc;
+
+    apr_thread_mutex_lock(f->lock);
+    fl = find(f, key);
+    if (!fl) {
+        fl = calloc(1, sizeof(*fl));
+        if (!fl) {
+            apr_thread_mutex_unlock(f->lock);
+            *out = NULL;
+            return 1;     /* lead alone: correctness over sharing */
+        }
+        memcpy(fl->key, key, MAI_DIGEST_LEN);
+        fl->refs = 1;
+        fl->next = f->active;
+        f->active = fl;
+        apr_thread_mutex_unlock(f->lock);
+        *out = fl;
+        return 1;
+    }
+    fl->refs++;
+    rc = wait_landing(f, fl, deadline) ? 0 : -1;
+    if (rc == 0) {
+        *status = fl->status;
+        *fetched_at = fl->fetched_at;
+        *json = fl->json ? apr_pstrmemdup(p, fl->json, fl->json_len) : NULL;
+        *json_len = fl->json_len;
+    }
+    unref(fl);
+    apr_thread_mutex_unlock(f->lock);
+    *out = NULL;
+    return rc;
+}
+
+void mai_flight_land(mai_flights_t *f, mai_flight_t *fl, mai_status_t status,
+                     const char *json, apr_size_t json_len,
+                     apr_int64_t fetched_at)
+{
+    mai_flight_t **pp;
+
+    if (!fl) {
+        return;
+    }
+    apr_thread_mutex_lock(f->lock);
+    for (pp = &f->active; *pp && *pp != fl; pp = &(*pp)->next) {
+    }
+    if (*pp) {
+        *pp = fl->next;
+    }
+    fl->status = status;
+    fl->fetched_at = fetched_at;
+    if (status == MAI_OK && json && (fl->json = malloc(json_len + 1))) {
+        memcpy(fl->json, json, json_len);
+        fl->json[json_len] = '\0';
+        fl->json_len = json_len;
+    }
+    else if (status == MAI_OK) {
+        fl->status = MAI_STATUS_INTERNAL;
+    }
+    fl->landed = 1;
+    apr_thread_cond_broadcast(f->landed);
+    unref(fl);
+    apr_thread_mutex_unlock(f->lock);
+}

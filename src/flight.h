@@ -1,0 +1,36 @@
+/* flight.h: single-flight. Concurrent requests in one process for the
+ * same uncached token share one endpoint call: the first leads, the rest
+ * wait for its answer. */
+#ifndef MAI_FLIGHT_H
+#define MAI_FLIGHT_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+#include "status.h"
+#include "digest.h"
+
+typedef struct mai_flights mai_flights_t;
+typedef struct mai_flight mai_flight_t;
+
+/** The per-process registry, living in p (pchild). */
+mai_flights_t *mai_flights_create(apr_pool_t *p);
+
+/**
+ * Join the flight for key. Returns 1 when the caller leads: it makes the
+ * call and must end with mai_flight_land. Returns 0 after another leader
+ * landed within the deadline: *status, and on MAI_OK *json / *json_len and
+ * *fetched_at, are the leader's answer, copied into p. Returns -1 when the
+ * deadline passed first (the caller then gives up, never calls itself).
+ */
+int mai_flight_join(mai_flights_t *f, const unsigned char *key,
+                    apr_time_t deadline, apr_pool_t *p, mai_flight_t **fl,
+                    mai_status_t *status, const char **json,
+                    apr_size_t *json_len, apr_int64_t *fetched_at);
+
+/** The leader's answer: wakes every waiter and ends the flight. json may
+ * be NULL when status is not MAI_OK. */
+void mai_flight_land(mai_flights_t *f, mai_flight_t *fl, mai_status_t status,
+                     const char *json, apr_size_t json_len,
+                     apr_int64_t fetched_at);
+
+#endif

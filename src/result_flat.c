@@ -1,0 +1,98 @@
+/* result_flat.c: two passes over the same shape, one measuring and one
+ * copying, so they can never disagree about the size. */
+#include <string.h>
+#include <apr_general.h>
+#include "result_flat.h"
+
+typedef struct {
+    char *cur;      /* NULL while measuring */
+    apr_size_t used;
+} arena_t;
+
+static void *take(arena_t *a, apr_size_t n)
+{
+    void *p = a->cur ? a->cur + a->used : NULL;
+    a->used += APR_ALIGN_DEFAULT(n);
+    return p;
+}
+
+static const char *str(arena_t *a, const char *s)
+{
+    apr_size_t n;
+    char *d;
+
+    if (!s) {
+        return NULL;
+    }
+    n = strlen(s) + 1;
+    d = take(a, n);
+    if (d) {
+        memcpy(d, s, n);
+    }
+    return d;
+}
+
+static const char *const *strv(arena_t *a, const char *const *v, int n)
+{
+    const char **d;
+    int i;
+
+    if (!v) {
+        return NULL;
+    }
+    d = take(a, sizeof(*d) * (n + 1));
+    for (i = 0; i < n; i++) {
+        const char *s = str(a, v[i]);
+        if (d) {
+            d[i] = s;
+        }
+    }
+    if (d) {
+        d[n] = NULL;
+    }
+    return d;
+}
+
+static mai_result_t *copy(arena_t *a, const mai_result_t *res)
+{
+    mai_result_t *c = take(a, sizeof(*c));
+    mai_claim_t *claims = take(a, sizeof(*claims) * (res->nclaims + 1));
+    mai_result_t tmp = *res;
+    int i;
+
+    tmp.iss = str(a, res->iss);
+    tmp.client_id = str(a, res->client_id);
+    tmp.token_type = str(a, res->token_type);
+    tmp.scopes = strv(a, res->scopes, res->nscopes);
+    tmp.auds = strv(a, res->auds, res->nauds);
+    tmp.json = str(a, res->json);
+    for (i = 0; i < res->nclaims; i++) {
+        mai_claim_t cl = res->claims[i];
+        cl.name = str(a, cl.name);
+        cl.text = str(a, cl.text);
+        cl.items = strv(a, cl.items, cl.nitems);
+        if (claims) {
+            claims[i] = cl;
+        }
+    }
+    tmp.claims = claims;
+    if (c) {
+        *c = tmp;
+    }
+    return c;
+}
+
+apr_size_t mai_result_flat_size(const mai_result_t *res)
+{
+    arena_t a = { NULL, 0 };
+    copy(&a, res);
+    return a.used;
+}
+
+mai_result_t *mai_result_flat_copy(void *buf, apr_size_t size,
+                                   const mai_result_t *res)
+{
+    arena_t a = { buf, 0 };
+    mai_result_t *c = copy(&a, res);
+    return a.used <= size ? c : NULL;
+}

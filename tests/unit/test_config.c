@@ -1,0 +1,955 @@
+/* test_config.c: defaults, setters and the field-by-field merge. For every
+ * field (STYLE.md rule 3): the default when neither section sets it, an
+ * unset inner section inherits, a set inner section overrides, and an inner
+ * section that sets the default value still overrides the outer one. */
+#include "unit.h"
+#include "config.h"
+
+typedef struct {
+    mai_dir_conf_t *base;
+    mai_dir_conf_t *add;
+} pair_t;
+
+static pair_t fresh(apr_pool_t *p)
+{
+    pair_t t;
+    t.base = mai_dir_conf_create(p);
+    t.add = mai_dir_conf_create(p);
+    return t;
+}
+
+static const mai_dir_conf_t *merge(apr_pool_t *p, pair_t t)
+{
+    return mai_dir_conf_merge(p, t.base, t.add);
+}
+
+/* An empty outer and an empty inner section, merged. */
+static const mai_dir_conf_t *merged_empty(apr_pool_t *p)
+{
+    return merge(p, fresh(p));
+}
+
+static void ok(const char *err, const char *what)
+{
+    if (err) {
+        fail_msg("%s rejected: %s", what, err);
+    }
+}
+
+static void bad(const char *err, const char *what)
+{
+    if (!err) {
+        fail_msg("%s accepted", what);
+    }
+    assert_true(strlen(err) > 0);
+}
+
+#define OK(call) ok((call), #call)
+#define BAD(call) bad((call), #call)
+
+/* ---- endpoint ---- */
+
+static void test_endpoint(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+    const mai_dir_conf_t *m;
+    const mai_url_t *u;
+
+    assert_null(mai_conf_endpoint(mai_dir_conf_create(p)));
+    assert_null(mai_conf_endpoint_text(merged_empty(p)));
+    assert_null(mai_conf_endpoint(merged_empty(p)));
+
+    t = fresh(p);
+    OK(mai_conf_set_endpoint(p, t.base, "https://as.example/introspect"));
+    m = merge(p, t);
+    assert_string_equal(mai_conf_endpoint_text(m),
+                        "https://as.example/introspect");
+    u = mai_conf_endpoint(m);
+    assert_non_null(u);
+    assert_int_equal(u->tls, 1);
+    assert_string_equal(u->host, "as.example");
+    assert_int_equal(u->port, 443);
+    assert_string_equal(u->path, "/introspect");
+
+    /* the inner URL and its parsed form replace the outer ones together */
+    OK(mai_conf_set_endpoint(p, t.add, "http://127.0.0.1:8080/i"));
+    m = merge(p, t);
+    assert_string_equal(mai_conf_endpoint_text(m), "http://127.0.0.1:8080/i");
+    u = mai_conf_endpoint(m);
+    assert_int_equal(u->tls, 0);
+    assert_string_equal(u->host, "127.0.0.1");
+    assert_int_equal(u->port, 8080);
+    assert_string_equal(u->path, "/i");
+    /* merging leaves both inputs as they were */
+    assert_string_equal(mai_conf_endpoint_text(t.base),
+                        "https://as.example/introspect");
+    assert_string_equal(mai_conf_endpoint(t.base)->host, "as.example");
+}
+
+static void endpoint_ok(apr_pool_t *p, const char *url)
+{
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    const char *err = mai_conf_set_endpoint(p, c, url);
+
+    if (err) {
+        fail_msg("rejected %s: %s", url, err);
+    }
+    assert_string_equal(mai_conf_endpoint_text(c), url);
+    assert_non_null(mai_conf_endpoint(c));
+}
+
+static void endpoint_bad(apr_pool_t *p, const char *url)
+{
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    const char *err = mai_conf_set_endpoint(p, c, url);
+
+    if (!err) {
+        fail_msg("accepted %s", url);
+    }
+    assert_true(strlen(err) > 0);
+    assert_null(mai_conf_endpoint(c));
+    assert_null(mai_conf_endpoint_text(c));
+}
+
+static void test_endpoint_transport(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+
+    /* https goes anywhere */
+    endpoint_ok(p, "https://as.example/introspect");
+    endpoint_ok(p, "https://10.1.2.3:8443/oauth/introspect");
+    endpoint_ok(p, "https://[2001:db8::1]/introspect");
+    endpoint_ok(p, "HTTPS://AS.EXAMPLE/x");
+    endpoint_ok(p, "https://127.0.0.1/x");
+    /* plain http only to this machine */
+    endpoint_ok(p, "http://127.0.0.1/introspect");
+    endpoint_ok(p, "http://127.0.0.1:9000/introspect");
+    endpoint_ok(p, "http://127.8.9.10/x");
+    endpoint_ok(p, "http://[::1]:9000/introspect");
+    endpoint_ok(p, "http://[::ffff:127.0.0.1]/x");
+    endpoint_ok(p, "http://localhost/introspect");
+    endpoint_ok(p, "http://LocalHost:8080/x");
+    endpoint_ok(p, "HTTP://localhost/x");
+    endpoint_bad(p, "http://as.example/introspect");
+    endpoint_bad(p, "http://10.0.0.1/introspect");
+    endpoint_bad(p, "http://192.168.1.1:8080/x");
+    endpoint_bad(p, "http://0.0.0.0/x");
+    endpoint_bad(p, "http://[::]/x");
+    endpoint_bad(p, "http://[2001:db8::1]/x");
+    endpoint_bad(p, "http://[::2]/x");
+    endpoint_bad(p, "http://128.0.0.1/x");
+    /* names that merely look local */
+    endpoint_bad(p, "http://localhost.example.com/x");
+    endpoint_bad(p, "http://localhost./x");
+    endpoint_bad(p, "http://127.0.0.1.nip.io/x");
+    endpoint_bad(p, "http://127.1/x");
+    endpoint_bad(p, "http://0x7f000001/x");
+    endpoint_bad(p, "http://2130706433/x");
+    endpoint_bad(p, "http://user@127.0.0.1/x");
+    endpoint_bad(p, "http://evil.example@127.0.0.1/x");
+    /* not a URL we take at all */
+    endpoint_bad(p, "");
+    endpoint_bad(p, "ftp://as.example/x");
+    endpoint_bad(p, "as.example/introspect");
+    endpoint_bad(p, "https://");
+    endpoint_bad(p, "https://as.example:0/x");
+    endpoint_bad(p, "https://as example/x");
+
+    /* a rejected URL does not replace an accepted one */
+    OK(mai_conf_set_endpoint(p, c, "https://as.example/i"));
+    BAD(mai_conf_set_endpoint(p, c, "http://as.example/i"));
+    assert_string_equal(mai_conf_endpoint_text(c), "https://as.example/i");
+    assert_int_equal(mai_conf_endpoint(c)->tls, 1);
+}
+
+/* ---- client id, secret, CA file, issuer: strings without a default ---- */
+
+typedef const char *(*str_set_fn)(apr_pool_t *, mai_dir_conf_t *,
+                                  const char *);
+typedef const char *(*str_get_fn)(const mai_dir_conf_t *);
+
+static void check_string_field(apr_pool_t *p, str_set_fn set, str_get_fn get,
+                               int empty_ok)
+{
+    pair_t t;
+    char buf[16];
+
+    assert_null(get(mai_dir_conf_create(p)));
+    assert_null(get(merged_empty(p)));
+
+    t = fresh(p);
+    OK(set(p, t.base, "outer"));
+    assert_string_equal(get(merge(p, t)), "outer");
+    OK(set(p, t.add, "inner"));
+    assert_string_equal(get(merge(p, t)), "inner");
+    assert_string_equal(get(t.base), "outer");
+
+    /* unset outer, set inner */
+    t = fresh(p);
+    OK(set(p, t.add, "inner"));
+    assert_string_equal(get(merge(p, t)), "inner");
+
+    /* the value is a copy from the pool, not the caller's buffer */
+    t = fresh(p);
+    strcpy(buf, "copied");
+    OK(set(p, t.base, buf));
+    buf[0] = 'X';
+    assert_string_equal(get(t.base), "copied");
+
+    if (!empty_ok) {
+        BAD(set(p, t.base, ""));
+        assert_string_equal(get(t.base), "copied");
+    }
+}
+
+static void test_client_id(void **state)
+{
+    check_string_field(*state, mai_conf_set_client_id, mai_conf_client_id, 0);
+}
+
+static void test_client_secret(void **state)
+{
+    check_string_field(*state, mai_conf_set_client_secret,
+                       mai_conf_client_secret, 0);
+}
+
+static void test_tls_ca_file(void **state)
+{
+    check_string_field(*state, mai_conf_set_tls_ca_file,
+                       mai_conf_tls_ca_file, 1);
+}
+
+static void test_issuer(void **state)
+{
+    check_string_field(*state, mai_conf_set_issuer, mai_conf_issuer, 0);
+}
+
+/* ---- client authentication ---- */
+
+static void test_client_auth(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+
+    assert_int_equal(mai_conf_client_auth(mai_dir_conf_create(p)),
+                     MAI_AUTH_BASIC);
+    assert_int_equal(mai_conf_client_auth(merged_empty(p)), MAI_AUTH_BASIC);
+
+    t = fresh(p);
+    OK(mai_conf_set_client_auth(t.base, "client_secret_post"));
+    assert_int_equal(mai_conf_client_auth(merge(p, t)), MAI_AUTH_POST);
+    OK(mai_conf_set_client_auth(t.add, "none"));
+    assert_int_equal(mai_conf_client_auth(merge(p, t)), MAI_AUTH_NONE);
+    /* back to the default over a non-default outer value */
+    OK(mai_conf_set_client_auth(t.add, "Client_Secret_Basic"));
+    assert_int_equal(mai_conf_client_auth(merge(p, t)), MAI_AUTH_BASIC);
+    assert_int_equal(mai_conf_client_auth(t.base), MAI_AUTH_POST);
+
+    /* a rejected word leaves the setting alone */
+    BAD(mai_conf_set_client_auth(t.base, "client_secret_jwt"));
+    BAD(mai_conf_set_client_auth(t.base, ""));
+    assert_int_equal(mai_conf_client_auth(t.base), MAI_AUTH_POST);
+    t = fresh(p);
+    BAD(mai_conf_set_client_auth(t.add, "basic"));
+    assert_int_equal(mai_conf_client_auth(t.add), MAI_AUTH_BASIC);
+}
+
+/* ---- On/Off flags ---- */
+
+typedef void (*flag_set_fn)(mai_dir_conf_t *, int);
+typedef int (*flag_get_fn)(const mai_dir_conf_t *);
+
+static void check_flag_field(apr_pool_t *p, flag_set_fn set, flag_get_fn get,
+                             int def)
+{
+    pair_t t;
+
+    assert_int_equal(get(mai_dir_conf_create(p)), def);
+    assert_int_equal(get(merged_empty(p)), def);
+
+    /* outer sets the other value: inherited */
+    t = fresh(p);
+    set(t.base, !def);
+    assert_int_equal(get(merge(p, t)), !def);
+    /* inner sets the default back: it wins */
+    set(t.add, def);
+    assert_int_equal(get(merge(p, t)), def);
+    assert_int_equal(get(t.base), !def);
+
+    /* outer sets the default, inner the other value */
+    t = fresh(p);
+    set(t.base, def);
+    set(t.add, !def);
+    assert_int_equal(get(merge(p, t)), !def);
+
+    /* only inner set */
+    t = fresh(p);
+    set(t.add, !def);
+    assert_int_equal(get(merge(p, t)), !def);
+
+    /* any non-zero is On, and reads back as exactly 1 */
+    t = fresh(p);
+    set(t.base, 42);
+    assert_int_equal(get(t.base), 1);
+    set(t.base, 0);
+    assert_int_equal(get(t.base), 0);
+}
+
+static void test_tls_verify(void **state)
+{
+    check_flag_field(*state, mai_conf_set_tls_verify, mai_conf_tls_verify, 1);
+}
+
+static void test_set_env(void **state)
+{
+    check_flag_field(*state, mai_conf_set_env, mai_conf_set_env_on, 1);
+}
+
+static void test_set_headers(void **state)
+{
+    check_flag_field(*state, mai_conf_set_headers, mai_conf_set_headers_on, 0);
+}
+
+/* ---- whole seconds: clock skew and the cache lifetimes ---- */
+
+typedef const char *(*num_set_fn)(mai_dir_conf_t *, const char *);
+typedef int (*num_get_fn)(const mai_dir_conf_t *);
+
+static void check_seconds_field(apr_pool_t *p, num_set_fn set, num_get_fn get,
+                                int def, const char *def_text, int max,
+                                const char *max_text, const char *over_max)
+{
+    pair_t t;
+
+    assert_int_equal(get(mai_dir_conf_create(p)), def);
+    assert_int_equal(get(merged_empty(p)), def);
+
+    t = fresh(p);
+    OK(set(t.base, "9"));
+    assert_int_equal(get(merge(p, t)), 9);
+    OK(set(t.add, "11"));
+    assert_int_equal(get(merge(p, t)), 11);
+    OK(set(t.add, def_text));
+    assert_int_equal(get(merge(p, t)), def);
+    assert_int_equal(get(t.base), 9);
+
+    /* 0 is a value like any other, not "unset": it is inherited and it
+     * overrides */
+    t = fresh(p);
+    OK(set(t.base, "0"));
+    assert_int_equal(get(merge(p, t)), 0);
+    assert_int_equal(get(merge(p, (pair_t){ mai_dir_conf_create(p),
+                                            t.base })), 0);
+    OK(set(t.add, "7"));
+    assert_int_equal(get(merge(p, t)), 7);
+
+    /* the limits, and rejects that leave the value alone */
+    t = fresh(p);
+    OK(set(t.base, max_text));
+    assert_int_equal(get(t.base), max);
+    OK(set(t.base, "12"));
+    BAD(set(t.base, over_max));
+    BAD(set(t.base, "-1"));
+    BAD(set(t.base, ""));
+    BAD(set(t.base, "1.5"));
+    BAD(set(t.base, "5s"));
+    BAD(set(t.base, "ten"));
+    assert_int_equal(get(t.base), 12);
+    BAD(set(t.add, "abc"));
+    assert_int_equal(get(t.add), def);
+    assert_int_equal(get(merge(p, t)), 12);
+}
+
+static void test_clock_skew(void **state)
+{
+    check_seconds_field(*state, mai_conf_set_clock_skew, mai_conf_clock_skew,
+                        30, "30", 3600, "3600", "3601");
+}
+
+static void test_cache_ttl(void **state)
+{
+    check_seconds_field(*state, mai_conf_set_cache_ttl, mai_conf_cache_ttl,
+                        60, "60", 31536000, "31536000", "31536001");
+}
+
+static void test_negative_ttl(void **state)
+{
+    check_seconds_field(*state, mai_conf_set_negative_ttl,
+                        mai_conf_negative_ttl, 5, "5", 31536000, "31536000",
+                        "31536001");
+}
+
+/* ---- timeouts ---- */
+
+static void test_timeout_defaults(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+
+    assert_int_equal(mai_conf_timeout(c), apr_time_from_sec(5));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(2));
+    assert_int_equal(mai_conf_timeout(merged_empty(p)), apr_time_from_sec(5));
+    assert_int_equal(mai_conf_connect_timeout(merged_empty(p)),
+                     apr_time_from_sec(2));
+
+    /* without an explicit connect timeout it is min(2 s, whole call) */
+    OK(mai_conf_set_timeout(c, "10", NULL));
+    assert_int_equal(mai_conf_timeout(c), apr_time_from_sec(10));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(2));
+    OK(mai_conf_set_timeout(c, "2", NULL));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(2));
+    OK(mai_conf_set_timeout(c, "1", NULL));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(1));
+    OK(mai_conf_set_timeout(c, "0.25", NULL));
+    assert_int_equal(mai_conf_timeout(c), 250000);
+    assert_int_equal(mai_conf_connect_timeout(c), 250000);
+
+    /* explicit connect timeouts, up to the whole-call timeout */
+    OK(mai_conf_set_timeout(c, "10", "3"));
+    assert_int_equal(mai_conf_timeout(c), apr_time_from_sec(10));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(3));
+    OK(mai_conf_set_timeout(c, "3", "3"));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(3));
+    OK(mai_conf_set_timeout(c, "3", "0.1"));
+    assert_int_equal(mai_conf_connect_timeout(c), 100000);
+    /* a later directive without a connect part drops the earlier one */
+    OK(mai_conf_set_timeout(c, "10", NULL));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(2));
+}
+
+static void test_timeout_rejects(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+
+    OK(mai_conf_set_timeout(c, "8", "4"));
+    BAD(mai_conf_set_timeout(c, "3", "4"));
+    BAD(mai_conf_set_timeout(c, "3", "3.000001"));
+    BAD(mai_conf_set_timeout(c, "0.5", "1"));
+    BAD(mai_conf_set_timeout(c, "0", NULL));
+    BAD(mai_conf_set_timeout(c, "3601", NULL));
+    BAD(mai_conf_set_timeout(c, "abc", NULL));
+    BAD(mai_conf_set_timeout(c, "", NULL));
+    BAD(mai_conf_set_timeout(c, "5", "0"));
+    BAD(mai_conf_set_timeout(c, "5", "abc"));
+    BAD(mai_conf_set_timeout(c, "5", ""));
+    BAD(mai_conf_set_timeout(c, "5", "-1"));
+    BAD(mai_conf_set_timeout(c, "abc", "1"));
+    /* none of them touched either value */
+    assert_int_equal(mai_conf_timeout(c), apr_time_from_sec(8));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(4));
+
+    c = mai_dir_conf_create(p);
+    BAD(mai_conf_set_timeout(c, "3", "4"));
+    assert_int_equal(mai_conf_timeout(c), apr_time_from_sec(5));
+    assert_int_equal(mai_conf_connect_timeout(c), apr_time_from_sec(2));
+}
+
+static void test_timeout_merge(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+    const mai_dir_conf_t *m;
+
+    /* whole-call timeout: inherit, override, override with the default */
+    t = fresh(p);
+    OK(mai_conf_set_timeout(t.base, "9", NULL));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_timeout(m), apr_time_from_sec(9));
+    assert_int_equal(mai_conf_connect_timeout(m), apr_time_from_sec(2));
+    OK(mai_conf_set_timeout(t.add, "20", NULL));
+    assert_int_equal(mai_conf_timeout(merge(p, t)), apr_time_from_sec(20));
+    OK(mai_conf_set_timeout(t.add, "5", NULL));
+    assert_int_equal(mai_conf_timeout(merge(p, t)), apr_time_from_sec(5));
+    assert_int_equal(mai_conf_timeout(t.base), apr_time_from_sec(9));
+
+    /* connect timeout: inherit, override, override with the default */
+    t = fresh(p);
+    OK(mai_conf_set_timeout(t.base, "10", "1"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_timeout(m), apr_time_from_sec(10));
+    assert_int_equal(mai_conf_connect_timeout(m), apr_time_from_sec(1));
+    OK(mai_conf_set_timeout(t.add, "10", "4"));
+    assert_int_equal(mai_conf_connect_timeout(merge(p, t)),
+                     apr_time_from_sec(4));
+    OK(mai_conf_set_timeout(t.add, "10", "2"));
+    assert_int_equal(mai_conf_connect_timeout(merge(p, t)),
+                     apr_time_from_sec(2));
+    assert_int_equal(mai_conf_connect_timeout(t.base), apr_time_from_sec(1));
+
+    /* an inherited connect timeout is still capped by a shorter inner
+     * whole-call timeout */
+    t = fresh(p);
+    OK(mai_conf_set_timeout(t.base, "10", "8"));
+    OK(mai_conf_set_timeout(t.add, "3", NULL));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_timeout(m), apr_time_from_sec(3));
+    assert_true(mai_conf_connect_timeout(m) <= apr_time_from_sec(3));
+
+    /* only the inner section set */
+    t = fresh(p);
+    OK(mai_conf_set_timeout(t.add, "1.5", "0.5"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_timeout(m), 1500000);
+    assert_int_equal(mai_conf_connect_timeout(m), 500000);
+}
+
+/* ---- token type hint ---- */
+
+static void test_token_type_hint(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+    mai_dir_conf_t *c;
+    char buf[16];
+
+    assert_string_equal(mai_conf_token_type_hint(mai_dir_conf_create(p)),
+                        "access_token");
+    assert_string_equal(mai_conf_token_type_hint(merged_empty(p)),
+                        "access_token");
+
+    c = mai_dir_conf_create(p);
+    OK(mai_conf_set_token_type_hint(p, c, "none"));
+    assert_null(mai_conf_token_type_hint(c));
+    OK(mai_conf_set_token_type_hint(p, c, "NONE"));
+    assert_null(mai_conf_token_type_hint(c));
+    strcpy(buf, "refresh_token");
+    OK(mai_conf_set_token_type_hint(p, c, buf));
+    buf[0] = 'X';
+    assert_string_equal(mai_conf_token_type_hint(c), "refresh_token");
+    BAD(mai_conf_set_token_type_hint(p, c, ""));
+    assert_string_equal(mai_conf_token_type_hint(c), "refresh_token");
+
+    /* inherit, override, override with the default */
+    t = fresh(p);
+    OK(mai_conf_set_token_type_hint(p, t.base, "refresh_token"));
+    assert_string_equal(mai_conf_token_type_hint(merge(p, t)),
+                        "refresh_token");
+    OK(mai_conf_set_token_type_hint(p, t.add, "urn:x:custom"));
+    assert_string_equal(mai_conf_token_type_hint(merge(p, t)),
+                        "urn:x:custom");
+    OK(mai_conf_set_token_type_hint(p, t.add, "access_token"));
+    assert_string_equal(mai_conf_token_type_hint(merge(p, t)),
+                        "access_token");
+    /* "none" is a setting, so it overrides an inherited hint ... */
+    OK(mai_conf_set_token_type_hint(p, t.add, "none"));
+    assert_null(mai_conf_token_type_hint(merge(p, t)));
+    assert_string_equal(mai_conf_token_type_hint(t.base), "refresh_token");
+
+    /* ... is itself inherited rather than read as unset ... */
+    t = fresh(p);
+    OK(mai_conf_set_token_type_hint(p, t.base, "none"));
+    assert_null(mai_conf_token_type_hint(merge(p, t)));
+    /* ... even through a second level of merging ... */
+    assert_null(mai_conf_token_type_hint(
+        mai_dir_conf_merge(p, merge(p, t), mai_dir_conf_create(p))));
+    /* ... and an inner section can turn the default back on */
+    OK(mai_conf_set_token_type_hint(p, t.add, "access_token"));
+    assert_string_equal(mai_conf_token_type_hint(merge(p, t)),
+                        "access_token");
+}
+
+/* ---- AcceptTokenIn ---- */
+
+static void test_token_sources(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+
+    assert_int_equal(mai_conf_token_sources(c), MAI_SRC_HEADER);
+    assert_null(mai_conf_token_cookie(c));
+    assert_int_equal(mai_conf_token_sources(merged_empty(p)), MAI_SRC_HEADER);
+    assert_null(mai_conf_token_cookie(merged_empty(p)));
+
+    /* the first word replaces the default list; later words add to it */
+    OK(mai_conf_add_token_source(p, c, "query"));
+    assert_int_equal(mai_conf_token_sources(c), MAI_SRC_QUERY);
+    OK(mai_conf_add_token_source(p, c, "form"));
+    assert_int_equal(mai_conf_token_sources(c), MAI_SRC_QUERY | MAI_SRC_FORM);
+    OK(mai_conf_add_token_source(p, c, "cookie:at"));
+    OK(mai_conf_add_token_source(p, c, "header"));
+    assert_int_equal(mai_conf_token_sources(c), MAI_SRC_QUERY | MAI_SRC_FORM
+                                                    | MAI_SRC_COOKIE
+                                                    | MAI_SRC_HEADER);
+    assert_string_equal(mai_conf_token_cookie(c), "at");
+
+    /* bad words change nothing */
+    BAD(mai_conf_add_token_source(p, c, "cookie:other"));
+    BAD(mai_conf_add_token_source(p, c, "cookie:"));
+    BAD(mai_conf_add_token_source(p, c, "cookie:a;b"));
+    BAD(mai_conf_add_token_source(p, c, "bearer"));
+    BAD(mai_conf_add_token_source(p, c, ""));
+    assert_string_equal(mai_conf_token_cookie(c), "at");
+    c = mai_dir_conf_create(p);
+    BAD(mai_conf_add_token_source(p, c, "headers"));
+    assert_int_equal(mai_conf_token_sources(c), MAI_SRC_HEADER);
+}
+
+static void test_token_sources_merge(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+    const mai_dir_conf_t *m;
+
+    /* unset inherits, cookie name included */
+    t = fresh(p);
+    OK(mai_conf_add_token_source(p, t.base, "header"));
+    OK(mai_conf_add_token_source(p, t.base, "cookie:sess"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_token_sources(m),
+                     MAI_SRC_HEADER | MAI_SRC_COOKIE);
+    assert_string_equal(mai_conf_token_cookie(m), "sess");
+
+    /* a set list replaces the inherited one whole, not bit by bit, and
+     * the outer cookie name does not leak through */
+    OK(mai_conf_add_token_source(p, t.add, "query"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_token_sources(m), MAI_SRC_QUERY);
+    assert_null(mai_conf_token_cookie(m));
+
+    /* setting the default list overrides a non-default outer one */
+    t = fresh(p);
+    OK(mai_conf_add_token_source(p, t.base, "query"));
+    OK(mai_conf_add_token_source(p, t.base, "form"));
+    OK(mai_conf_add_token_source(p, t.add, "header"));
+    assert_int_equal(mai_conf_token_sources(merge(p, t)), MAI_SRC_HEADER);
+    assert_int_equal(mai_conf_token_sources(t.base),
+                     MAI_SRC_QUERY | MAI_SRC_FORM);
+
+    /* an inner cookie replaces an outer cookie name */
+    t = fresh(p);
+    OK(mai_conf_add_token_source(p, t.base, "cookie:outer"));
+    OK(mai_conf_add_token_source(p, t.add, "cookie:inner"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_token_sources(m), MAI_SRC_COOKIE);
+    assert_string_equal(mai_conf_token_cookie(m), "inner");
+    assert_string_equal(mai_conf_token_cookie(t.base), "outer");
+
+    /* only the inner section set */
+    t = fresh(p);
+    OK(mai_conf_add_token_source(p, t.add, "cookie:x"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_token_sources(m), MAI_SRC_COOKIE);
+    assert_string_equal(mai_conf_token_cookie(m), "x");
+
+    /* three levels: the outermost list survives two empty sections */
+    t = fresh(p);
+    OK(mai_conf_add_token_source(p, t.base, "cookie:deep"));
+    m = mai_dir_conf_merge(p, merge(p, t), mai_dir_conf_create(p));
+    assert_int_equal(mai_conf_token_sources(m), MAI_SRC_COOKIE);
+    assert_string_equal(mai_conf_token_cookie(m), "deep");
+}
+
+/* ---- RemoteUserClaim ---- */
+
+static void claims_are(const apr_array_header_t *a, int n, ...)
+{
+    va_list ap;
+    int i;
+
+    assert_non_null(a);
+    if (a->nelts != n) {
+        fail_msg("%d claims, want %d", a->nelts, n);
+    }
+    assert_int_equal(a->elt_size, sizeof(const char *));
+    va_start(ap, n);
+    for (i = 0; i < n; i++) {
+        assert_string_equal(APR_ARRAY_IDX(a, i, const char *),
+                            va_arg(ap, const char *));
+    }
+    va_end(ap);
+}
+
+static void test_user_claims(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    char buf[16];
+
+    claims_are(mai_conf_user_claims(c), 2, "sub", "client_id");
+    claims_are(mai_conf_user_claims(merged_empty(p)), 2, "sub", "client_id");
+
+    /* the first claim replaces the default list; later ones append */
+    strcpy(buf, "email");
+    OK(mai_conf_add_user_claim(p, c, buf));
+    buf[0] = 'X';
+    claims_are(mai_conf_user_claims(c), 1, "email");
+    OK(mai_conf_add_user_claim(p, c, "preferred_username"));
+    OK(mai_conf_add_user_claim(p, c, "sub"));
+    claims_are(mai_conf_user_claims(c), 3, "email", "preferred_username",
+               "sub");
+    BAD(mai_conf_add_user_claim(p, c, ""));
+    BAD(mai_conf_add_user_claim(p, c, "a\nb"));
+    claims_are(mai_conf_user_claims(c), 3, "email", "preferred_username",
+               "sub");
+
+    /* a bad first claim leaves the default in place */
+    c = mai_dir_conf_create(p);
+    BAD(mai_conf_add_user_claim(p, c, "x\ty"));
+    claims_are(mai_conf_user_claims(c), 2, "sub", "client_id");
+}
+
+static void test_user_claims_merge(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+
+    t = fresh(p);
+    OK(mai_conf_add_user_claim(p, t.base, "email"));
+    OK(mai_conf_add_user_claim(p, t.base, "upn"));
+    claims_are(mai_conf_user_claims(merge(p, t)), 2, "email", "upn");
+
+    /* replaced as a whole, not appended to */
+    OK(mai_conf_add_user_claim(p, t.add, "username"));
+    claims_are(mai_conf_user_claims(merge(p, t)), 1, "username");
+    claims_are(mai_conf_user_claims(t.base), 2, "email", "upn");
+
+    /* setting exactly the default list overrides */
+    t = fresh(p);
+    OK(mai_conf_add_user_claim(p, t.base, "email"));
+    OK(mai_conf_add_user_claim(p, t.add, "sub"));
+    OK(mai_conf_add_user_claim(p, t.add, "client_id"));
+    claims_are(mai_conf_user_claims(merge(p, t)), 2, "sub", "client_id");
+
+    /* only the inner section set */
+    t = fresh(p);
+    OK(mai_conf_add_user_claim(p, t.add, "email"));
+    claims_are(mai_conf_user_claims(merge(p, t)), 1, "email");
+}
+
+/* ---- the whole struct at once ---- */
+
+/* Every field set to a non-default value in one section. */
+static mai_dir_conf_t *all_set(apr_pool_t *p)
+{
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+
+    OK(mai_conf_set_endpoint(p, c, "https://as.example/i"));
+    OK(mai_conf_set_client_id(p, c, "rs"));
+    OK(mai_conf_set_client_secret(p, c, "not-a-real-secret"));
+    OK(mai_conf_set_client_auth(c, "client_secret_post"));
+    OK(mai_conf_set_tls_ca_file(p, c, "/etc/ca.pem"));
+    mai_conf_set_tls_verify(c, 0);
+    OK(mai_conf_set_timeout(c, "9", "1"));
+    OK(mai_conf_set_token_type_hint(p, c, "none"));
+    OK(mai_conf_add_token_source(p, c, "cookie:at"));
+    OK(mai_conf_add_user_claim(p, c, "email"));
+    OK(mai_conf_set_issuer(p, c, "https://as.example"));
+    OK(mai_conf_set_clock_skew(c, "0"));
+    mai_conf_set_env(c, 0);
+    mai_conf_set_headers(c, 1);
+    OK(mai_conf_set_cache_ttl(c, "0"));
+    OK(mai_conf_set_negative_ttl(c, "0"));
+    return c;
+}
+
+static void assert_all_set(const mai_dir_conf_t *m)
+{
+    assert_string_equal(mai_conf_endpoint_text(m), "https://as.example/i");
+    assert_string_equal(mai_conf_endpoint(m)->path, "/i");
+    assert_string_equal(mai_conf_client_id(m), "rs");
+    assert_string_equal(mai_conf_client_secret(m), "not-a-real-secret");
+    assert_int_equal(mai_conf_client_auth(m), MAI_AUTH_POST);
+    assert_string_equal(mai_conf_tls_ca_file(m), "/etc/ca.pem");
+    assert_int_equal(mai_conf_tls_verify(m), 0);
+    assert_int_equal(mai_conf_timeout(m), apr_time_from_sec(9));
+    assert_int_equal(mai_conf_connect_timeout(m), apr_time_from_sec(1));
+    assert_null(mai_conf_token_type_hint(m));
+    assert_int_equal(mai_conf_token_sources(m), MAI_SRC_COOKIE);
+    assert_string_equal(mai_conf_token_cookie(m), "at");
+    claims_are(mai_conf_user_claims(m), 1, "email");
+    assert_string_equal(mai_conf_issuer(m), "https://as.example");
+    assert_int_equal(mai_conf_clock_skew(m), 0);
+    assert_int_equal(mai_conf_set_env_on(m), 0);
+    assert_int_equal(mai_conf_set_headers_on(m), 1);
+    assert_int_equal(mai_conf_cache_ttl(m), 0);
+    assert_int_equal(mai_conf_negative_ttl(m), 0);
+}
+
+static void test_merge_whole(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *full = all_set(p);
+    const mai_dir_conf_t *m;
+
+    assert_all_set(full);
+    /* an empty inner section inherits every field, through two levels */
+    m = mai_dir_conf_merge(p, full, mai_dir_conf_create(p));
+    assert_all_set(m);
+    assert_all_set(mai_dir_conf_merge(p, m, mai_dir_conf_create(p)));
+    /* an empty outer section takes every inner field */
+    assert_all_set(mai_dir_conf_merge(p, mai_dir_conf_create(p), full));
+    /* and merging with itself is stable */
+    assert_all_set(mai_dir_conf_merge(p, full, full));
+}
+
+/* An inner section that sets every field back to its default. */
+static void test_merge_all_defaults_override(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *add = mai_dir_conf_create(p);
+    const mai_dir_conf_t *m;
+
+    OK(mai_conf_set_client_auth(add, "client_secret_basic"));
+    mai_conf_set_tls_verify(add, 1);
+    OK(mai_conf_set_timeout(add, "5", "2"));
+    OK(mai_conf_set_token_type_hint(p, add, "access_token"));
+    OK(mai_conf_add_token_source(p, add, "header"));
+    OK(mai_conf_add_user_claim(p, add, "sub"));
+    OK(mai_conf_add_user_claim(p, add, "client_id"));
+    OK(mai_conf_set_clock_skew(add, "30"));
+    mai_conf_set_env(add, 1);
+    mai_conf_set_headers(add, 0);
+    OK(mai_conf_set_cache_ttl(add, "60"));
+    OK(mai_conf_set_negative_ttl(add, "5"));
+
+    m = mai_dir_conf_merge(p, all_set(p), add);
+    assert_int_equal(mai_conf_client_auth(m), MAI_AUTH_BASIC);
+    assert_int_equal(mai_conf_tls_verify(m), 1);
+    assert_int_equal(mai_conf_timeout(m), apr_time_from_sec(5));
+    assert_int_equal(mai_conf_connect_timeout(m), apr_time_from_sec(2));
+    assert_string_equal(mai_conf_token_type_hint(m), "access_token");
+    assert_int_equal(mai_conf_token_sources(m), MAI_SRC_HEADER);
+    assert_null(mai_conf_token_cookie(m));
+    claims_are(mai_conf_user_claims(m), 2, "sub", "client_id");
+    assert_int_equal(mai_conf_clock_skew(m), 30);
+    assert_int_equal(mai_conf_set_env_on(m), 1);
+    assert_int_equal(mai_conf_set_headers_on(m), 0);
+    assert_int_equal(mai_conf_cache_ttl(m), 60);
+    assert_int_equal(mai_conf_negative_ttl(m), 5);
+    /* fields with no default and not set inside stay inherited */
+    assert_string_equal(mai_conf_endpoint_text(m), "https://as.example/i");
+    assert_string_equal(mai_conf_client_id(m), "rs");
+    assert_string_equal(mai_conf_issuer(m), "https://as.example");
+}
+
+/* ---- server config: AuthIntrospectCache ---- */
+
+static void cache_ok(apr_pool_t *p, const char *spec, const char *provider,
+                     const char *args)
+{
+    mai_server_conf_t *s = mai_server_conf_create(p);
+    const char *err = mai_conf_set_cache(p, s, spec);
+
+    if (err) {
+        fail_msg("rejected \"%s\": %s", spec, err);
+    }
+    assert_string_equal(mai_conf_cache_provider(s), provider);
+    if (args) {
+        assert_string_equal(mai_conf_cache_args(s), args);
+    } else {
+        assert_null(mai_conf_cache_args(s));
+    }
+}
+
+static void cache_bad(apr_pool_t *p, const char *spec)
+{
+    mai_server_conf_t *s = mai_server_conf_create(p);
+    const char *err = mai_conf_set_cache(p, s, spec);
+
+    if (!err) {
+        fail_msg("accepted \"%s\"", spec);
+    }
+    assert_true(strlen(err) > 0);
+}
+
+static void test_cache_spec(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_server_conf_t *s = mai_server_conf_create(p);
+
+    assert_string_equal(mai_conf_cache_provider(s), "shmcb");
+    assert_null(mai_conf_cache_args(s));
+
+    cache_ok(p, "redis:127.0.0.1:6379", "redis", "127.0.0.1:6379");
+    cache_ok(p, "memcache:localhost:11211", "memcache", "localhost:11211");
+    cache_ok(p, "memcache:a:11211,b:11211", "memcache", "a:11211,b:11211");
+    cache_ok(p, "shmcb", "shmcb", NULL);
+    cache_ok(p, "shmcb:", "shmcb", NULL);
+    cache_ok(p, "shmcb:/run/mai_cache(512000)", "shmcb",
+             "/run/mai_cache(512000)");
+    cache_ok(p, "dbm:/var/cache/x", "dbm", "/var/cache/x");
+    cache_ok(p, "none", "none", NULL);
+    cache_ok(p, "NONE", "NONE", NULL);
+
+    cache_bad(p, "none:x");
+    cache_bad(p, "None:127.0.0.1");
+    cache_bad(p, "");
+    cache_bad(p, ":x");
+    cache_bad(p, ":");
+    cache_bad(p, "::1");
+}
+
+static void test_server_merge(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_server_conf_t *base, *add;
+    const mai_server_conf_t *m;
+
+    /* default when neither sets it */
+    base = mai_server_conf_create(p);
+    add = mai_server_conf_create(p);
+    m = mai_server_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_cache_provider(m), "shmcb");
+    assert_null(mai_conf_cache_args(m));
+
+    /* unset inherits, arguments included */
+    OK(mai_conf_set_cache(p, base, "redis:127.0.0.1:6379"));
+    m = mai_server_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_cache_provider(m), "redis");
+    assert_string_equal(mai_conf_cache_args(m), "127.0.0.1:6379");
+
+    /* set overrides, and the outer arguments do not leak to a provider
+     * that was given none */
+    OK(mai_conf_set_cache(p, add, "memcache"));
+    m = mai_server_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_cache_provider(m), "memcache");
+    assert_null(mai_conf_cache_args(m));
+
+    /* set to the default overrides */
+    add = mai_server_conf_create(p);
+    OK(mai_conf_set_cache(p, add, "shmcb"));
+    m = mai_server_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_cache_provider(m), "shmcb");
+    assert_null(mai_conf_cache_args(m));
+    assert_string_equal(mai_conf_cache_provider(base), "redis");
+
+    /* "none" is a setting like any other */
+    base = mai_server_conf_create(p);
+    OK(mai_conf_set_cache(p, base, "none"));
+    m = mai_server_conf_merge(p, base, mai_server_conf_create(p));
+    assert_string_equal(mai_conf_cache_provider(m), "none");
+    m = mai_server_conf_merge(p, mai_server_conf_create(p), base);
+    assert_string_equal(mai_conf_cache_provider(m), "none");
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_endpoint),
+    UNIT_TEST(test_endpoint_transport),
+    UNIT_TEST(test_client_id),
+    UNIT_TEST(test_client_secret),
+    UNIT_TEST(test_tls_ca_file),
+    UNIT_TEST(test_issuer),
+    UNIT_TEST(test_client_auth),
+    UNIT_TEST(test_tls_verify),
+    UNIT_TEST(test_set_env),
+    UNIT_TEST(test_set_headers),
+    UNIT_TEST(test_clock_skew),
+    UNIT_TEST(test_cache_ttl),
+    UNIT_TEST(test_negative_ttl),
+    UNIT_TEST(test_timeout_defaults),
+    UNIT_TEST(test_timeout_rejects),
+    UNIT_TEST(test_timeout_merge),
+    UNIT_TEST(test_token_type_hint),
+    UNIT_TEST(test_token_sources),
+    UNIT_TEST(test_token_sources_merge),
+    UNIT_TEST(test_user_claims),
+    UNIT_TEST(test_user_claims_merge),
+    UNIT_TEST(test_merge_whole),
+    UNIT_TEST(test_merge_all_defaults_override),
+    UNIT_TEST(test_cache_spec),
+    UNIT_TEST(test_server_merge),
+};
+UNIT_MAIN(tests)
