@@ -117,19 +117,48 @@ static const char *set_negative_ttl(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_negative_ttl(dc, a);
 }
+static const char *set_stale(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_stale_if_error(dc, a);
+}
+
+/* Process-wide settings: main server only, so every vhost shares them. */
+static mai_server_conf_t *global_conf(cmd_parms *cmd, const char **err)
+{
+    *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    return ap_get_module_config(cmd->server->module_config,
+                                &auth_introspect_module);
+}
 static const char *set_l1_entries(cmd_parms *cmd, void *dc, const char *a)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    mai_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
-                                                 &auth_introspect_module);
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_l1_entries(sc, a);
 }
 static const char *set_cache(cmd_parms *cmd, void *dc, const char *a)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    mai_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
-                                                 &auth_introspect_module);
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_cache(cmd->pool, sc, a);
+}
+static const char *set_pool_size(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    return err ? err : mai_conf_set_pool_size(sc, a);
+}
+static const char *set_max_inflight(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    return err ? err : mai_conf_set_max_inflight(sc, a);
+}
+static const char *set_breaker(cmd_parms *cmd, void *dc, const char *f,
+                               const char *s)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    return err ? err : mai_conf_set_breaker(sc, f, s);
 }
 
 /* Where tokens and credentials go is never up to .htaccess: a directory
@@ -177,6 +206,16 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectCacheL1Entries", set_l1_entries, NULL,
                   RSRC_CONF, "answers kept per process in front of the "
                   "shared cache (0 = none)"),
+    AP_INIT_TAKE1("AuthIntrospectStaleIfError", set_stale, NULL, SECURE_CONF,
+                  "seconds past the TTL an active answer may serve while the "
+                  "endpoint fails (0 = never)"),
+    AP_INIT_TAKE1("AuthIntrospectPoolSize", set_pool_size, NULL, RSRC_CONF,
+                  "idle keep-alive connections per endpoint and process"),
+    AP_INIT_TAKE1("AuthIntrospectMaxInflight", set_max_inflight, NULL,
+                  RSRC_CONF, "concurrent calls per endpoint and process"),
+    AP_INIT_TAKE2("AuthIntrospectBreaker", set_breaker, NULL, RSRC_CONF,
+                  "failures in a row that open the circuit breaker, and "
+                  "seconds it stays open"),
     { NULL }
 };
 
@@ -214,7 +253,15 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     mai_server_conf_t *sc = ap_get_module_config(s->module_config,
                                                  &auth_introspect_module);
+    mai_endpoint_limits_t lim;
+
+    lim.max_idle = mai_conf_pool_size(sc);
+    lim.idle_timeout = apr_time_from_sec(30);
+    lim.max_inflight = mai_conf_max_inflight(sc);
+    lim.breaker_failures = mai_conf_breaker_failures(sc);
+    lim.breaker_open = apr_time_from_sec(mai_conf_breaker_seconds(sc));
     mai_proc.endpoints = mai_endpoints_create(pchild);
+    mai_endpoints_set_limits(mai_proc.endpoints, &lim);
     mai_proc.l1 = mai_l1_create(pchild, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
     mai_cache_child_init(mai_proc.cache, pchild, s);

@@ -111,11 +111,14 @@ static mai_status_t take_token(request_rec *r, const mai_dir_conf_t *c,
 static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
                 mai_status_t s)
 {
+    apr_interval_time_t retry = st->retry_after ? st->retry_after
+                                                : mai_conf_timeout(c);
     int http = mai_status_http(s);
 
     st->status = s;
     if (http == HTTP_SERVICE_UNAVAILABLE) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00304)
+        ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
+                      MAI_LOGNO(00304)
                       "token %s: no answer from the introspection endpoint: "
                       "%s (%s)", st->token_id ? st->token_id : "-",
                       mai_status_reason(s), mai_status_name(s));
@@ -131,7 +134,7 @@ static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
         /* come back once a call could have completed */
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
-                                    apr_time_sec(mai_conf_timeout(c)
+                                    apr_time_sec(retry
                                                  + APR_USEC_PER_SEC - 1)));
         return HTTP_SERVICE_UNAVAILABLE;
     case HTTP_BAD_REQUEST:
@@ -196,7 +199,8 @@ int mai_authn_check(request_rec *r)
     }
     st->token_id = mai_digest_token_id(r->pool, token);
     now = apr_time_sec(apr_time_now());
-    s = mai_lookup(r, c, token, st->token_id, now, &st->result);
+    s = mai_lookup(r, c, token, st->token_id, now, &st->result,
+                   &st->retry_after);
     if (s == MAI_OK) {
         s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
                              mai_conf_issuer(c));

@@ -18,6 +18,11 @@
 #define DEF_NEGATIVE_TTL    5
 #define DEF_CACHE_PROVIDER  "shmcb"
 #define DEF_L1_ENTRIES      10000
+#define DEF_STALE_IF_ERROR  0
+#define DEF_POOL_SIZE       16
+#define DEF_MAX_INFLIGHT    32
+#define DEF_BREAKER_FAILS   5
+#define DEF_BREAKER_SECONDS 10
 
 #define UNSET (-1)
 #define MAX_TTL (365 * 24 * 3600)
@@ -45,12 +50,17 @@ struct mai_dir_conf {
     int set_headers;
     int cache_ttl;
     int negative_ttl;
+    int stale_if_error;
 };
 
 struct mai_server_conf {
     const char *cache_provider;    /* NULL = unset */
     const char *cache_args;
-    int l1_entries;                /* UNSET until set */
+    int l1_entries;                /* UNSET until set, like the rest */
+    int pool_size;
+    int max_inflight;
+    int breaker_failures;
+    int breaker_seconds;
 };
 
 mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
@@ -66,6 +76,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->set_headers = UNSET;
     c->cache_ttl = UNSET;
     c->negative_ttl = UNSET;
+    c->stale_if_error = UNSET;
     return c;
 }
 
@@ -99,6 +110,7 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_NUM(set_headers);
     PICK_NUM(cache_ttl);
     PICK_NUM(negative_ttl);
+    PICK_NUM(stale_if_error);
     return m;
 }
 
@@ -248,6 +260,11 @@ const char *mai_conf_set_negative_ttl(mai_dir_conf_t *c, const char *arg)
     return mai_cv_seconds(arg, MAX_TTL, &c->negative_ttl);
 }
 
+const char *mai_conf_set_stale_if_error(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_seconds(arg, MAX_TTL, &c->stale_if_error);
+}
+
 #define GET_NUM(f, def) (c->f != UNSET ? c->f : (def))
 
 const mai_url_t *mai_conf_endpoint(const mai_dir_conf_t *c)
@@ -330,11 +347,19 @@ int mai_conf_negative_ttl(const mai_dir_conf_t *c)
 {
     return GET_NUM(negative_ttl, DEF_NEGATIVE_TTL);
 }
+int mai_conf_stale_if_error(const mai_dir_conf_t *c)
+{
+    return GET_NUM(stale_if_error, DEF_STALE_IF_ERROR);
+}
 
 mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)
 {
     mai_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
     c->l1_entries = UNSET;
+    c->pool_size = UNSET;
+    c->max_inflight = UNSET;
+    c->breaker_failures = UNSET;
+    c->breaker_seconds = UNSET;
     return c;
 }
 
@@ -347,6 +372,13 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
                                             : base->cache_provider;
     m->cache_args = add->cache_provider ? add->cache_args : base->cache_args;
     PICK_NUM(l1_entries);
+    PICK_NUM(pool_size);
+    PICK_NUM(max_inflight);
+    /* the two breaker numbers are one directive: they travel together */
+    m->breaker_failures = add->breaker_failures != UNSET
+                          ? add->breaker_failures : base->breaker_failures;
+    m->breaker_seconds = add->breaker_failures != UNSET
+                         ? add->breaker_seconds : base->breaker_seconds;
     return m;
 }
 
@@ -386,4 +418,50 @@ const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg)
 int mai_conf_l1_entries(const mai_server_conf_t *c)
 {
     return GET_NUM(l1_entries, DEF_L1_ENTRIES);
+}
+
+const char *mai_conf_set_pool_size(mai_server_conf_t *c, const char *arg)
+{
+    const char *err = mai_cv_seconds(arg, 1024, &c->pool_size);
+    return err ? "must be a whole number from 0 to 1024" : NULL;
+}
+
+const char *mai_conf_set_max_inflight(mai_server_conf_t *c, const char *arg)
+{
+    const char *err = mai_cv_seconds(arg, 100000, &c->max_inflight);
+    if (!err && c->max_inflight == 0) {
+        return "must be at least 1";
+    }
+    return err ? "must be a whole number from 1 to 100000" : NULL;
+}
+
+const char *mai_conf_set_breaker(mai_server_conf_t *c, const char *failures,
+                                 const char *seconds)
+{
+    int f, s;
+    if (mai_cv_seconds(failures, 100000, &f)
+        || mai_cv_seconds(seconds, 3600, &s) || (f > 0 && s == 0)) {
+        return "needs FAILURES (0 = off) and SECONDS (1 to 3600)";
+    }
+    c->breaker_failures = f;
+    c->breaker_seconds = s;
+    return NULL;
+}
+
+int mai_conf_pool_size(const mai_server_conf_t *c)
+{
+    return GET_NUM(pool_size, DEF_POOL_SIZE);
+}
+int mai_conf_max_inflight(const mai_server_conf_t *c)
+{
+    return GET_NUM(max_inflight, DEF_MAX_INFLIGHT);
+}
+int mai_conf_breaker_failures(const mai_server_conf_t *c)
+{
+    return GET_NUM(breaker_failures, DEF_BREAKER_FAILS);
+}
+int mai_conf_breaker_seconds(const mai_server_conf_t *c)
+{
+    return c->breaker_failures != UNSET ? c->breaker_seconds
+                                        : DEF_BREAKER_SECONDS;
 }

@@ -49,6 +49,7 @@ void mai_conf_set_env(mai_dir_conf_t *c, int on);
 void mai_conf_set_headers(mai_dir_conf_t *c, int on);
 const char *mai_conf_set_cache_ttl(mai_dir_conf_t *c, const char *arg);
 const char *mai_conf_set_negative_ttl(mai_dir_conf_t *c, const char *arg);
+const char *mai_conf_set_stale_if_error(mai_dir_conf_t *c, const char *arg);
 
 /* Getters: the effective value, defaults applied. */
 const mai_url_t *mai_conf_endpoint(const mai_dir_conf_t *c); /* or NULL */
@@ -70,6 +71,7 @@ int mai_conf_set_env_on(const mai_dir_conf_t *c);
 int mai_conf_set_headers_on(const mai_dir_conf_t *c);
 int mai_conf_cache_ttl(const mai_dir_conf_t *c);
 int mai_conf_negative_ttl(const mai_dir_conf_t *c);
+int mai_conf_stale_if_error(const mai_dir_conf_t *c);
 
 /* Server (process-wide) settings. */
 mai_server_conf_t *mai_server_conf_create(apr_pool_t *p);
@@ -88,5 +90,18 @@ const char *mai_conf_cache_args(const mai_server_conf_t *c);
 /** AuthIntrospectCacheL1Entries: answers kept per process (0 = no L1). */
 const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg);
 int mai_conf_l1_entries(const mai_server_conf_t *c);
+
+/** AuthIntrospectPoolSize: idle keep-alive connections per endpoint and
+ * process (0 = a new connection per call). */
+const char *mai_conf_set_pool_size(mai_server_conf_t *c, const char *arg);
+int mai_conf_pool_size(const mai_server_conf_t *c);
+/** AuthIntrospectMaxInflight: concurrent calls per endpoint and process. */
+const char *mai_conf_set_max_inflight(mai_server_conf_t *c, const char *arg);
+int mai_conf_max_inflight(const mai_server_conf_t *c);
+/** AuthIntrospectBreaker FAILURES SECONDS (FAILURES 0 = no breaker). */
+const char *mai_conf_set_breaker(mai_server_conf_t *c, const char *failures,
+                                 const char *seconds);
+int mai_conf_breaker_failures(const mai_server_conf_t *c);
+int mai_conf_breaker_seconds(const mai_server_conf_t *c);
 
 #endif

@@ -5,26 +5,35 @@
 #include <apr_poll.h>
 #include <apr_thread_mutex.h>
 #include <apr_portable.h>
+#include <apr_thread_cond.h>
 #include <openssl/err.h>
 #include "http_client.h"
 #include "http_wire.h"
 #include "conn_pool.h"
 #include "tls.h"
+#include "breaker.h"
 
-#define MAI_POOL_MAX_IDLE 16
-#define MAI_POOL_IDLE_TIMEOUT apr_time_from_sec(30)
 #define MAI_READ_CHUNK 16384
+
+static const mai_endpoint_limits_t default_limits = {
+    16, apr_time_from_sec(30), 32, 5, apr_time_from_sec(10)
+};
 
 struct mai_endpoint {
     mai_url_t url;
     mai_tls_ctx_t *tls;           /* NULL for http */
     mai_conn_pool_t *conns;
+    apr_thread_mutex_t *lock;     /* guards inflight and breaker */
+    apr_thread_cond_t *slot_free;
+    int inflight, max_inflight;
+    mai_breaker_t breaker;
 };
 
 struct mai_endpoints {
     apr_pool_t *pool;             /* used only under lock */
     apr_thread_mutex_t *lock;
     apr_hash_t *by_key;
+    mai_endpoint_limits_t limits;
 };
 
 mai_endpoints_t *mai_endpoints_create(apr_pool_t *p)
@@ -33,15 +42,28 @@ mai_endpoints_t *mai_endpoints_create(apr_pool_t *p)
     apr_pool_create(&reg->pool, p);
     apr_thread_mutex_create(&reg->lock, APR_THREAD_MUTEX_DEFAULT, p);
     reg->by_key = apr_hash_make(reg->pool);
+    reg->limits = default_limits;
     return reg;
+}
+
+void mai_endpoints_set_limits(mai_endpoints_t *reg,
+                              const mai_endpoint_limits_t *limits)
+{
+    reg->limits = *limits;
 }
 
 static const char *endpoint_new(apr_pool_t *p, const mai_url_t *url,
                                 const char *ca_file, int verify,
+                                const mai_endpoint_limits_t *lim,
                                 mai_endpoint_t **out)
 {
     mai_endpoint_t *ep = apr_pcalloc(p, sizeof(*ep));
     const char *err;
+
+    apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    apr_thread_cond_create(&ep->slot_free, p);
+    ep->max_inflight = lim->max_inflight;
+    mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
 
     ep->url = *url;
     ep->url.host = apr_pstrdup(p, url->host);
@@ -53,8 +75,7 @@ static const char *endpoint_new(apr_pool_t *p, const mai_url_t *url,
             return err;
         }
     }
-    ep->conns = mai_conn_pool_create(p, MAI_POOL_MAX_IDLE,
-                                     MAI_POOL_IDLE_TIMEOUT);
+    ep->conns = mai_conn_pool_create(p, lim->max_idle, lim->idle_timeout);
     *out = ep;
     return NULL;
 }
@@ -71,7 +92,8 @@ const char *mai_endpoints_get(mai_endpoints_t *reg, apr_pool_t *p,
     apr_thread_mutex_lock(reg->lock);
     *ep = apr_hash_get(reg->by_key, key, APR_HASH_KEY_STRING);
     if (!*ep) {
-        err = endpoint_new(reg->pool, url, ca_file, verify, ep);
+        err = endpoint_new(reg->pool, url, ca_file, verify, &reg->limits,
+                           ep);
         if (!err) {
             apr_hash_set(reg->by_key, apr_pstrdup(reg->pool, key),
                          APR_HASH_KEY_STRING, *ep);
@@ -82,6 +104,64 @@ const char *mai_endpoints_get(mai_endpoints_t *reg, apr_pool_t *p,
     }
     apr_thread_mutex_unlock(reg->lock);
     return err;
+}
+
+mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
+                                apr_interval_time_t *retry_after)
+{
+    mai_status_t st = MAI_OK;
+
+    apr_thread_mutex_lock(ep->lock);
+    if (!mai_breaker_allow(&ep->breaker, apr_time_now(), retry_after)) {
+        st = MAI_STATUS_BREAKER_OPEN;
+    }
+    /* a flood of unknown tokens must not become a flood on the server */
+    while (st == MAI_OK && ep->max_inflight > 0
+           && ep->inflight >= ep->max_inflight) {
+        apr_interval_time_t left = deadline - apr_time_now();
+        if (left <= 0) {
+            st = MAI_STATUS_OVERLOADED;
+            break;
+        }
+        apr_thread_cond_timedwait(ep->slot_free, ep->lock, left);
+    }
+    if (st == MAI_OK) {
+        ep->inflight++;
+    }
+    else if (st == MAI_STATUS_OVERLOADED
+             && ep->breaker.state == MAI_BREAKER_PROBING) {
+        /* the probe never went out: let the next caller probe */
+        ep->breaker.state = MAI_BREAKER_OPEN;
+        ep->breaker.opened_at -= ep->breaker.open_for;
+    }
+    apr_thread_mutex_unlock(ep->lock);
+    return st;
+}
+
+void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
+                        const mai_log_sink_t *log)
+{
+    int changed;
+    mai_breaker_state_t now_state;
+
+    apr_thread_mutex_lock(ep->lock);
+    ep->inflight--;
+    apr_thread_cond_signal(ep->slot_free);
+    changed = mai_breaker_record(&ep->breaker, !failed, apr_time_now());
+    now_state = ep->breaker.state;
+    apr_thread_mutex_unlock(ep->lock);
+    if (changed && now_state == MAI_BREAKER_OPEN) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00706)
+                "circuit breaker for %s opened: %d failures in a row; "
+                "uncached tokens get 503 for %" APR_TIME_T_FMT " s, then "
+                "one probe call decides", ep->url.authority,
+                ep->breaker.threshold, apr_time_sec(ep->breaker.open_for));
+    }
+    else if (changed && now_state == MAI_BREAKER_CLOSED) {
+        mai_log(log, MAI_LOG_NOTICE, MAI_LOGNO(00707)
+                "circuit breaker for %s closed: the endpoint answers again",
+                ep->url.authority);
+    }
 }
 
 /* Wait until the socket is readable or writable, or the deadline. */

@@ -15,6 +15,33 @@ typedef struct mai_endpoints mai_endpoints_t;
 /** The per-process registry of endpoints, living in p (pchild). */
 mai_endpoints_t *mai_endpoints_create(apr_pool_t *p);
 
+typedef struct mai_endpoint_limits {
+    int max_idle;                   /* pooled idle connections */
+    apr_interval_time_t idle_timeout;
+    int max_inflight;               /* concurrent calls */
+    int breaker_failures;           /* failures in a row that open it */
+    apr_interval_time_t breaker_open;
+} mai_endpoint_limits_t;
+
+/** Limits for endpoints created from now on (set once, in child_init);
+ * without it: 16 idle for 30 s, 32 in flight, breaker 5 failures / 10 s. */
+void mai_endpoints_set_limits(mai_endpoints_t *reg,
+                              const mai_endpoint_limits_t *limits);
+
+/**
+ * Before a call: the circuit breaker must allow it (else
+ * MAI_STATUS_BREAKER_OPEN and *retry_after set) and a call slot must free
+ * up before the deadline (else MAI_STATUS_OVERLOADED). On MAI_OK the
+ * caller must call mai_endpoint_leave.
+ */
+mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
+                                apr_interval_time_t *retry_after);
+
+/** After a call: frees the slot and tells the breaker how it went
+ * (`failed`: the endpoint gave no usable answer). */
+void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
+                        const mai_log_sink_t *log);
+
 /**
  * The endpoint for url with these TLS settings, created on first use
  * (TLS context, connection pool). Thread-safe.

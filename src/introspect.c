@@ -35,10 +35,10 @@ static const char *request_body(apr_pool_t *p, const mai_introspect_opts_t *o,
     return body;
 }
 
-mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
-                            const char *token, const char *token_id,
-                            const mai_log_sink_t *log, const char **json,
-                            apr_size_t *json_len)
+static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
+                         const char *token, const char *token_id,
+                         const mai_log_sink_t *log, const char **json,
+                         apr_size_t *json_len)
 {
     const char *headers[6];
     int n = 0;
@@ -86,4 +86,21 @@ mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
     *json = reply.body;
     *json_len = reply.body_len;
     return MAI_OK;
+}
+
+mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
+                            const char *token, const char *token_id,
+                            const mai_log_sink_t *log, const char **json,
+                            apr_size_t *json_len,
+                            apr_interval_time_t *retry_after)
+{
+    mai_status_t st = mai_endpoint_enter(o->endpoint,
+                                         apr_time_now() + o->timeout,
+                                         retry_after);
+    if (st != MAI_OK) {
+        return st;
+    }
+    st = call(p, o, token, token_id, log, json, json_len);
+    mai_endpoint_leave(o->endpoint, st != MAI_OK, log);
+    return st;
 }

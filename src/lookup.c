@@ -9,14 +9,24 @@
 #include "digest.h"
 #include "cache.h"
 #include "cache_entry.h"
-#include "introspect.h"
 #include "cache_l1.h"
 #include "flight.h"
+#include "introspect.h"
 
-static mai_status_t from_cache(request_rec *r, const mai_dir_conf_t *c,
-                               const char *token, const unsigned char *key,
-                               apr_int64_t now, const mai_result_t **res,
-                               apr_int64_t *fetched)
+/* One lookup, so the steps share their inputs without long lists. */
+typedef struct {
+    request_rec *r;
+    const mai_dir_conf_t *c;
+    const char *token, *token_id;
+    unsigned char key[MAI_DIGEST_LEN];
+    apr_int64_t now;
+    const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
+    apr_int64_t stale_fetched;
+    apr_interval_time_t retry_after;
+} lookup_t;
+
+static mai_status_t from_l2(lookup_t *l, const mai_result_t **res,
+                            apr_int64_t *fetched)
 {
     unsigned char *data;
     apr_size_t len, json_len;
@@ -24,61 +34,63 @@ static mai_status_t from_cache(request_rec *r, const mai_dir_conf_t *c,
     int active;
     mai_status_t s;
 
-    s = mai_cache_get(mai_proc.cache, r->server, r->pool, key, &data, &len);
+    s = mai_cache_get(mai_proc.cache, l->r->server, l->r->pool, l->key,
+                      &data, &len);
     if (s != MAI_OK) {
         return s;
     }
-    s = mai_cache_entry_open(r->pool, token, key, data, len, &active,
-                             fetched, &json, &json_len);
+    s = mai_cache_entry_open(l->r->pool, l->token, l->key, data, len,
+                             &active, fetched, &json, &json_len);
     if (s != MAI_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MAI_LOGNO(00311)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, l->r, MAI_LOGNO(00311)
                       "shared cache entry rejected (tampered, swapped or "
                       "from another key); asking the endpoint");
         return MAI_STATUS_CACHE_MISS;
     }
-    s = mai_result_parse(r->pool, json, json_len, res);
+    s = mai_result_parse(l->r->pool, json, json_len, res);
     /* the sealed flag and the JSON must agree, or the entry is not ours */
     return s == MAI_OK && (*res)->active == active ? MAI_OK
                                                     : MAI_STATUS_CACHE_MISS;
 }
 
-static void to_caches(request_rec *r, const mai_dir_conf_t *c,
-                      const char *token, const unsigned char *key,
-                      apr_int64_t now, const mai_result_t *res)
+/* Seconds an answer may live in the caches: its TTL, never past exp,
+ * plus the StaleIfError window for active answers. 0 = do not cache. */
+static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
 {
     apr_int64_t life;
+
+    if (!res->active) {
+        return mai_conf_negative_ttl(l->c);
+    }
+    life = mai_conf_cache_ttl(l->c);
+    if (res->has_exp && res->exp - l->now < life) {
+        life = res->exp - l->now;
+    }
+    return life > 0 ? life + mai_conf_stale_if_error(l->c) : 0;
+}
+
+static void to_caches(lookup_t *l, const mai_result_t *res)
+{
+    apr_int64_t life = cache_life(l, res);
     unsigned char *sealed;
     apr_size_t sealed_len;
 
-    if (res->active) {
-        life = mai_conf_cache_ttl(c);
-        /* nothing outlives the token's own expiry */
-        if (res->has_exp && res->exp - now < life) {
-            life = res->exp - now;
-        }
-    }
-    else {
-        life = mai_conf_negative_ttl(c);
-    }
     if (life <= 0) {
         return;
     }
     if (mai_proc.l1) {
-        mai_l1_put(mai_proc.l1, key, res, now);
+        mai_l1_put(mai_proc.l1, l->key, res, l->now);
     }
-    if (!mai_proc.cache
-        || mai_cache_entry_seal(r->pool, token, key, res->active, now,
-                                res->json, strlen(res->json), &sealed,
-                                &sealed_len) != MAI_OK) {
-        return;
+    if (mai_proc.cache
+        && mai_cache_entry_seal(l->r->pool, l->token, l->key, res->active,
+                                l->now, res->json, strlen(res->json),
+                                &sealed, &sealed_len) == MAI_OK) {
+        mai_cache_put(mai_proc.cache, l->r->server, l->r->pool, l->key,
+                      apr_time_from_sec(l->now + life), sealed, sealed_len);
     }
-    mai_cache_put(mai_proc.cache, r->server, r->pool, key,
-                  apr_time_from_sec(now + life), sealed, sealed_len);
 }
 
-static mai_status_t call_endpoint(request_rec *r, const mai_dir_conf_t *c,
-                                  const char *token, const char *token_id,
-                                  const mai_result_t **res)
+static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
 {
     mai_introspect_opts_t o;
     const char *err, *json;
@@ -86,65 +98,74 @@ static mai_status_t call_endpoint(request_rec *r, const mai_dir_conf_t *c,
     apr_pool_t *p;
     mai_status_t s;
 
-    err = mai_endpoints_get(mai_proc.endpoints, r->pool,
-                            mai_conf_endpoint_text(c), mai_conf_endpoint(c),
-                            mai_conf_tls_ca_file(c), mai_conf_tls_verify(c),
-                            &o.endpoint);
+    err = mai_endpoints_get(mai_proc.endpoints, l->r->pool,
+                            mai_conf_endpoint_text(l->c),
+                            mai_conf_endpoint(l->c),
+                            mai_conf_tls_ca_file(l->c),
+                            mai_conf_tls_verify(l->c), &o.endpoint);
     if (err) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00312)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00312)
                       "cannot set up the introspection endpoint: %s", err);
         return MAI_STATUS_ENDPOINT_TLS;
     }
-    o.client_id = mai_conf_client_id(c);
-    o.client_secret = mai_conf_client_secret(c);
-    o.client_auth = mai_conf_client_auth(c);
-    o.token_type_hint = mai_conf_token_type_hint(c);
-    o.timeout = mai_conf_timeout(c);
-    o.connect_timeout = mai_conf_connect_timeout(c);
+    o.client_id = mai_conf_client_id(l->c);
+    o.client_secret = mai_conf_client_secret(l->c);
+    o.client_auth = mai_conf_client_auth(l->c);
+    o.token_type_hint = mai_conf_token_type_hint(l->c);
+    o.timeout = mai_conf_timeout(l->c);
+    o.connect_timeout = mai_conf_connect_timeout(l->c);
     /* the wire buffers die with the call; only the result outlives it */
-    apr_pool_create(&p, r->pool);
-    s = mai_introspect(p, &o, token, token_id, mai_httpd_log_request(r),
-                       &json, &json_len);
+    apr_pool_create(&p, l->r->pool);
+    s = mai_introspect(p, &o, l->token, l->token_id,
+                       mai_httpd_log_request(l->r), &json, &json_len,
+                       &l->retry_after);
     if (s == MAI_OK) {
-        s = mai_result_parse(r->pool, json, json_len, res);
+        s = mai_result_parse(l->r->pool, json, json_len, res);
         if (s != MAI_OK) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00313)
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00313)
                           "token %s: unusable introspection response: %s",
-                          token_id, mai_status_reason(s));
+                          l->token_id, mai_status_reason(s));
         }
     }
     apr_pool_destroy(p);
     return s;
 }
 
-/* Is an answer fetched at `fetched` still good for this location? */
-static int fresh(const mai_dir_conf_t *c, const mai_result_t *res,
-                 apr_int64_t fetched, apr_int64_t now)
+/* Fresh for this location: younger than its TTL, and before exp. An
+ * active answer past the TTL but within StaleIfError is kept aside. */
+static int usable(lookup_t *l, const mai_result_t *res, apr_int64_t fetched)
 {
-    int limit = res->active ? mai_conf_cache_ttl(c)
-                            : mai_conf_negative_ttl(c);
-    /* nothing outlives the token's own expiry */
-    return now - fetched < limit && now >= fetched - 60
-           && !(res->has_exp && res->exp <= now);
+    apr_int64_t age = l->now - fetched;
+    int limit = res->active ? mai_conf_cache_ttl(l->c)
+                            : mai_conf_negative_ttl(l->c);
+
+    if (age < -60 || (res->has_exp && res->exp <= l->now)) {
+        return 0;
+    }
+    if (age < limit) {
+        return 1;
+    }
+    if (res->active && age < limit + mai_conf_stale_if_error(l->c)
+        && !l->stale) {
+        l->stale = res;
+        l->stale_fetched = fetched;
+    }
+    return 0;
 }
 
-static mai_status_t from_caches(request_rec *r, const mai_dir_conf_t *c,
-                                const char *token, const unsigned char *key,
-                                apr_int64_t now, const mai_result_t **res)
+static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
 {
     apr_int64_t fetched;
 
-    if (mai_proc.l1 && mai_l1_get(mai_proc.l1, key, r->pool, res, &fetched)) {
-        if (fresh(c, *res, fetched, now)) {
-            return MAI_OK;
-        }
-        mai_l1_remove(mai_proc.l1, key);
+    if (mai_proc.l1
+        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)
+        && usable(l, *res, fetched)) {
+        return MAI_OK;
     }
-    if (mai_proc.cache
-        && from_cache(r, c, token, key, now, res, &fetched) == MAI_OK
-        && fresh(c, *res, fetched, now)) {
+    if (mai_proc.cache && from_l2(l, res, &fetched) == MAI_OK
+        && usable(l, *res, fetched)) {
         if (mai_proc.l1) {
-            mai_l1_put(mai_proc.l1, key, *res, fetched);
+            mai_l1_put(mai_proc.l1, l->key, *res, fetched);
         }
         return MAI_OK;
     }
@@ -153,52 +174,56 @@ static mai_status_t from_caches(request_rec *r, const mai_dir_conf_t *c,
 
 /* One call per token per process at a time; the followers take the
  * leader's answer. */
-static mai_status_t fetch_shared(request_rec *r, const mai_dir_conf_t *c,
-                                 const char *token, const char *token_id,
-                                 const unsigned char *key, apr_int64_t now,
-                                 const mai_result_t **res)
+static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
 {
-    apr_time_t deadline = apr_time_now() + mai_conf_timeout(c);
+    apr_time_t deadline = apr_time_now() + mai_conf_timeout(l->c);
     mai_flight_t *fl;
     mai_status_t s = MAI_OK;
     const char *json = NULL;
     apr_size_t json_len = 0;
-    apr_int64_t fetched = now;
+    apr_int64_t fetched = l->now;
     int rc;
 
-    rc = mai_flight_join(mai_proc.flights, key, deadline, r->pool, &fl, &s,
-                         &json, &json_len, &fetched);
+    rc = mai_flight_join(mai_proc.flights, l->key, deadline, l->r->pool, &fl,
+                         &s, &json, &json_len, &fetched);
     if (rc < 0) {
         return MAI_STATUS_ENDPOINT_TIMEOUT;
     }
     if (rc == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00315)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r, MAI_LOGNO(00315)
                       "token %s: shared another request's endpoint call",
-                      token_id);
-        return s == MAI_OK ? mai_result_parse(r->pool, json, json_len, res)
+                      l->token_id);
+        return s == MAI_OK ? mai_result_parse(l->r->pool, json, json_len,
+                                              res)
                            : s;
     }
-    s = call_endpoint(r, c, token, token_id, res);
+    s = call_endpoint(l, res);
     if (s == MAI_OK) {
-        to_caches(r, c, token, key, now, *res);
+        to_caches(l, *res);
     }
     mai_flight_land(mai_proc.flights, fl, s, s == MAI_OK ? (*res)->json : NULL,
-                    s == MAI_OK ? strlen((*res)->json) : 0, now);
+                    s == MAI_OK ? strlen((*res)->json) : 0, l->now);
     return s;
 }
 
 mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
                         const char *token, const char *token_id,
-                        apr_int64_t now, const mai_result_t **res)
+                        apr_int64_t now, const mai_result_t **res,
+                        apr_interval_time_t *retry_after)
 {
-    unsigned char key[MAI_DIGEST_LEN];
+    lookup_t l = { 0 };
     mai_status_t s;
 
+    l.r = r;
+    l.c = c;
+    l.token = token;
+    l.token_id = token_id;
+    l.now = now;
     mai_digest_cache_key(mai_conf_endpoint_text(c), mai_conf_client_id(c),
-                         token, key);
+                         token, l.key);
     /* CacheTTL 0: every request asks the endpoint */
     if (mai_conf_cache_ttl(c) > 0) {
-        s = from_caches(r, c, token, key, now, res);
+        s = from_caches(&l, res);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00314)
                       "token %s: cache %s", token_id,
                       s == MAI_OK ? "hit" : "miss");
@@ -206,5 +231,16 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
             return MAI_OK;
         }
     }
-    return fetch_shared(r, c, token, token_id, key, now, res);
+    s = fetch_shared(&l, res);
+    if (mai_status_is_endpoint_failure(s) && l.stale) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MAI_LOGNO(00316)
+                      "token %s: endpoint failed (%s); using the answer "
+                      "cached %" APR_INT64_T_FMT " s ago "
+                      "(AuthIntrospectStaleIfError)", token_id,
+                      mai_status_name(s), now - l.stale_fetched);
+        *res = l.stale;
+        return MAI_OK;
+    }
+    *retry_after = l.retry_after;
+    return s;
 }

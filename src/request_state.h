@@ -15,6 +15,7 @@ typedef struct mai_req_state {
     int aud_failed;                /* an oauth-aud requirement failed */
     apr_array_header_t *scope_missing;  /* scopes of failed oauth-scope */
     int forbid;                    /* turn the final 401 into a 403 */
+    apr_interval_time_t retry_after;  /* for a 503, when known */
 } mai_req_state_t;
 
 /** The state of r (or of the request it was made from), or NULL. */

@@ -6,6 +6,7 @@
  * pure layer can name a level without including httpd headers. */
 #define MAI_LOG_ERR     3
 #define MAI_LOG_WARNING 4
+#define MAI_LOG_NOTICE  5
 #define MAI_LOG_INFO    6
 #define MAI_LOG_DEBUG   7
 #define MAI_LOG_TRACE1  8
@@ -47,6 +48,10 @@
       MAI_LOG_ERR) \
     X(ENDPOINT_BAD_JSON, "endpoint response is not an introspection JSON " \
       "object", 503, NULL, MAI_LOG_ERR) \
+    X(BREAKER_OPEN, "circuit breaker open: the endpoint failed repeatedly", \
+      503, NULL, MAI_LOG_INFO) \
+    X(OVERLOADED, "too many introspection calls in flight", 503, NULL, \
+      MAI_LOG_ERR) \
     X(CACHE_MISS, "not in the cache", 0, NULL, MAI_LOG_DEBUG) \
     X(CACHE_CORRUPT, "cache entry rejected", 0, NULL, MAI_LOG_WARNING) \
     X(INTERNAL, "internal error", 500, NULL, MAI_LOG_ERR)
