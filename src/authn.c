@@ -174,6 +174,7 @@ int mai_authn_check(request_rec *r)
     request_rec *first;
     mai_req_state_t *st, *prior;
     const char *token = NULL;
+    unsigned char hash[MAI_DIGEST_LEN];
     mai_status_t s;
     apr_int64_t now;
 
@@ -197,9 +198,11 @@ int mai_authn_check(request_rec *r)
     if (s != MAI_OK) {
         return fail(r, c, st, s);
     }
-    st->token_id = mai_digest_token_id(r->pool, token);
+    /* the one SHA-256 of the token: its log name and its cache key */
+    mai_digest_sha256(token, strlen(token), hash);
+    st->token_id = mai_digest_id_of(r->pool, hash);
     now = apr_time_sec(apr_time_now());
-    s = mai_lookup(r, c, token, st->token_id, now, &st->result,
+    s = mai_lookup(r, c, token, hash, st->token_id, now, &st->result,
                    &st->retry_after);
     if (s == MAI_OK) {
         s = mai_result_check(st->result, now, mai_conf_clock_skew(c),

@@ -33,12 +33,19 @@ void mai_digest_sha256(const void *data, apr_size_t len,
 
 const char *mai_digest_token_id(apr_pool_t *p, const char *token)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char d[MAI_DIGEST_LEN];
+
+    mai_digest_sha256(token, strlen(token), d);
+    return mai_digest_id_of(p, d);
+}
+
+const char *mai_digest_id_of(apr_pool_t *p,
+                             const unsigned char d[MAI_DIGEST_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
     char *id = apr_palloc(p, 9);
     int i;
 
-    mai_digest_sha256(token, strlen(token), d);
     for (i = 0; i < 4; i++) {
         id[2 * i] = hex[d[i] >> 4];
         id[2 * i + 1] = hex[d[i] & 0x0f];
@@ -77,4 +84,45 @@ void mai_digest_cache_key(const char *endpoint, const char *client_id,
     if (!ok) {
         unmatchable(key);
     }
+}
+
+#define CACHE_KEY_OF_LABEL "mod_auth_introspect cache key v2 (token hash)"
+
+/* Write n as 8 bytes big-endian, then the n bytes of s. */
+static unsigned char *put_field(unsigned char *d, const void *s,
+                                apr_uint64_t n)
+{
+    apr_uint64_t v = n;
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        d[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+    if (n) {
+        memcpy(d + 8, s, n);
+    }
+    return d + 8 + n;
+}
+
+void mai_digest_cache_key_of(apr_pool_t *p, const char *endpoint,
+                             const char *client_id,
+                             const unsigned char hash[MAI_DIGEST_LEN],
+                             unsigned char key[MAI_DIGEST_LEN])
+{
+    apr_size_t le = endpoint ? strlen(endpoint) : 0;
+    apr_size_t lc = client_id ? strlen(client_id) : 0;
+    apr_size_t lab = sizeof(CACHE_KEY_OF_LABEL) - 1;
+    apr_size_t total = lab + 3 * 8 + le + lc + MAI_DIGEST_LEN;
+    unsigned char stack[512], *buf = total <= sizeof(stack)
+                                     ? stack : apr_palloc(p, total);
+    unsigned char *d = buf;
+
+    /* one contiguous buffer: a single one-shot digest on the hit path */
+    memcpy(d, CACHE_KEY_OF_LABEL, lab);
+    d += lab;
+    d = put_field(d, endpoint, le);
+    d = put_field(d, client_id, lc);
+    put_field(d, hash, MAI_DIGEST_LEN);
+    mai_digest_sha256(buf, total, key);
 }

@@ -207,7 +207,9 @@ static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
 }
 
 mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
-                        const char *token, const char *token_id,
+                        const char *token,
+                        const unsigned char *token_hash,
+                        const char *token_id,
                         apr_int64_t now, const mai_result_t **res,
                         apr_interval_time_t *retry_after)
 {
@@ -219,8 +221,8 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.token = token;
     l.token_id = token_id;
     l.now = now;
-    mai_digest_cache_key(mai_conf_endpoint_text(c), mai_conf_client_id(c),
-                         token, l.key);
+    mai_digest_cache_key_of(r->pool, mai_conf_endpoint_text(c),
+                            mai_conf_client_id(c), token_hash, l.key);
     /* CacheTTL 0: every request asks the endpoint */
     if (mai_conf_cache_ttl(c) > 0) {
         s = from_caches(&l, res);
