@@ -3,6 +3,7 @@
  * the locale can never let another byte into a variable or header name. */
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_base64.h>
 #include "claims_map.h"
 
 static int is_alpha(unsigned char c)
@@ -84,6 +85,35 @@ int mai_claims_header_safe(const char *value)
         }
     }
     return 1;
+}
+
+const char *mai_claims_header_value(apr_pool_t *p, const char *value)
+{
+    const unsigned char *s = (const unsigned char *)value;
+    int plain = 1;
+    apr_size_t n;
+    char *out;
+
+    if (!mai_claims_header_safe(value)) {
+        return NULL;
+    }
+    for (; *s; s++) {
+        if (*s >= 0x80) {
+            plain = 0;
+            break;
+        }
+    }
+    /* a plain value that looks encoded is encoded too, so decoding any
+     * header value that starts with "=?" is always right */
+    if (plain && strncmp(value, "=?", 2)) {
+        return value;
+    }
+    n = strlen(value);
+    out = apr_palloc(p, apr_base64_encode_len((int)n) + 13);
+    memcpy(out, "=?UTF-8?B?", 10);
+    n = apr_base64_encode(out + 10, value, (int)n) - 1;
+    memcpy(out + 10 + n, "?=", 3);
+    return out;
 }
 
 /* Backends, CGI and many proxies treat '-' and '_' in header names alike

@@ -19,6 +19,16 @@ const char *mai_claims_header_name(apr_pool_t *p, const char *claim);
  * 0x7f (so no CR, LF, NUL or other control characters). */
 int mai_claims_header_safe(const char *value);
 
+/**
+ * The value to put in a header, or NULL when it must not be sent (a
+ * control character: CR, LF, NUL, tab, ...). Printable ASCII goes as is;
+ * a value with any byte >= 0x80 (UTF-8 names, say), or one that itself
+ * starts with "=?", goes as one RFC 2047 encoded-word,
+ * "=?UTF-8?B?<base64 of the bytes>?=", which is ASCII, reversible and
+ * accepted by strict proxies. From p.
+ */
+const char *mai_claims_header_value(apr_pool_t *p, const char *value);
+
 /** True when a request header name starts with X-Introspect- or
  * X_Introspect_ in any case (either separator in either place, as
  * X-Introspect_ and X_Introspect- reach CGI the same way): such headers

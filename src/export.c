@@ -21,18 +21,23 @@ void mai_export(request_rec *r, const mai_dir_conf_t *c,
             apr_table_setn(r->subprocess_env,
                            mai_claims_env_name(r->pool, cl->name), cl->text);
         }
-        if (hdr && mai_claims_header_safe(cl->text)) {
-            apr_table_setn(r->headers_in,
-                           mai_claims_header_name(r->pool, cl->name),
-                           cl->text);
+        if (hdr) {
+            const char *v = mai_claims_header_value(r->pool, cl->text);
+            if (v) {
+                apr_table_setn(r->headers_in,
+                               mai_claims_header_name(r->pool, cl->name), v);
+            }
         }
     }
     /* set last: the whole response wins over a claim called "claims" */
     if (env) {
         apr_table_setn(r->subprocess_env, ENV_ALL, res->json);
     }
-    if (hdr && mai_claims_header_safe(res->json)) {
-        apr_table_setn(r->headers_in, HEADER_ALL, res->json);
+    if (hdr) {
+        const char *v = mai_claims_header_value(r->pool, res->json);
+        if (v) {
+            apr_table_setn(r->headers_in, HEADER_ALL, v);
+        }
     }
 }
 

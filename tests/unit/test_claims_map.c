@@ -44,6 +44,23 @@ static void test_header_name(void **state)
                         "X-Introspect-Caf--");
 }
 
+static void test_header_value(void **state)
+{
+    apr_pool_t *p = *state;
+
+    assert_string_equal(mai_claims_header_value(p, "alice"), "alice");
+    assert_string_equal(mai_claims_header_value(p, ""), "");
+    /* UTF-8 "José" as one RFC 2047 encoded-word */
+    assert_string_equal(mai_claims_header_value(p, "Jos\xc3\xa9"),
+                        "=?UTF-8?B?Sm9zw6k=?=");
+    /* a plain value that looks encoded is encoded, so decoding is safe */
+    assert_string_equal(mai_claims_header_value(p, "=?x?="),
+                        "=?UTF-8?B?PT94Pz0=?=");
+    assert_null(mai_claims_header_value(p, "a\r\nSet-Cookie: x=1"));
+    assert_null(mai_claims_header_value(p, "caf\xc3\xa9\t"));
+    assert_null(mai_claims_header_value(p, NULL));
+}
+
 static void test_header_safe(void **state)
 {
     assert_true(mai_claims_header_safe(""));
@@ -109,6 +126,7 @@ static void test_every_byte(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_header_value),
     UNIT_TEST(test_env_name),
     UNIT_TEST(test_header_name),
     UNIT_TEST(test_header_safe),
