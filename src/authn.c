@@ -164,6 +164,7 @@ static int reuse(request_rec *r, const mai_dir_conf_t *c,
         return fail(r, c, st, prior->status);
     }
     r->user = (char *)st->user;
+    r->ap_auth_type = (char *)"Bearer";
     mai_export(r, c, st->result);
     return OK;
 }
@@ -217,6 +218,8 @@ int mai_authn_check(request_rec *r)
     }
     st->status = MAI_OK;
     r->user = (char *)st->user;
+    /* AUTH_TYPE for CGI (RFC 3875 4.1.1), as mod_auth_basic does */
+    r->ap_auth_type = (char *)"Bearer";
     mai_export(r, c, st->result);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00303)
                   "token %s: authenticated", st->token_id);

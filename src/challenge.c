@@ -5,7 +5,7 @@
 /* The value as the inside of an RFC 7230 quoted-string. A control
  * character could end the header line (response splitting) or be
  * rejected by the client, so it is dropped rather than escaped. */
-static const char *quote(apr_pool_t *p, const char *v)
+static const char *quote(apr_pool_t *p, const char *v, int escaped)
 {
     apr_size_t n = 0;
     const unsigned char *s;
@@ -19,7 +19,7 @@ static const char *quote(apr_pool_t *p, const char *v)
         if (*s < 0x20 || *s == 0x7f) {
             continue;
         }
-        if (*s == '"' || *s == '\\') {
+        if (!escaped && (*s == '"' || *s == '\\')) {
             *o++ = '\\';
         }
         *o++ = (char)*s;
@@ -38,8 +38,10 @@ const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
 
     for (i = 0; i < 3; i++) {
         if (vals[i]) {
-            s = apr_pstrcat(p, s, sep, names[i], "=\"", quote(p, vals[i]), "\"",
-                            NULL);
+            /* httpd's AuthName arrives with its quotes already escaped
+             * (ap_escape_quotes): escaping again would change it */
+            s = apr_pstrcat(p, s, sep, names[i], "=\"",
+                            quote(p, vals[i], i == 0), "\"", NULL);
             sep = ", ";
         }
     }

@@ -6,8 +6,10 @@
 
 /**
  * Build `Bearer realm="R"[, error="E"][, scope="S"]`. realm NULL omits the
- * realm attribute (then `Bearer error="E"` or plain `Bearer`); quotes and
- * backslashes in values are escaped, control characters dropped.
+ * realm attribute (then `Bearer error="E"` or plain `Bearer`). The realm
+ * is taken as httpd gives it (ap_auth_name: quotes already escaped); in
+ * error and scope, quotes and backslashes are escaped. Control characters
+ * are dropped everywhere.
  * From p.
  */
 const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,

@@ -37,8 +37,13 @@ static void test_escaping(void **state)
 {
     apr_pool_t *p = *state;
 
-    assert_string_equal(mai_challenge(p, "a\"b\\c", NULL, NULL),
-                        "Bearer realm=\"a\\\"b\\\\c\"");
+    /* the realm comes from httpd already escaped (AuthName "a\"b" gives
+     * a\"b): kept as is, not escaped twice */
+    assert_string_equal(mai_challenge(p, "a\\\"b", NULL, NULL),
+                        "Bearer realm=\"a\\\"b\"");
+    /* scope and error values are escaped here */
+    assert_string_equal(mai_challenge(p, NULL, NULL, "a\"b\\c"),
+                        "Bearer scope=\"a\\\"b\\\\c\"");
     /* a CR LF in a configured realm must not split the response header */
     assert_string_equal(mai_challenge(p, "api\r\nSet-Cookie: x=1", NULL, NULL),
                         "Bearer realm=\"apiSet-Cookie: x=1\"");
