@@ -1,0 +1,1 @@
+"""Test harness for the mod_auth_introspect integration suite."""

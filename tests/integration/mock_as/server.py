@@ -1,0 +1,370 @@
+#!/usr/bin/python3
+"""A fault-injecting mock RFC 7662 authorization server.
+
+Run: server.py CERTDIR
+Listens on 127.0.0.1 with one plain-HTTP port and one HTTPS port per
+certificate in CERTDIR (good, wronghost, expired, untrusted), all sharing
+one state, then prints one line "READY {json of ports}" on stdout.
+
+Introspection: POST to any path starting with /introspect. The answer for a
+token comes from the token table (default {"active": false}); how it is
+delivered comes from the mode for that path (exact match) or the default
+mode "*".
+
+Control API (plain port or any other; JSON bodies):
+  POST /_control  {"reset": true,            clear tokens, modes, calls, auth
+                   "tokens": {TOKEN: RESPONSE_OBJECT, ...},   (merged)
+                   "modes": {PATH or "*": MODE}, (merged)
+                   "auth": {"method": "basic"|"post"|"none",
+                            "id": ..., "secret": ...} or null}
+  GET  /_calls    every recorded introspection call, oldest first
+MODE is {"mode": NAME, ...}:
+  normal                 answer with JSON and Content-Length
+  slow      seconds=S    wait S seconds, then answer normally
+  status    code=N       answer N with a small JSON error body
+  garbage                200, Content-Type application/json, body not JSON
+  html                   200, Content-Type text/html, an HTML page
+  chunked   chunk=N      answer with Transfer-Encoding: chunked (N bytes per
+                         chunk, default 7)
+  close                  read the request, then close without answering
+  truncated              announce a longer Content-Length than is sent, close
+  bigbody   size=N       200, a valid JSON object padded to about N bytes
+                         (default 300 KiB) with claims of 1000 characters,
+                         Content-Length
+  bigchunked size=N      same, chunked
+  interim                a "100 Continue" interim response first, then the
+                         normal answer
+Control also takes {"drop_idle": true}: close every open connection except
+the control request's own (a keep-alive connection the client has pooled
+goes stale, as when the server's idle timeout ends it).
+With "auth" set, a call whose client credentials do not match gets 401
+(like a real AS) before the mode applies.
+"""
+import base64
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.tokens = {}
+        self.modes = {}
+        self.calls = []
+        self.auth = None
+
+    def mode_for(self, path):
+        with self.lock:
+            return self.modes.get(path) or self.modes.get("*") or \
+                {"mode": "normal"}
+
+
+STATE = State()
+CONNS = set()
+CONNS_LOCK = threading.Lock()
+
+
+def parse_basic(header):
+    """Decode Authorization: Basic per RFC 6749 2.3.1: base64, then split at
+    the first colon, then form-urldecode each half."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True)
+        raw = raw.decode("utf-8")
+    except Exception:
+        return {"error": "undecodable"}
+    if ":" not in raw:
+        return {"error": "no colon", "raw": raw}
+    rid, rsecret = raw.split(":", 1)
+    return {"raw_id": rid, "raw_secret": rsecret,
+            "id": urllib.parse.unquote_plus(rid),
+            "secret": urllib.parse.unquote_plus(rsecret)}
+
+
+def padded(answer, size):
+    """ANSWER plus claims pad000, pad001, ... of at most 1000 characters
+    each (a big but ordinary response: no single huge value), serialised
+    to exactly SIZE bytes when SIZE allows."""
+    obj = dict(answer)
+    base = len(json.dumps(obj))
+    i = 0
+    while True:
+        room = size - base - len(', "pad000": ""')
+        if room <= 0:
+            break
+        n = min(room, 1000)
+        obj["pad%03d" % i] = "x" * n
+        base = len(json.dumps(obj))
+        i += 1
+    return json.dumps(obj).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without NODELAY, Nagle
+    # and the peer's delayed ACK add 40 ms to every answer.
+    disable_nagle_algorithm = True
+    server_version = "mock-as"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        with CONNS_LOCK:
+            CONNS.add(self.connection)
+
+    def finish(self):
+        with CONNS_LOCK:
+            CONNS.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    # -- plumbing ---------------------------------------------------------
+    def _read_body(self):
+        te = self.headers.get("Transfer-Encoding", "")
+        if "chunked" in te.lower():
+            chunks = []
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(3)
+            return b"".join(chunks)
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _send(self, code, body, ctype="application/json", extra=None):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def _send_json(self, code, obj):
+        self._send(code, json.dumps(obj))
+
+    def _send_chunked(self, body, chunk):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for i in range(0, len(body), chunk):
+            part = body[i:i + chunk]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    # -- control ----------------------------------------------------------
+    def do_GET(self):
+        if self.path == "/_calls":
+            with STATE.lock:
+                calls = list(STATE.calls)
+            self._send_json(200, calls)
+        elif self.path == "/_health":
+            self._send_json(200, {"ok": True})
+        else:
+            self._send_json(404, {"error": "not_found"})
+
+    def do_POST(self):
+        body = self._read_body()
+        if self.path == "/_control":
+            return self._control(body)
+        if self.path.split("?")[0].startswith("/introspect"):
+            return self._introspect(body)
+        self._send_json(404, {"error": "not_found"})
+
+    def _control(self, body):
+        req = json.loads(body or b"{}")
+        with STATE.lock:
+            if req.get("reset"):
+                STATE.reset()
+            STATE.tokens.update(req.get("tokens") or {})
+            STATE.modes.update(req.get("modes") or {})
+            if "auth" in req:
+                STATE.auth = req["auth"]
+        dropped = 0
+        if req.get("drop_idle"):
+            with CONNS_LOCK:
+                others = [c for c in CONNS if c is not self.connection]
+            for c in others:
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                    dropped += 1
+                except OSError:
+                    pass
+        self._send_json(200, {"ok": True, "dropped": dropped})
+
+    # -- introspection ----------------------------------------------------
+    def _record(self, body):
+        text = body.decode("utf-8", "replace")
+        form = urllib.parse.parse_qs(text, keep_blank_values=True)
+        call = {
+            "time": time.time(),
+            "method": self.command,
+            "path": self.path,
+            "version": self.request_version,
+            "headers": [[k, v] for k, v in self.headers.items()],
+            "body": text,
+            "form": form,
+            "basic": parse_basic(self.headers.get("Authorization")),
+            "tls": isinstance(self.connection, ssl.SSLSocket),
+            "sni": getattr(self.server, "last_sni", {}).get(
+                self.client_address),
+            "port": self.server.server_address[1],
+        }
+        with STATE.lock:
+            STATE.calls.append(call)
+        return call
+
+    def _client_ok(self, call):
+        auth = STATE.auth
+        if not auth:
+            return True
+        method = auth.get("method", "basic")
+        form = call["form"]
+        if method == "basic":
+            b = call["basic"] or {}
+            return b.get("id") == auth["id"] and \
+                b.get("secret") == auth["secret"]
+        if method == "post":
+            return call["basic"] is None and \
+                form.get("client_id") == [auth["id"]] and \
+                form.get("client_secret") == [auth["secret"]]
+        return call["basic"] is None and "client_secret" not in form
+
+    def _introspect(self, body):
+        call = self._record(body)
+        if not self._client_ok(call):
+            return self._send(401, json.dumps({"error": "invalid_client"}),
+                              extra={"WWW-Authenticate": 'Basic realm="as"'})
+        tokens = call["form"].get("token") or [""]
+        with STATE.lock:
+            answer = STATE.tokens.get(tokens[0], {"active": False})
+        mode = STATE.mode_for(self.path)
+        name = mode.get("mode", "normal")
+        payload = json.dumps(answer).encode()
+        if name == "slow":
+            time.sleep(float(mode.get("seconds", 5)))
+            return self._send(200, payload)
+        if name == "status":
+            code = int(mode.get("code", 500))
+            return self._send(code, json.dumps({"error": "server_error"}))
+        if name == "garbage":
+            return self._send(200, b"{\"active\": tru\x00e,,, <<not json")
+        if name == "html":
+            return self._send(200, "<html><body>Sign in</body></html>",
+                              ctype="text/html")
+        if name == "interim":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            return self._send(200, payload)
+        if name == "chunked":
+            return self._send_chunked(payload, int(mode.get("chunk", 7)))
+        if name == "close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        if name == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload) + 100))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        if name in ("bigbody", "bigchunked"):
+            size = int(mode.get("size", 300 * 1024))
+            big = padded(answer, size)
+            if name == "bigchunked":
+                return self._send_chunked(big, 8192)
+            return self._send(200, big)
+        return self._send(200, payload)
+
+
+class TLSServer(ThreadingHTTPServer):
+    """HTTPS that does the handshake in the request thread (not in accept),
+    so a client that stalls or rejects our certificate blocks nobody, and
+    that records the SNI name each client sent."""
+    daemon_threads = True
+
+    def __init__(self, addr, handler, certfile, keyfile):
+        super().__init__(addr, handler)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(certfile, keyfile)
+        self.ctx.sni_callback = self._sni
+        self.last_sni = {}
+
+    def _sni(self, sslobj, name, ctx):
+        try:
+            self.last_sni[sslobj.getpeername()] = name
+        except OSError:
+            pass
+
+    def finish_request(self, request, client_address):
+        try:
+            request.settimeout(30)
+            tls = self.ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+
+class PlainServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def main():
+    certdir = sys.argv[1]
+    servers = {"http": PlainServer(("127.0.0.1", 0), Handler)}
+    for name in ("good", "wronghost", "expired", "untrusted"):
+        servers["https_" + name] = TLSServer(
+            ("127.0.0.1", 0), Handler,
+            os.path.join(certdir, name + ".pem"),
+            os.path.join(certdir, name + ".key"))
+    ports = {}
+    for name, srv in servers.items():
+        ports[name] = srv.server_address[1]
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    sys.stdout.write("READY " + json.dumps(ports) + "\n")
+    sys.stdout.flush()
+    try:
+        # Exit when the test session (our parent) closes our stdin.
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
