@@ -47,7 +47,7 @@ static apr_status_t free_all(void *data);
 mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries)
 {
     mai_l1_t *l1;
-    int i, per = (max_entries + SHARDS - 1) / SHARDS;
+    int i;
 
     if (max_entries <= 0) {
         return NULL;
@@ -56,8 +56,10 @@ mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries)
     for (i = 0; i < SHARDS; i++) {
         shard_t *s = &l1->shards[i];
         apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);
-        s->max = per;
-        s->nbuckets = per < 8 ? 8 : per;
+        /* spread the bound exactly: the shards' maxima add up to it (with
+         * fewer than 16 entries some shards hold none) */
+        s->max = max_entries / SHARDS + (i < max_entries % SHARDS);
+        s->nbuckets = s->max < 8 ? 8 : s->max;
         s->buckets = apr_pcalloc(p, sizeof(entry_t *) * s->nbuckets);
     }
     apr_pool_cleanup_register(p, l1, free_all, apr_pool_cleanup_null);
@@ -195,16 +197,24 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
 {
     shard_t *s = shard_of(l1, key);
     apr_size_t head = APR_ALIGN_DEFAULT(sizeof(entry_t));
-    apr_size_t size = mai_result_flat_size(res);
+    apr_size_t size;
     entry_t *e, *old, **b;
 
+    if (s->max == 0) {
+        return;
+    }
     /* copy outside the lock: the copy is the expensive part */
+    size = mai_result_flat_size(res);
     e = calloc(1, head + size);
     if (!e) {
         return;
     }
     memcpy(e->key, key, MAI_DIGEST_LEN);
     e->res = mai_result_flat_copy((char *)e + head, size, res);
+    if (!e->res) {
+        free(e);
+        return;
+    }
     e->fetched_at = fetched_at;
     e->refs = 1;
 

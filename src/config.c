@@ -412,7 +412,9 @@ const char *mai_conf_cache_args(const mai_server_conf_t *c)
 
 const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg)
 {
-    return mai_cv_seconds(arg, 10000000, &c->l1_entries);
+    /* a count, parsed like seconds: digits only, bounded */
+    return mai_cv_seconds(arg, 10000000, &c->l1_entries)
+           ? "must be a whole number from 0 to 10000000" : NULL;
 }
 
 int mai_conf_l1_entries(const mai_server_conf_t *c)

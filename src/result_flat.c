@@ -93,6 +93,10 @@ mai_result_t *mai_result_flat_copy(void *buf, apr_size_t size,
                                    const mai_result_t *res)
 {
     arena_t a = { buf, 0 };
-    mai_result_t *c = copy(&a, res);
-    return a.used <= size ? c : NULL;
+
+    /* measure before writing: a short buffer is refused, never overrun */
+    if (mai_result_flat_size(res) > size) {
+        return NULL;
+    }
+    return copy(&a, res);
 }

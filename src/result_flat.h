@@ -9,8 +9,9 @@
 /** Bytes mai_result_flat_copy needs for res. */
 apr_size_t mai_result_flat_size(const mai_result_t *res);
 
-/** Deep-copy res into buf (size from mai_result_flat_size, suitably
- * aligned, e.g. from malloc). Returns the copy, which lives at buf. */
+/** Deep-copy res into buf (size bytes, suitably aligned, e.g. from
+ * malloc). Returns the copy, which lives at buf, or NULL (nothing
+ * written) when size is less than mai_result_flat_size(res). */
 mai_result_t *mai_result_flat_copy(void *buf, apr_size_t size,
                                    const mai_result_t *res);
 

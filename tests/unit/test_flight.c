@@ -1,0 +1,280 @@
+/* test_flight.c: single-flight. Of the concurrent joins on one key one
+ * leads and the others get exactly its answer; a waiter never waits past
+ * its deadline; a landed flight is gone, so the next join leads again. */
+#include "unit.h"
+#include <apr_atomic.h>
+#include <apr_strings.h>
+#include <apr_thread_proc.h>
+#include "flight.h"
+
+#define NTHREADS 8
+#define ANSWER "{\"active\":true,\"sub\":\"alice\"}"
+
+static void key_of(const char *name, unsigned char key[MAI_DIGEST_LEN])
+{
+    mai_digest_sha256(name, strlen(name), key);
+}
+
+/* One join from a thread, and everything it saw. */
+typedef struct {
+    mai_flights_t *f;
+    const unsigned char *key;
+    apr_interval_time_t wait;        /* deadline = now + wait */
+    volatile apr_uint32_t *started;
+    apr_uint32_t nthreads;           /* joins a leader waits for */
+    mai_status_t land_status;        /* what a leader lands with */
+    const char *land_json;
+    apr_pool_t *pool;
+    int rc;
+    mai_status_t status;
+    const char *json;
+    apr_size_t json_len;
+    apr_int64_t fetched_at;
+} joiner_t;
+
+/* Lead: wait until every thread is about to join, give them time to get
+ * into the wait, then land. */
+static void lead(joiner_t *j, mai_flight_t *fl)
+{
+    while (apr_atomic_read32(j->started) < j->nthreads) {
+        apr_sleep(1000);
+    }
+    apr_sleep(apr_time_from_msec(300));
+    mai_flight_land(j->f, fl, j->land_status, j->land_json,
+                    j->land_json ? strlen(j->land_json) : 0, 1234);
+}
+
+static void *APR_THREAD_FUNC joiner(apr_thread_t *t, void *data)
+{
+    joiner_t *j = data;
+    mai_flight_t *fl = NULL;
+
+    j->status = (mai_status_t)-1;
+    j->fetched_at = -1;
+    apr_atomic_inc32(j->started);
+    j->rc = mai_flight_join(j->f, j->key, apr_time_now() + j->wait,
+                            j->pool, &fl, &j->status, &j->json,
+                            &j->json_len, &j->fetched_at);
+    if (j->rc == 1) {
+        lead(j, fl);
+    }
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+/* NTHREADS joins racing on one key; returns the index of the leader. */
+static int race(apr_pool_t *p, joiner_t *j, mai_status_t st,
+                const char *json)
+{
+    mai_flights_t *f = mai_flights_create(p);
+    static unsigned char key[MAI_DIGEST_LEN];
+    static volatile apr_uint32_t started;
+    apr_thread_t *th[NTHREADS];
+    int i, leader = -1;
+
+    key_of("race", key);
+    started = 0;
+    for (i = 0; i < NTHREADS; i++) {
+        memset(&j[i], 0, sizeof(j[i]));
+        j[i].f = f;
+        j[i].key = key;
+        j[i].wait = apr_time_from_sec(30);
+        j[i].started = &started;
+        j[i].land_status = st;
+        j[i].land_json = json;
+        j[i].nthreads = NTHREADS;
+        assert_int_equal(apr_pool_create(&j[i].pool, p), APR_SUCCESS);
+    }
+    for (i = 0; i < NTHREADS; i++) {
+        assert_int_equal(apr_thread_create(&th[i], NULL, joiner, &j[i], p),
+                         APR_SUCCESS);
+    }
+    for (i = 0; i < NTHREADS; i++) {
+        apr_status_t rv;
+        apr_thread_join(&rv, th[i]);
+        if (j[i].rc == 1) {
+            assert_int_equal(leader, -1);      /* exactly one leader */
+            leader = i;
+        }
+    }
+    assert_int_not_equal(leader, -1);
+    return leader;
+}
+
+static void test_one_leader_shares_answer(void **state)
+{
+    joiner_t j[NTHREADS];
+    int i, leader = race(*state, j, MAI_OK, ANSWER);
+
+    for (i = 0; i < NTHREADS; i++) {
+        if (i == leader) {
+            continue;
+        }
+        assert_int_equal(j[i].rc, 0);
+        assert_int_equal(j[i].status, MAI_OK);
+        assert_non_null(j[i].json);
+        assert_string_equal(j[i].json, ANSWER);
+        assert_int_equal(j[i].json_len, strlen(ANSWER));
+        assert_true(j[i].fetched_at == 1234);
+        /* each waiter has its own copy */
+        assert_ptr_not_equal(j[i].json, ANSWER);
+        assert_ptr_not_equal(j[i].json, j[(i + 1) % NTHREADS].json);
+    }
+}
+
+static void test_error_status_shared(void **state)
+{
+    joiner_t j[NTHREADS];
+    int i, leader = race(*state, j, MAI_STATUS_ENDPOINT_TIMEOUT,
+                         "{\"not\":\"shared\"}");
+
+    for (i = 0; i < NTHREADS; i++) {
+        if (i != leader) {
+            assert_int_equal(j[i].rc, 0);
+            assert_int_equal(j[i].status, MAI_STATUS_ENDPOINT_TIMEOUT);
+            assert_null(j[i].json);
+            assert_int_equal(j[i].json_len, 0);
+        }
+    }
+}
+
+/* MAI_OK without an answer would hand waiters a NULL body as success. */
+static void test_ok_without_json_is_internal(void **state)
+{
+    joiner_t j[NTHREADS];
+    int i, leader = race(*state, j, MAI_OK, NULL);
+
+    for (i = 0; i < NTHREADS; i++) {
+        if (i != leader) {
+            assert_int_equal(j[i].rc, 0);
+            assert_int_equal(j[i].status, MAI_STATUS_INTERNAL);
+            assert_null(j[i].json);
+        }
+    }
+}
+
+/* Deadlines and re-leading, all in one thread: a waiter whose deadline
+ * passes returns -1 on its own, without the leader. */
+static void test_deadline_and_relead(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_flights_t *f = mai_flights_create(p);
+    unsigned char key[MAI_DIGEST_LEN];
+    mai_flight_t *lead_fl = NULL, *fl = (mai_flight_t *)p;
+    mai_status_t st = MAI_STATUS_INACTIVE;
+    const char *json = "poison";
+    apr_size_t len = 99;
+    apr_int64_t at = 77;
+    apr_time_t before;
+
+    key_of("slow", key);
+    assert_int_equal(mai_flight_join(f, key, apr_time_now() + 1000000, p,
+                                     &lead_fl, &st, &json, &len, &at), 1);
+    assert_non_null(lead_fl);
+    /* deadline already passed */
+    assert_int_equal(mai_flight_join(f, key, apr_time_now() - 1, p, &fl,
+                                     &st, &json, &len, &at), -1);
+    assert_null(fl);
+    /* a short deadline: waits, then gives up */
+    before = apr_time_now();
+    assert_int_equal(mai_flight_join(f, key, before
+                                     + apr_time_from_msec(50), p, &fl, &st,
+                                     &json, &len, &at), -1);
+    assert_true(apr_time_now() - before >= apr_time_from_msec(50));
+    /* a -1 leaves the outputs alone: nothing was answered */
+    assert_int_equal(st, MAI_STATUS_INACTIVE);
+    assert_string_equal(json, "poison");
+    assert_true(at == 77);
+    mai_flight_land(f, lead_fl, MAI_OK, "{}", 2, 5);
+    /* landed flights are gone: the next join on the key leads again */
+    lead_fl = NULL;
+    assert_int_equal(mai_flight_join(f, key, apr_time_now() - 1, p,
+                                     &lead_fl, &st, &json, &len, &at), 1);
+    assert_non_null(lead_fl);
+    mai_flight_land(f, lead_fl, MAI_STATUS_ENDPOINT_UNREACHABLE, NULL, 0, 0);
+    assert_int_equal(mai_flight_join(f, key, apr_time_now() + 1000000, p,
+                                     &lead_fl, &st, &json, &len, &at), 1);
+    mai_flight_land(f, lead_fl, MAI_OK, "{}", 2, 5);
+}
+
+static void test_different_keys_lead_independently(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_flights_t *f = mai_flights_create(p);
+    unsigned char k1[MAI_DIGEST_LEN], k2[MAI_DIGEST_LEN];
+    mai_flight_t *fl1 = NULL, *fl2 = NULL, *fl3 = NULL;
+    mai_status_t st;
+    const char *json;
+    apr_size_t len;
+    apr_int64_t at;
+
+    key_of("one", k1);
+    key_of("two", k2);
+    assert_int_equal(mai_flight_join(f, k1, apr_time_now() + 1000000, p,
+                                     &fl1, &st, &json, &len, &at), 1);
+    assert_int_equal(mai_flight_join(f, k2, apr_time_now() + 1000000, p,
+                                     &fl2, &st, &json, &len, &at), 1);
+    assert_non_null(fl2);
+    assert_ptr_not_equal(fl1, fl2);
+    /* landing one leaves the other in flight */
+    mai_flight_land(f, fl1, MAI_OK, "{}", 2, 1);
+    assert_int_equal(mai_flight_join(f, k2, apr_time_now() - 1, p, &fl3,
+                                     &st, &json, &len, &at), -1);
+    assert_int_equal(mai_flight_join(f, k1, apr_time_now() - 1, p, &fl3,
+                                     &st, &json, &len, &at), 1);
+    mai_flight_land(f, fl3, MAI_OK, "{}", 2, 1);
+    mai_flight_land(f, fl2, MAI_OK, "{}", 2, 1);
+    /* a leader without a flight (allocation failed) lands harmlessly */
+    mai_flight_land(f, NULL, MAI_OK, "{}", 2, 1);
+}
+
+/* The answer is json_len bytes, not up to a NUL. */
+static void test_answer_is_json_len_bytes(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_flights_t *f = mai_flights_create(p);
+    unsigned char key[MAI_DIGEST_LEN];
+    static volatile apr_uint32_t started;
+    apr_thread_t *th;
+    apr_status_t rv;
+    joiner_t j;
+    mai_flight_t *fl = NULL;
+    mai_status_t st;
+    const char *json;
+    apr_size_t len;
+    apr_int64_t at;
+
+    key_of("len", key);
+    assert_int_equal(mai_flight_join(f, key, apr_time_now() + 1000000, p,
+                                     &fl, &st, &json, &len, &at), 1);
+    memset(&j, 0, sizeof(j));
+    j.f = f;
+    j.key = key;
+    j.wait = apr_time_from_sec(30);
+    j.started = &started;
+    j.nthreads = 1;
+    j.pool = p;
+    assert_int_equal(apr_thread_create(&th, NULL, joiner, &j, p),
+                     APR_SUCCESS);
+    while (apr_atomic_read32(&started) < 1) {
+        apr_sleep(1000);
+    }
+    apr_sleep(apr_time_from_msec(300));
+    mai_flight_land(f, fl, MAI_OK, "{\"a\":1}TRAILING", 7, 42);
+    apr_thread_join(&rv, th);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(j.status, MAI_OK);
+    assert_int_equal(j.json_len, 7);
+    assert_string_equal(j.json, "{\"a\":1}");
+    assert_true(j.fetched_at == 42);
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_one_leader_shares_answer),
+    UNIT_TEST(test_error_status_shared),
+    UNIT_TEST(test_ok_without_json_is_internal),
+    UNIT_TEST(test_deadline_and_relead),
+    UNIT_TEST(test_different_keys_lead_independently),
+    UNIT_TEST(test_answer_is_json_len_bytes),
+};
+UNIT_MAIN(tests)

@@ -1,0 +1,529 @@
+/* test_http_client.c: the IO layer against a real server in this process
+ * (plain TCP and TLS on 127.0.0.1, port 0): keep-alive reuse, the retry of
+ * a pooled connection the server had closed, "Connection: close", refused
+ * and silent endpoints, certificate and host checks, TLS resumption. */
+#include "unit.h"
+#include <stdlib.h>
+#include <signal.h>
+#include <apr_atomic.h>
+#include <apr_strings.h>
+#include "http_client.h"
+#include "unit_server.h"
+
+/* the token sent in every call: it must never reach the log */
+#define SECRET "s3cr3t-t0k3n"
+
+static apr_pool_t *certs_pool;
+static cert_t good;           /* SAN IP:127.0.0.1, DNS:localhost */
+static cert_t wrong;          /* SAN DNS:other.example only */
+
+static int group_setup(void **state)
+{
+    /* a peer that closed first must not kill the test with SIGPIPE;
+     * httpd ignores it too */
+    signal(SIGPIPE, SIG_IGN);
+    apr_pool_create(&certs_pool, NULL);
+    make_cert(&good, certs_pool, "IP:127.0.0.1,DNS:localhost", 1);
+    make_cert(&wrong, certs_pool, "DNS:other.example", 2);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    X509_free(good.cert);
+    EVP_PKEY_free(good.key);
+    X509_free(wrong.cert);
+    EVP_PKEY_free(wrong.key);
+    apr_pool_destroy(certs_pool);
+    return 0;
+}
+
+/* ---- the client side ------------------------------------------------- */
+
+typedef struct {
+    apr_pool_t *p;
+    server_t srv;
+    mai_endpoints_t *reg;
+    char log[8192];
+} fx_t;
+
+static void capture(void *baton, int level, const char *msg)
+{
+    fx_t *fx = baton;
+    apr_size_t used = strlen(fx->log);
+    apr_snprintf(fx->log + used, sizeof(fx->log) - used, "%d %s\n",
+                 level, msg);
+}
+
+static int all_levels(void *baton, int level)
+{
+    return 1;
+}
+
+static int fx_setup(void **state)
+{
+    fx_t *fx = calloc(1, sizeof(*fx));
+    void *p = NULL;
+
+    if (!fx || unit_pool_setup(&p) != 0) {
+        free(fx);
+        return -1;
+    }
+    fx->p = p;
+    fx->reg = mai_endpoints_create(fx->p);
+    *state = fx;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    fx_t *fx = *state;
+    void *p = fx->p;
+    int leaked = strstr(fx->log, SECRET) != NULL;
+
+    /* the server first: its threads must not outlive what they use */
+    server_stop(&fx->srv);
+    unit_pool_teardown(&p);
+    free(fx);
+    return leaked ? -1 : 0;
+}
+
+#define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+
+static mai_endpoint_t *endpoint_at(fx_t *fx, const char *host, int tls,
+                                   apr_port_t port, const char *ca_file,
+                                   int verify)
+{
+    const char *text = apr_psprintf(fx->p, "%s://%s:%d/introspect",
+                                     tls ? "https" : "http", host, (int)port);
+    mai_endpoint_t *ep = NULL;
+    mai_url_t url;
+
+    assert_null(mai_url_parse(fx->p, text, &url));
+    assert_null(mai_endpoints_get(fx->reg, fx->p, text, &url, ca_file,
+                                  verify, &ep));
+    assert_non_null(ep);
+    return ep;
+}
+
+static mai_endpoint_t *endpoint(fx_t *fx, int tls, apr_port_t port,
+                                const char *ca_file, int verify)
+{
+    return endpoint_at(fx, "127.0.0.1", tls, port, ca_file, verify);
+}
+
+static mai_status_t post_t(fx_t *fx, mai_endpoint_t *ep,
+                           apr_interval_time_t timeout,
+                           mai_http_reply_t *out)
+{
+    static const char *const headers[] = {
+        "Content-Type: application/x-www-form-urlencoded",
+        "Accept: application/json", NULL
+    };
+    mai_log_sink_t sink = { capture, all_levels, fx };
+    mai_http_call_t call;
+
+    memset(&call, 0, sizeof(call));
+    memset(out, 0, sizeof(*out));
+    out->reused = -1;
+    call.timeout = timeout;
+    call.connect_timeout = timeout;
+    call.headers = headers;
+    call.body = "token=" SECRET;
+    call.body_len = strlen(call.body);
+    return mai_http_post(ep, fx->p, &call, &sink, out);
+}
+
+static mai_status_t post(fx_t *fx, mai_endpoint_t *ep, mai_http_reply_t *out)
+{
+    return post_t(fx, ep, apr_time_from_sec(10), out);
+}
+
+/* A post that works, answered by connection conn as its request req. */
+static void assert_answer(fx_t *fx, mai_endpoint_t *ep, int conn, int req,
+                          int reused)
+{
+    mai_http_reply_t r;
+    const char *want = apr_psprintf(fx->p, "{\"conn\":%d,\"req\":%d}", conn,
+                                    req);
+
+    assert_int_equal(post(fx, ep, &r), MAI_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(r.body);
+    assert_string_equal(r.body, want);
+    assert_int_equal(r.body_len, strlen(want));
+    assert_int_equal(r.reused, reused);
+}
+
+static void assert_logged(fx_t *fx, const char *what)
+{
+    if (!strstr(fx->log, what)) {
+        fail_msg("log lacks \"%s\":\n%s", what, fx->log);
+    }
+}
+
+/* ---- plain HTTP ------------------------------------------------------ */
+
+static void test_keepalive_reuse(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+    const char *want;
+
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 1, 2, 1);
+    assert_answer(fx, ep, 1, 3, 1);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 1);
+    /* what went over the wire */
+    want = apr_psprintf(fx->p, "POST /introspect HTTP/1.1\r\n"
+                        "Host: 127.0.0.1:%d\r\n", (int)fx->srv.port);
+    apr_thread_mutex_lock(fx->srv.lock);
+    assert_memory_equal(fx->srv.last_req, want, strlen(want));
+    assert_non_null(strstr(fx->srv.last_req, "\r\nContent-Length: 18\r\n"));
+    assert_non_null(strstr(fx->srv.last_req,
+                           "\r\nAccept: application/json\r\n"));
+    assert_non_null(strstr(fx->srv.last_req, "\r\n\r\ntoken=" SECRET));
+    apr_thread_mutex_unlock(fx->srv.lock);
+    /* the registry hands out the same endpoint, with its pool */
+    assert_ptr_equal(endpoint(fx, 0, fx->srv.port, NULL, 1), ep);
+}
+
+/* The server closes an idle connection: the pool notices before use. */
+static void test_server_closed_idle(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.close_after = 1;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    wait_closes(&fx->srv, 1);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    /* found dead before use: no request was sent into it */
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 2);
+    assert_null(strstr(fx->log, "MAI00704"));
+}
+
+/* The server closes a reused connection on receiving the request, as one
+ * racing its idle timeout does: retried once on a fresh connection. */
+static void test_stale_retried_once(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.drops[0][0] = 1;
+    fx->srv.drops[0][1] = 2;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 3);
+    assert_logged(fx, "MAI00704");
+}
+
+/* ... but only once: a fresh connection that fails is an error. */
+static void test_no_second_retry(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+    mai_http_reply_t r;
+
+    fx->srv.drops[0][0] = 1;
+    fx->srv.drops[0][1] = 2;
+    fx->srv.drops[1][0] = 2;
+    fx->srv.drops[1][1] = 1;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_int_equal(post(fx, ep, &r), MAI_STATUS_ENDPOINT_BAD_RESPONSE);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 3);
+    assert_logged(fx, "MAI00705");
+}
+
+/* "Connection: close" is obeyed even when the server leaves it open. */
+static void test_connection_close_not_pooled(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.close_header = 1;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_answer(fx, ep, 3, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 3);
+}
+
+static void test_refused(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+    mai_http_reply_t r;
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    /* a port bound but not listening: refused, and nobody else can
+     * take the port meanwhile */
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    ep = endpoint(fx, 0, ntohs(sa.sin_port), NULL, 1);
+    assert_int_equal(post(fx, ep, &r), MAI_STATUS_ENDPOINT_UNREACHABLE);
+    close(fd);
+    assert_logged(fx, "MAI00703");
+}
+
+static void test_silent_server_times_out(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+    mai_http_reply_t r;
+
+    fx->srv.silent = 1;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_int_equal(post_t(fx, ep, apr_time_from_msec(300), &r),
+                     MAI_STATUS_ENDPOINT_TIMEOUT);
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 1);
+    assert_logged(fx, "MAI00705");
+}
+
+/* AuthIntrospectPoolSize 0 pools nothing; an idle timeout ages out. */
+static void test_pool_limits(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_limits_t lim = { 0, apr_time_from_sec(30), 0, 0, 0 };
+    mai_endpoint_t *ep;
+
+    server_start(&fx->srv, fx->p);
+    mai_endpoints_set_limits(fx->reg, &lim);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    lim.max_idle = 4;
+    lim.idle_timeout = apr_time_from_msec(100);
+    mai_endpoints_set_limits(fx->reg, &lim);
+    /* another key (verify off), so a new endpoint with the new limits */
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 0);
+    assert_answer(fx, ep, 3, 1, 0);
+    assert_answer(fx, ep, 3, 2, 1);
+    apr_sleep(apr_time_from_msec(200));
+    assert_answer(fx, ep, 4, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 4);
+}
+
+/* The in-flight cap and the circuit breaker, without any IO. */
+static void test_inflight_and_breaker(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_limits_t lim = { 4, apr_time_from_sec(30), 1, 2,
+                                  apr_time_from_sec(10) };
+    mai_log_sink_t sink = { capture, all_levels, fx };
+    apr_interval_time_t retry = 0;
+    mai_endpoint_t *ep;
+
+    mai_endpoints_set_limits(fx->reg, &lim);
+    ep = endpoint(fx, 0, 9, NULL, 1);
+    assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
+                                        + apr_time_from_sec(1), &retry),
+                     MAI_OK);
+    assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
+                                        + apr_time_from_msec(50), &retry),
+                     MAI_STATUS_OVERLOADED);
+    mai_endpoint_leave(ep, 1, &sink);
+    assert_int_equal(mai_endpoint_enter(ep, apr_time_now(), &retry), MAI_OK);
+    assert_null(strstr(fx->log, "MAI00706"));
+    mai_endpoint_leave(ep, 1, &sink);            /* second failure: opens */
+    assert_logged(fx, "MAI00706");
+    assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
+                                        + apr_time_from_sec(1), &retry),
+                     MAI_STATUS_BREAKER_OPEN);
+    assert_true(retry >= apr_time_from_sec(1));
+    assert_true(retry <= apr_time_from_sec(10));
+}
+
+/* ---- TLS ------------------------------------------------------------- */
+
+static void test_tls_verified_keepalive(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 1, 2, 1);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 1);
+}
+
+/* The certificate is trusted but names another host: checked for an
+ * address (set1_ip_asc) and for a name (set1_host). */
+static void test_tls_wrong_host(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+    mai_http_reply_t r;
+
+    fx->srv.ctx = server_tls(&wrong, 0);
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, wrong.pem_path, 1);
+    assert_int_equal(post(fx, ep, &r), MAI_STATUS_ENDPOINT_TLS);
+    ep = endpoint_at(fx, "localhost", 1, fx->srv.port, wrong.pem_path, 1);
+    assert_int_equal(post(fx, ep, &r), MAI_STATUS_ENDPOINT_TLS);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 0);
+    assert_logged(fx, "MAI00701");
+    assert_logged(fx, "certificate verification failed");
+}
+
+/* A name in the certificate's SAN matches. */
+static void test_tls_host_name(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    server_start(&fx->srv, fx->p);
+    ep = endpoint_at(fx, "localhost", 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+}
+
+/* The host matches but nothing vouches for the certificate. */
+static void test_tls_untrusted(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+    mai_http_reply_t r;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, wrong.pem_path, 1);
+    assert_int_equal(post(fx, ep, &r), MAI_STATUS_ENDPOINT_TLS);
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 0);
+    /* with verification off the same server is accepted */
+    ep = endpoint(fx, 1, fx->srv.port, NULL, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+}
+
+static void test_bad_ca_file(void **state)
+{
+    fx_t *fx = *state;
+    const char *text = "https://127.0.0.1:1/x";
+    mai_endpoint_t *ep = NULL;
+    mai_url_t url;
+    const char *err;
+
+    assert_null(mai_url_parse(fx->p, text, &url));
+    err = mai_endpoints_get(fx->reg, fx->p, text, &url,
+                            "/nonexistent/ca.pem", 1, &ep);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "/nonexistent/ca.pem"));
+}
+
+/* Each answer closes the connection; the second handshake resumes. */
+static void resumption(fx_t *fx, int max_version)
+{
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, max_version);
+    fx->srv.close_after = 1;
+    fx->srv.close_header = 1;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    wait_closes(&fx->srv, 1);
+    assert_answer(fx, ep, 2, 1, 0);
+    wait_closes(&fx->srv, 2);
+    assert_answer(fx, ep, 3, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 3);
+    assert_int_equal(resumed(&fx->srv, 1), 0);
+    assert_int_equal(resumed(&fx->srv, 2), 1);
+    assert_int_equal(resumed(&fx->srv, 3), 1);
+}
+
+static void test_tls13_resumption(void **state)
+{
+    resumption(*state, 0);
+}
+
+static void test_tls12_resumption(void **state)
+{
+    resumption(*state, TLS1_2_VERSION);
+}
+
+/* A TLS connection closed by the server while idle (close_notify, FIN)
+ * is not reused. */
+static void test_tls_server_closed_idle(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    fx->srv.close_after = 1;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    wait_closes(&fx->srv, 1);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+}
+
+/* A TLS connection dropped on its second request: retried, resumed. */
+static void test_tls_stale_retried(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    fx->srv.drops[0][0] = 1;
+    fx->srv.drops[0][1] = 2;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_int_equal(resumed(&fx->srv, 2), 1);
+    assert_logged(fx, "MAI00704");
+}
+
+static const struct CMUnitTest tests[] = {
+    FX_TEST(test_keepalive_reuse),
+    FX_TEST(test_server_closed_idle),
+    FX_TEST(test_stale_retried_once),
+    FX_TEST(test_no_second_retry),
+    FX_TEST(test_connection_close_not_pooled),
+    FX_TEST(test_refused),
+    FX_TEST(test_silent_server_times_out),
+    FX_TEST(test_pool_limits),
+    FX_TEST(test_inflight_and_breaker),
+    FX_TEST(test_tls_verified_keepalive),
+    FX_TEST(test_tls_wrong_host),
+    FX_TEST(test_tls_host_name),
+    FX_TEST(test_tls_untrusted),
+    FX_TEST(test_bad_ca_file),
+    FX_TEST(test_tls13_resumption),
+    FX_TEST(test_tls12_resumption),
+    FX_TEST(test_tls_server_closed_idle),
+    FX_TEST(test_tls_stale_retried),
+};
+
+int main(void)
+{
+    int rc;
+
+    apr_initialize();
+    rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    apr_terminate();
+    return rc;
+}
