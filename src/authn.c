@@ -33,6 +33,15 @@ mai_req_state_t *mai_state_get(request_rec *r)
     return ap_get_module_config(r->request_config, &auth_introspect_module);
 }
 
+const char *mai_state_token_id(request_rec *r, mai_req_state_t *st)
+{
+    if (!st->token_id) {
+        st->token_id = st->token ? mai_digest_token_id(r->pool, st->token)
+                                 : "-";
+    }
+    return st->token_id;
+}
+
 mai_req_state_t *mai_state_ensure(request_rec *r)
 {
     mai_req_state_t *st = mai_state_get(r);
@@ -120,13 +129,13 @@ static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
         ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
                       MAI_LOGNO(00304)
                       "token %s: no answer from the introspection endpoint: "
-                      "%s (%s)", st->token_id ? st->token_id : "-",
+                      "%s (%s)", mai_state_token_id(r, st),
                       mai_status_reason(s), mai_status_name(s));
     }
     else {
         ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
                       MAI_LOGNO(00301) "token %s: refused: %s (%s)",
-                      st->token_id ? st->token_id : "-",
+                      mai_state_token_id(r, st),
                       mai_status_reason(s), mai_status_name(s));
     }
     switch (http) {
@@ -158,6 +167,7 @@ static int reuse(request_rec *r, const mai_dir_conf_t *c,
 
     st->status = prior->status;
     st->result = prior->result;
+    st->token = prior->token;
     st->token_id = prior->token_id;
     st->user = prior->user;
     if (prior->status != MAI_OK) {
@@ -175,7 +185,6 @@ int mai_authn_check(request_rec *r)
     request_rec *first;
     mai_req_state_t *st, *prior;
     const char *token = NULL;
-    unsigned char hash[MAI_DIGEST_LEN];
     mai_status_t s;
     apr_int64_t now;
 
@@ -199,12 +208,9 @@ int mai_authn_check(request_rec *r)
     if (s != MAI_OK) {
         return fail(r, c, st, s);
     }
-    /* the one SHA-256 of the token: its log name and its cache key */
-    mai_digest_sha256(token, strlen(token), hash);
-    st->token_id = mai_digest_id_of(r->pool, hash);
+    st->token = token;
     now = apr_time_sec(apr_time_now());
-    s = mai_lookup(r, c, token, hash, st->token_id, now, &st->result,
-                   &st->retry_after);
+    s = mai_lookup(r, c, st, now);
     if (s == MAI_OK) {
         s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
                              mai_conf_issuer(c));
@@ -222,7 +228,7 @@ int mai_authn_check(request_rec *r)
     r->ap_auth_type = (char *)"Bearer";
     mai_export(r, c, st->result);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00303)
-                  "token %s: authenticated", st->token_id);
+                  "token %s: authenticated", mai_state_token_id(r, st));
     return OK;
 }
 

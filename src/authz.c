@@ -59,7 +59,7 @@ static void note_unmet(request_rec *r, mai_req_state_t *st,
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00401)
                   "token %s: a Require oauth-%s line is not met",
-                  st->token_id, kind == MAI_POLICY_AUD ? "aud"
+                  mai_state_token_id(r, st), kind == MAI_POLICY_AUD ? "aud"
                   : kind == MAI_POLICY_SCOPE ? "scope"
                   : kind == MAI_POLICY_CLAIM ? "claim" : "client");
 }

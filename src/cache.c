@@ -10,6 +10,9 @@
 #include "cache.h"
 
 #define MAI_MUTEX_TYPE "auth-introspect-cache"
+/* shmcb's own default (512 KB) holds about 1,300 answers; 16 MB holds
+ * about 40,000, enough for the default 10,000 per process L1s to sit on */
+#define MAI_SHMCB_DEFAULT_SIZE "16777216"
 #define MAI_FAULT_LOG_INTERVAL apr_time_from_sec(10)
 
 struct mai_cache {
@@ -32,6 +35,12 @@ const char *mai_cache_create(apr_pool_t *p, const char *provider,
     }
     c = apr_pcalloc(p, sizeof(*c));
     c->name = apr_pstrdup(p, provider);
+    if (!strcasecmp(provider, "shmcb") && !args) {
+        /* the file name is only shmcb's fallback where anonymous shared
+         * memory is missing; the size is what matters */
+        args = apr_pstrcat(p, ap_runtime_dir_relative(p, "auth_introspect"),
+                           "(" MAI_SHMCB_DEFAULT_SIZE ")", NULL);
+    }
     c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, provider,
                                      AP_SOCACHE_PROVIDER_VERSION);
     if (!c->provider) {

@@ -28,16 +28,4 @@ void mai_digest_cache_key(const char *endpoint, const char *client_id,
 const char *mai_digest_id_of(apr_pool_t *p,
                              const unsigned char hash[MAI_DIGEST_LEN]);
 
-/**
- * The cache key from the token's SHA-256 instead of the token: SHA-256
- * over a domain label (distinct from mai_digest_cache_key's) and the
- * length-prefixed endpoint, client id and token hash. The request path
- * hashes the token once and derives both its log name and its key.
- * p is used only for an endpoint URL too long for the stack buffer.
- */
-void mai_digest_cache_key_of(apr_pool_t *p, const char *endpoint,
-                             const char *client_id,
-                             const unsigned char hash[MAI_DIGEST_LEN],
-                             unsigned char key[MAI_DIGEST_LEN]);
-
 #endif

@@ -408,6 +408,8 @@ static void body_reserve(mai_wire_resp_t *w, apr_size_t extra)
     if (w->body_len) {
         memcpy(nb, w->body, w->body_len);
     }
+    /* mai_wire_resp_body promises a NUL even before the first byte lands */
+    nb[w->body_len] = '\0';
     w->body = nb;
     w->body_cap = cap;
 }

@@ -17,13 +17,16 @@
 typedef struct {
     request_rec *r;
     const mai_dir_conf_t *c;
-    const char *token, *token_id;
+    mai_req_state_t *st;
+    const char *token;
     unsigned char key[MAI_DIGEST_LEN];
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
     apr_interval_time_t retry_after;
 } lookup_t;
+
+#define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
 
 static mai_status_t from_l2(lookup_t *l, const mai_result_t **res,
                             apr_int64_t *fetched)
@@ -85,8 +88,12 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
         && mai_cache_entry_seal(l->r->pool, l->token, l->key, res->active,
                                 l->now, res->json, strlen(res->json),
                                 &sealed, &sealed_len) == MAI_OK) {
+        /* one second of slack: redis rounds the time left down to whole
+         * seconds and refuses 0; freshness is judged on read from the
+         * fetch time, so the extra second is never served */
         mai_cache_put(mai_proc.cache, l->r->server, l->r->pool, l->key,
-                      apr_time_from_sec(l->now + life), sealed, sealed_len);
+                      apr_time_now() + apr_time_from_sec(life + 1), sealed,
+                      sealed_len);
     }
 }
 
@@ -116,7 +123,7 @@ static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
     o.connect_timeout = mai_conf_connect_timeout(l->c);
     /* the wire buffers die with the call; only the result outlives it */
     apr_pool_create(&p, l->r->pool);
-    s = mai_introspect(p, &o, l->token, l->token_id,
+    s = mai_introspect(p, &o, l->token, TOKEN_ID(l),
                        mai_httpd_log_request(l->r), &json, &json_len,
                        &l->retry_after);
     if (s == MAI_OK) {
@@ -124,7 +131,7 @@ static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
         if (s != MAI_OK) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00313)
                           "token %s: unusable introspection response: %s",
-                          l->token_id, mai_status_reason(s));
+                          TOKEN_ID(l), mai_status_reason(s));
         }
     }
     apr_pool_destroy(p);
@@ -192,7 +199,7 @@ static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
     if (rc == 0) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r, MAI_LOGNO(00315)
                       "token %s: shared another request's endpoint call",
-                      l->token_id);
+                      TOKEN_ID(l));
         return s == MAI_OK ? mai_result_parse(l->r->pool, json, json_len,
                                               res)
                            : s;
@@ -207,27 +214,25 @@ static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
 }
 
 mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
-                        const char *token,
-                        const unsigned char *token_hash,
-                        const char *token_id,
-                        apr_int64_t now, const mai_result_t **res,
-                        apr_interval_time_t *retry_after)
+                        mai_req_state_t *st, apr_int64_t now)
 {
     lookup_t l = { 0 };
+    const mai_result_t **res = &st->result;
     mai_status_t s;
 
     l.r = r;
     l.c = c;
-    l.token = token;
-    l.token_id = token_id;
+    l.st = st;
+    l.token = st->token;
     l.now = now;
-    mai_digest_cache_key_of(r->pool, mai_conf_endpoint_text(c),
-                            mai_conf_client_id(c), token_hash, l.key);
+    /* the one SHA-256 a cache hit costs */
+    mai_digest_cache_key(mai_conf_endpoint_text(c), mai_conf_client_id(c),
+                         st->token, l.key);
     /* CacheTTL 0: every request asks the endpoint */
     if (mai_conf_cache_ttl(c) > 0) {
         s = from_caches(&l, res);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00314)
-                      "token %s: cache %s", token_id,
+                      "token %s: cache %s", TOKEN_ID(&l),
                       s == MAI_OK ? "hit" : "miss");
         if (s == MAI_OK) {
             return MAI_OK;
@@ -238,11 +243,11 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MAI_LOGNO(00316)
                       "token %s: endpoint failed (%s); using the answer "
                       "cached %" APR_INT64_T_FMT " s ago "
-                      "(AuthIntrospectStaleIfError)", token_id,
+                      "(AuthIntrospectStaleIfError)", TOKEN_ID(&l),
                       mai_status_name(s), now - l.stale_fetched);
         *res = l.stale;
         return MAI_OK;
     }
-    *retry_after = l.retry_after;
+    st->retry_after = l.retry_after;
     return s;
 }

@@ -10,7 +10,9 @@
 typedef struct mai_req_state {
     mai_status_t status;           /* outcome of authentication */
     const mai_result_t *result;    /* set when status is MAI_OK */
-    const char *token_id;          /* hash prefix, for logs */
+    const char *token;             /* the raw token: never logged */
+    const char *token_id;          /* hash prefix for logs, made on first
+                                    * use (mai_state_token_id) */
     const char *user;
     int aud_failed;                /* an oauth-aud requirement failed */
     apr_array_header_t *scope_missing;  /* scopes of failed oauth-scope */
@@ -23,6 +25,11 @@ mai_req_state_t *mai_state_get(request_rec *r);
 
 /** The state of r, created in r->pool when absent. */
 mai_req_state_t *mai_state_ensure(request_rec *r);
+
+/** The token's log name (first 8 hex digits of its SHA-256), computed
+ * only when a log line needs it: a cache hit logged at a disabled level
+ * never pays for the hash. "-" when there is no token. */
+const char *mai_state_token_id(request_rec *r, mai_req_state_t *st);
 
 /** True when AuthType is Bearer (case-insensitive) for r. */
 int mai_is_bearer(request_rec *r);
