@@ -1,0 +1,98 @@
+/* fuzz_cache_entry.c: the sealed shared-cache value.
+ *
+ * Input, twice over: (1) the bytes of an entry as read back from redis or
+ * memcached, opened with a fixed token and lookup key; (2) the plaintext
+ * of an entry (byte 0: active flag, bytes 1-8: fetched_at, the rest: the
+ * JSON), which must seal, open to exactly what went in, and refuse to
+ * open once one bit chosen by the input is flipped, once truncated, or
+ * under another token or key. The seeds include entries sealed with the
+ * token and key below, so (1) also walks the successful path. */
+#include <string.h>
+#include "fuzz.h"
+#include "cache_entry.h"
+
+#define TOKEN "mai-fuzz-token-2YotnFZFEjr1zCsicMWpAA"
+#define OVERHEAD (1 + 12 + 16 + 9)
+
+static const unsigned char key[32] = {
+    'm', 'a', 'i', '-', 'f', 'u', 'z', 'z', 1, 2, 3, 4, 5, 6, 7, 8,
+    9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24
+};
+
+typedef struct {
+    int active;
+    apr_int64_t fetched_at;
+    const char *json;
+    apr_size_t json_len;
+} opened_t;
+
+static mai_status_t open_copy(apr_pool_t *p, const char *token,
+                              const unsigned char *k,
+                              const unsigned char *data, apr_size_t len,
+                              opened_t *o)
+{
+    /* an exactly sized copy: reading past the entry is an ASan report */
+    unsigned char *copy = (unsigned char *)mai_fuzz_dup(data, len, 0);
+    mai_status_t st;
+
+    o->active = -1;
+    o->json = NULL;
+    st = mai_cache_entry_open(p, token, k, copy, len, &o->active,
+                              &o->fetched_at, &o->json, &o->json_len);
+    free(copy);
+    MAI_FUZZ_ASSERT(st == MAI_OK || st == MAI_STATUS_CACHE_CORRUPT);
+    if (st == MAI_OK) {
+        MAI_FUZZ_ASSERT(o->active == 0 || o->active == 1);
+        MAI_FUZZ_ASSERT(o->json && o->json_len == len - OVERHEAD);
+        MAI_FUZZ_ASSERT(o->json[o->json_len] == '\0');
+    }
+    return st;
+}
+
+static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
+{
+    unsigned char *sealed, other[32];
+    apr_size_t len, i, bit;
+    apr_uint64_t t = 0;
+    opened_t o;
+
+    for (i = 1; i < 9; i++) {
+        t = t << 8 | data[i];
+    }
+    MAI_FUZZ_ASSERT(mai_cache_entry_seal(p, TOKEN, key, data[0] & 1,
+                                         (apr_int64_t)t,
+                                         (const char *)data + 9, size - 9,
+                                         &sealed, &len) == MAI_OK);
+    MAI_FUZZ_ASSERT(len == size - 9 + OVERHEAD);
+    MAI_FUZZ_ASSERT(open_copy(p, TOKEN, key, sealed, len, &o) == MAI_OK);
+    MAI_FUZZ_ASSERT(o.active == (data[0] & 1));
+    MAI_FUZZ_ASSERT(o.fetched_at == (apr_int64_t)t);
+    MAI_FUZZ_ASSERT(o.json_len == size - 9 &&
+                    memcmp(o.json, data + 9, size - 9) == 0);
+
+    MAI_FUZZ_ASSERT(open_copy(p, TOKEN, key, sealed, len - 1, &o) ==
+                    MAI_STATUS_CACHE_CORRUPT);
+    MAI_FUZZ_ASSERT(open_copy(p, TOKEN "x", key, sealed, len, &o) ==
+                    MAI_STATUS_CACHE_CORRUPT);
+    memcpy(other, key, sizeof(other));
+    other[31 - (data[1] & 31)] ^= 1;
+    MAI_FUZZ_ASSERT(open_copy(p, TOKEN, other, sealed, len, &o) ==
+                    MAI_STATUS_CACHE_CORRUPT);
+    bit = ((apr_size_t)data[2] << 8 | data[3]) % (len * 8);
+    sealed[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+    MAI_FUZZ_ASSERT(open_copy(p, TOKEN, key, sealed, len, &o) ==
+                    MAI_STATUS_CACHE_CORRUPT);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = mai_fuzz_pool();
+    opened_t o;
+
+    open_copy(p, TOKEN, key, data, size, &o);
+    if (size >= 9) {
+        roundtrip(p, data, size);
+    }
+    mai_fuzz_pool_free(p);
+    return 0;
+}
