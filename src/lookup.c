@@ -204,6 +204,15 @@ static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
                                               res)
                            : s;
     }
+    /* a leader that landed between our cache miss and our join has just
+     * filled L1: take its answer instead of making a second call */
+    if (mai_proc.l1 && mai_conf_cache_ttl(l->c) > 0
+        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)
+        && usable(l, *res, fetched)) {
+        mai_flight_land(mai_proc.flights, fl, MAI_OK, (*res)->json,
+                        strlen((*res)->json), fetched);
+        return MAI_OK;
+    }
     s = call_endpoint(l, res);
     if (s == MAI_OK) {
         to_caches(l, *res);

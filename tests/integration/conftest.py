@@ -111,6 +111,26 @@ class Env:
         return confmod.protect(self, prefix, *lines, **kw)
 
 
+class NodeEnv:
+    """A second httpd of the same world ("node B" behind a load balancer):
+    its own port, ServerRoot (config file) and run dir (pid file, mutexes,
+    cgid socket); everything else, the logs included, is node A's, so the
+    log police watches both nodes."""
+
+    def __init__(self, env, name):
+        self._env = env
+        base = os.path.join(env.root, name)
+        self.server_root = os.path.join(base, "server")
+        self.run_dir = os.path.join(base, "run")
+        for d in (base, self.server_root, self.run_dir):
+            os.makedirs(d, exist_ok=True)
+            os.chmod(d, 0o755)
+        self.port = free_port()
+
+    def __getattr__(self, name):
+        return getattr(self._env, name)
+
+
 def _setup_fail(exc):
     pytest.fail("test world set-up failed: %s" % exc, pytrace=False)
 
@@ -183,6 +203,29 @@ def memcached(env):
     m.stop()
 
 
+@pytest.fixture(scope="module")
+def node_b(env):
+    """A second httpd ("node B"), stopped at the end of the module. Start
+    it with node_b.ensure(body, extra_modules=...) like env.httpd; its
+    port is node_b.env.port."""
+    h = Httpd(NodeEnv(env, "node-b"))
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def own_redis(env):
+    """A redis-server of this module alone, which its tests may flush, kill
+    and restart (the session's `redis` is shared by other modules)."""
+    try:
+        r = services.Redis(env.root)
+    except services.SetupError as exc:
+        _setup_fail(exc)
+    env.own_redis_port = r.port
+    yield r
+    r.stop()
+
+
 @pytest.fixture(autouse=True)
 def errlog(request, env):
     """The log police of this test (see harness/errorlog.py)."""
@@ -224,6 +267,12 @@ def _config(request, env, errlog):
 @pytest.fixture
 def client(request, env, errlog):
     return Client(env.port, request.node.nodeid, errlog)
+
+
+@pytest.fixture
+def client_b(request, node_b, errlog):
+    """Like client, for node B (start node B first)."""
+    return Client(node_b.env.port, request.node.nodeid, errlog)
 
 
 class Tokens:

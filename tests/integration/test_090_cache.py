@@ -24,7 +24,7 @@ def conf(env):
         env.protect("/c0", "AuthIntrospectCacheTTL 0"),
         env.protect("/c1", "AuthIntrospectCacheTTL 1"),
         env.protect("/n0", "AuthIntrospectNegativeCacheTTL 0"),
-        env.protect("/n1", "AuthIntrospectNegativeCacheTTL 1"),
+        env.protect("/n1", "AuthIntrospectNegativeCacheTTL 2"),
     ])
 
 
@@ -96,7 +96,7 @@ class TestNegative:
         asserts.invalid_token(client.get("/n1" + FILE, token=tok))
         mock.token(tok, tokens.claims())
         asserts.invalid_token(client.get("/n1" + FILE, token=tok))
-        time.sleep(1.6)
+        time.sleep(2.6)
         asserts.granted(client.get("/n1" + FILE, token=tok))
         assert len(mock.calls_for(tok)) == 2
 

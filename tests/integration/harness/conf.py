@@ -96,6 +96,19 @@ def render(env, body, module=True, extra_modules=(), loglevel=None):
                         loglevel=loglevel, body=body)
 
 
+# Body lines for a single event-MPM process with enough threads for 50
+# requests at once (per-process behaviour: L1 only, single-flight).
+ONE_PROCESS = """\
+StartServers 1
+ServerLimit 1
+ThreadLimit 64
+ThreadsPerChild 64
+MaxRequestWorkers 64
+MinSpareThreads 1
+MaxSpareThreads 64
+"""
+
+
 def directives(creds=True, endpoint=None, env=None, realm=REALM):
     """The usual AuthType/AuthName/endpoint/client lines."""
     q = "'" if '"' in realm else '"'

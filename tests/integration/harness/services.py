@@ -229,12 +229,16 @@ class RealAS:
 
 
 class Redis:
-    def __init__(self, workdir):
+    """redis-server on a free loopback port (or PORT: a restart on the
+    port a stopped instance had)."""
+
+    def __init__(self, workdir, port=None):
         exe = shutil.which("redis-server")
         if not exe:
             raise SetupError("redis-server is not installed "
                              "(apt-get install redis-server)")
-        self.port = free_port()
+        self.workdir = workdir
+        self.port = port or free_port()
         self.proc = subprocess.Popen(
             [exe, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", workdir,
@@ -245,6 +249,21 @@ class Redis:
                               alive=lambda: self.proc.poll() is None):
             stop_process(self.proc)
             raise SetupError("redis-server did not start")
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def kill(self):
+        """SIGKILL by PID, as a crashed cache server; waits for the end."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self):
+        """A fresh (empty) redis-server on the same port."""
+        self.kill()
+        self.__init__(self.workdir, self.port)
 
     def stop(self):
         stop_process(self.proc)
