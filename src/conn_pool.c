@@ -100,14 +100,50 @@ mai_conn_t *mai_conn_pool_take(mai_conn_pool_t *cp, apr_time_t now)
     }
 }
 
+/* The oldest idle connections sit at the bottom of the stack: close the
+ * ones idle too long, so they do not linger until the next miss. */
+static int sweep_expired(mai_conn_pool_t *cp, apr_time_t now,
+                         mai_conn_t **out, int max)
+{
+    int n = 0, i;
+
+    while (n < cp->nidle && n < max
+           && now - cp->idle[n]->idle_since >= cp->idle_timeout) {
+        out[n] = cp->idle[n];
+        n++;
+    }
+    for (i = n; i < cp->nidle; i++) {
+        cp->idle[i - n] = cp->idle[i];
+    }
+    cp->nidle -= n;
+    return n;
+}
+
 void mai_conn_pool_give(mai_conn_pool_t *cp, mai_conn_t *c, apr_time_t now)
 {
+    mai_conn_t *expired[8];
+    int n, i;
+
     c->idle_since = now;
     apr_thread_mutex_lock(cp->lock);
+    n = sweep_expired(cp, now, expired, 8);
     if (cp->nidle < cp->max_idle) {
         cp->idle[cp->nidle++] = c;
         c = NULL;
     }
     apr_thread_mutex_unlock(cp->lock);
+    /* closing (a TLS shutdown, a socket close) happens outside the lock */
+    for (i = 0; i < n; i++) {
+        mai_conn_close(expired[i]);
+    }
     mai_conn_close(c);
+}
+
+int mai_conn_pool_count(mai_conn_pool_t *cp)
+{
+    int n;
+    apr_thread_mutex_lock(cp->lock);
+    n = cp->nidle;
+    apr_thread_mutex_unlock(cp->lock);
+    return n;
 }

@@ -39,4 +39,7 @@ mai_conn_t *mai_conn_pool_take(mai_conn_pool_t *cp, apr_time_t now);
  * there is room, closed otherwise. Thread-safe. */
 void mai_conn_pool_give(mai_conn_pool_t *cp, mai_conn_t *c, apr_time_t now);
 
+/** Idle connections held now (for tests and status). Thread-safe. */
+int mai_conn_pool_count(mai_conn_pool_t *cp);
+
 #endif
