@@ -1,35 +1,11 @@
 """AuthIntrospectCache with redis and memcache works like shmcb: shared by
 all processes, surviving an httpd restart, never holding a raw token."""
 import secrets
-import socket
 
 from harness import asserts
+from harness.stores import redis_cmd
 
 FILE = "/static.txt"
-
-
-def _resp_read(f):
-    line = f.readline()
-    kind, rest = line[:1], line[1:-2]
-    if kind in (b"+", b"-", b":"):
-        return rest
-    if kind == b"$":
-        n = int(rest)
-        return None if n < 0 else f.read(n + 2)[:-2]
-    if kind == b"*":
-        return [_resp_read(f) for _ in range(int(rest))]
-    raise ValueError(line)
-
-
-def redis_cmd(port, *args):
-    """One command to redis over RESP; returns the decoded reply."""
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(out)
-        return _resp_read(s.makefile("rb"))
 
 
 class _Provider:
