@@ -421,8 +421,13 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
                            const mai_log_sink_t *log, mai_http_reply_t *out)
 {
     apr_time_t start = apr_time_now();
-    apr_time_t deadline = start + call->timeout;
+    apr_time_t deadline = call->deadline ? call->deadline
+                                         : start + call->timeout;
     apr_time_t cdeadline = start + call->connect_timeout;
+
+    if (cdeadline > deadline) {
+        cdeadline = deadline;
+    }
     apr_size_t req_len;
     const char *req;
     int attempt;

@@ -55,6 +55,9 @@ const char *mai_endpoints_get(mai_endpoints_t *reg, apr_pool_t *p,
 typedef struct mai_http_call {
     apr_interval_time_t timeout;          /* whole call */
     apr_interval_time_t connect_timeout;
+    apr_time_t deadline;                  /* absolute end of the whole call
+                                           * (time already spent waiting
+                                           * counts); 0 = now + timeout */
     const char *const *headers;           /* "Name: value", NULL-ended */
     const char *body;
     apr_size_t body_len;

@@ -37,8 +37,8 @@ static const char *request_body(apr_pool_t *p, const mai_introspect_opts_t *o,
 
 static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
                          const char *token, const char *token_id,
-                         const mai_log_sink_t *log, const char **json,
-                         apr_size_t *json_len)
+                         apr_time_t deadline, const mai_log_sink_t *log,
+                         const char **json, apr_size_t *json_len)
 {
     const char *headers[6];
     int n = 0;
@@ -59,6 +59,7 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
     headers[n] = NULL;
     call.timeout = o->timeout;
     call.connect_timeout = o->connect_timeout;
+    call.deadline = deadline;
     call.headers = headers;
     call.body = request_body(p, o, token);
     call.body_len = strlen(call.body);
@@ -94,13 +95,15 @@ mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
                             apr_size_t *json_len,
                             apr_interval_time_t *retry_after)
 {
-    mai_status_t st = mai_endpoint_enter(o->endpoint,
-                                         apr_time_now() + o->timeout,
-                                         retry_after);
+    /* one deadline for waiting for a slot and for the call itself: no
+     * worker waits longer than AuthIntrospectTimeout in all */
+    apr_time_t deadline = apr_time_now() + o->timeout;
+    mai_status_t st = mai_endpoint_enter(o->endpoint, deadline, retry_after);
+
     if (st != MAI_OK) {
         return st;
     }
-    st = call(p, o, token, token_id, log, json, json_len);
+    st = call(p, o, token, token_id, deadline, log, json, json_len);
     mai_endpoint_leave(o->endpoint, st != MAI_OK, log);
     return st;
 }
