@@ -3,12 +3,25 @@
 object holding the method, path and the request headers exactly as they
 arrived (a list of [name, value] pairs, original case, duplicates kept).
 
-Run: backend.py ; prints "READY <port>" and serves on 127.0.0.1 until its
-stdin is closed."""
+Run: backend.py [LOGFILE] ; prints "READY <port>" and serves on 127.0.0.1
+until its stdin is closed. With LOGFILE, every request is also appended to
+it as one JSON line (the same object), before the answer goes out, so a test
+can check everything the backend ever saw."""
 import json
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+RECORD = {"path": None, "lock": threading.Lock()}
+
+
+def record(line):
+    if RECORD["path"] is None:
+        return
+    with RECORD["lock"]:
+        with open(RECORD["path"], "ab") as f:
+            f.write(line + b"\n")
 
 
 class Echo(BaseHTTPRequestHandler):
@@ -26,13 +39,20 @@ class Echo(BaseHTTPRequestHandler):
         out = json.dumps({"method": self.command, "path": self.path,
                           "headers": [[k, v] for k, v in self.headers.items()],
                           "body": body}).encode()
+        record(out)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
-        self.wfile.write(out)
+        if self.command != "HEAD":
+            self.wfile.write(out)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _echo
+    def __getattr__(self, name):
+        # every method (HEAD, OPTIONS, PATCH, made-up ones) is echoed and
+        # recorded: nothing that reaches the backend goes unseen
+        if name.startswith("do_"):
+            return self._echo
+        raise AttributeError(name)
 
 
 class Server(ThreadingHTTPServer):
@@ -40,6 +60,8 @@ class Server(ThreadingHTTPServer):
 
 
 def main():
+    if len(sys.argv) > 1:
+        RECORD["path"] = sys.argv[1]
     srv = Server(("127.0.0.1", 0), Echo)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     sys.stdout.write("READY %d\n" % srv.server_address[1])

@@ -1,10 +1,16 @@
 #!/usr/bin/python3
 """A fault-injecting mock RFC 7662 authorization server.
 
-Run: server.py CERTDIR
+Run: server.py CERTDIR [--http-port N] [--no-tls] [--default JSON]
+                       [--no-record]
 Listens on 127.0.0.1 with one plain-HTTP port and one HTTPS port per
 certificate in CERTDIR (good, wronghost, expired, untrusted), all sharing
 one state, then prints one line "READY {json of ports}" on stdout.
+--http-port binds the plain port to N (a restart on the port a killed
+instance had); --no-tls serves the plain port only (CERTDIR may be "-");
+--default gives the answer for tokens not in the table (instead of
+{"active": false}), kept across resets; --no-record keeps no call records
+(long load runs), only the counters of GET /_stats.
 
 Introspection: POST to any path starting with /introspect. The answer for a
 token comes from the token table (default {"active": false}); how it is
@@ -16,8 +22,14 @@ Control API (plain port or any other; JSON bodies):
                    "tokens": {TOKEN: RESPONSE_OBJECT, ...},   (merged)
                    "modes": {PATH or "*": MODE}, (merged)
                    "auth": {"method": "basic"|"post"|"none",
-                            "id": ..., "secret": ...} or null}
+                            "id": ..., "secret": ...} or null,
+                   "default": RESPONSE_OBJECT}  (unknown tokens; kept
+                                                 across resets)
   GET  /_calls    every recorded introspection call, oldest first
+  GET  /_stats    {"calls": N, "active": N, "max_active": N}: introspection
+                  calls received, being handled now, and the most handled
+                  at the same time since the last reset (a handler counts
+                  until its answer is written or it saw the client leave)
 MODE is {"mode": NAME, ...}:
   normal                 answer with JSON and Content-Length
   slow      seconds=S    wait S seconds, then answer normally
@@ -34,16 +46,36 @@ MODE is {"mode": NAME, ...}:
   bigchunked size=N      same, chunked
   interim                a "100 Continue" interim response first, then the
                          normal answer
+  deepjson  depth=N      the normal answer plus a claim "deep" nested so
+                         that the document is N levels deep (the top-level
+                         object is level 1)
+  manyclaims count=N     the normal answer padded with claims c0000, ... to
+                         exactly N top-level members
+  bigclaim  size=N       the normal answer plus one claim "big" whose string
+                         value is N characters
+  manyheaders count=N    the normal answer with N header fields in all
+  longheader size=N      the normal answer with one header line of exactly N
+                         bytes including its CRLF
+  cutchunk               chunked; the first chunk announces the whole body
+                         but only half of it is sent, then close
+  chunksize text=T       chunked, with T as the first chunk-size line
+  drip      seconds=S    the normal answer, one byte every S seconds
+                         (default 0.2), so no single read ever waits long
+  raw       data=B64     send these bytes (base64), then close
+  reset                  read the request, then abort the connection (RST)
 Control also takes {"drop_idle": true}: close every open connection except
 the control request's own (a keep-alive connection the client has pooled
 goes stale, as when the server's idle timeout ends it).
 With "auth" set, a call whose client credentials do not match gets 401
 (like a real AS) before the mode applies.
 """
+import argparse
 import base64
 import json
 import os
+import select
 import socket
+import struct
 import ssl
 import sys
 import threading
@@ -55,6 +87,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class State:
     def __init__(self):
         self.lock = threading.Lock()
+        self.default = {"active": False}
+        self.record = True
         self.reset()
 
     def reset(self):
@@ -62,6 +96,19 @@ class State:
         self.modes = {}
         self.calls = []
         self.auth = None
+        self.ncalls = 0
+        self.active = 0
+        self.max_active = 0
+
+    def enter(self):
+        with self.lock:
+            self.ncalls += 1
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+
+    def leave(self):
+        with self.lock:
+            self.active -= 1
 
     def mode_for(self, path):
         with self.lock:
@@ -185,6 +232,11 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 calls = list(STATE.calls)
             self._send_json(200, calls)
+        elif self.path == "/_stats":
+            with STATE.lock:
+                stats = {"calls": STATE.ncalls, "active": STATE.active,
+                         "max_active": STATE.max_active}
+            self._send_json(200, stats)
         elif self.path == "/_health":
             self._send_json(200, {"ok": True})
         else:
@@ -207,6 +259,8 @@ class Handler(BaseHTTPRequestHandler):
             STATE.modes.update(req.get("modes") or {})
             if "auth" in req:
                 STATE.auth = req["auth"]
+            if "default" in req:
+                STATE.default = req["default"]
         dropped = 0
         if req.get("drop_idle"):
             with CONNS_LOCK:
@@ -237,8 +291,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.client_address),
             "port": self.server.server_address[1],
         }
-        with STATE.lock:
-            STATE.calls.append(call)
+        if STATE.record:
+            with STATE.lock:
+                STATE.calls.append(call)
         return call
 
     def _client_ok(self, call):
@@ -258,19 +313,68 @@ class Handler(BaseHTTPRequestHandler):
         return call["basic"] is None and "client_secret" not in form
 
     def _introspect(self, body):
+        STATE.enter()
+        try:
+            return self._introspect_counted(body)
+        finally:
+            STATE.leave()
+
+    def _client_gone(self, seconds):
+        """Wait SECONDS; True as soon as the client closed the connection
+        (then this call no longer counts as one being handled)."""
+        deadline = time.monotonic() + seconds
+        sock = self.connection
+        plain = not isinstance(sock, ssl.SSLSocket)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if not plain:
+                time.sleep(min(left, 0.05))
+                continue
+            r, _, _ = select.select([sock], [], [], min(left, 0.05))
+            if r:
+                try:
+                    if sock.recv(1, socket.MSG_PEEK) == b"":
+                        return True
+                except OSError:
+                    return True
+                # A pipelined byte: nothing we expect; keep waiting.
+                time.sleep(min(left, 0.05))
+
+    def _abandon(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _send_raw_close(self, data):
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            pass
+        self._abandon()
+
+    def _introspect_counted(self, body):
         call = self._record(body)
         if not self._client_ok(call):
             return self._send(401, json.dumps({"error": "invalid_client"}),
                               extra={"WWW-Authenticate": 'Basic realm="as"'})
         tokens = call["form"].get("token") or [""]
         with STATE.lock:
-            answer = STATE.tokens.get(tokens[0], {"active": False})
+            answer = STATE.tokens.get(tokens[0], STATE.default)
         mode = STATE.mode_for(self.path)
         name = mode.get("mode", "normal")
         payload = json.dumps(answer).encode()
         if name == "slow":
-            time.sleep(float(mode.get("seconds", 5)))
+            if self._client_gone(float(mode.get("seconds", 5))):
+                return self._abandon()
             return self._send(200, payload)
+        special = self._special(name, mode, answer, payload)
+        if special is not False:
+            return special
         if name == "status":
             code = int(mode.get("code", 500))
             return self._send(code, json.dumps({"error": "server_error"}))
@@ -307,11 +411,86 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(200, payload)
 
 
+    # -- the fault modes of the hardening tests ---------------------------
+    def _special(self, name, mode, answer, payload):
+        """Modes added for test_200; False when NAME is none of them."""
+        if name == "deepjson":
+            depth = int(mode.get("depth", 1000))
+            # the top-level object is level 1, "deep": [...] level 2...
+            deep = "[" * (depth - 1) + "]" * (depth - 1)
+            obj = dict(answer)
+            obj.pop("deep", None)
+            text = json.dumps(obj)
+            body = text[:-1] + (", " if obj else "") + '"deep": ' + deep + "}"
+            return self._send(200, body)
+        if name == "manyclaims":
+            obj = dict(answer)
+            i = 0
+            while len(obj) < int(mode.get("count", 1001)):
+                obj["c%04d" % i] = i
+                i += 1
+            return self._send(200, json.dumps(obj))
+        if name == "bigclaim":
+            obj = dict(answer, big="b" * int(mode.get("size", 65537)))
+            return self._send(200, json.dumps(obj))
+        if name == "manyheaders":
+            # _send writes Content-Type, Content-Length, Cache-Control, and
+            # send_response Server and Date: 5 fields
+            extra = {"X-Pad-%03d" % i: "p"
+                     for i in range(int(mode.get("count", 101)) - 5)}
+            return self._send(200, payload, extra=extra)
+        if name == "longheader":
+            size = int(mode.get("size", 8193))
+            name_ = "X-Long"
+            pad = size - len(name_) - len(": ") - 2
+            return self._send(200, payload, extra={name_: "l" * pad})
+        if name == "cutchunk":
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n")
+            cut = payload[:len(payload) // 2]
+            return self._send_raw_close(
+                head + b"%x\r\n" % len(payload) + cut)
+        if name == "chunksize":
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n")
+            text = mode.get("text", "ffffffffffffffffffff").encode()
+            return self._send_raw_close(head + text + b"\r\n" + payload
+                                        + b"\r\n0\r\n\r\n")
+        if name == "drip":
+            step = float(mode.get("seconds", 0.2))
+            data = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(payload)) + payload
+            for i in range(len(data)):
+                try:
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return self._abandon()
+                if self._client_gone(step):
+                    return self._abandon()
+            return None
+        if name == "raw":
+            return self._send_raw_close(base64.b64decode(mode.get("data",
+                                                                  "")))
+        if name == "reset":
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET,
+                                           socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+            except OSError:
+                pass
+            return None
+        return False
+
+
 class TLSServer(ThreadingHTTPServer):
     """HTTPS that does the handshake in the request thread (not in accept),
     so a client that stalls or rejects our certificate blocks nobody, and
     that records the SNI name each client sent."""
     daemon_threads = True
+    request_queue_size = 256
 
     def __init__(self, addr, handler, certfile, keyfile):
         super().__init__(addr, handler)
@@ -343,12 +522,26 @@ class TLSServer(ThreadingHTTPServer):
 
 class PlainServer(ThreadingHTTPServer):
     daemon_threads = True
+    # many httpd threads connecting at once (load tests): the default
+    # backlog of 5 would drop SYNs and stall connects for a second
+    request_queue_size = 256
 
 
 def main():
-    certdir = sys.argv[1]
-    servers = {"http": PlainServer(("127.0.0.1", 0), Handler)}
-    for name in ("good", "wronghost", "expired", "untrusted"):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("certdir")
+    ap.add_argument("--http-port", type=int, default=0)
+    ap.add_argument("--no-tls", action="store_true")
+    ap.add_argument("--default")
+    ap.add_argument("--no-record", action="store_true")
+    args = ap.parse_args()
+    certdir = args.certdir
+    if args.default:
+        STATE.default = json.loads(args.default)
+    STATE.record = not args.no_record
+    servers = {"http": PlainServer(("127.0.0.1", args.http_port), Handler)}
+    for name in () if args.no_tls else ("good", "wronghost", "expired",
+                                         "untrusted"):
         servers["https_" + name] = TLSServer(
             ("127.0.0.1", 0), Handler,
             os.path.join(certdir, name + ".pem"),
