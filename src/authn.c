@@ -8,17 +8,10 @@
 #include "request_state.h"
 #include "httpd_log.h"
 #include "challenge.h"
-#include "digest.h"
 #include "token.h"
 #include "form_body.h"
 #include "lookup.h"
 #include "export.h"
-
-int mai_is_bearer(request_rec *r)
-{
-    const char *t = ap_auth_type(r);
-    return t && !strcasecmp(t, "Bearer");
-}
 
 static request_rec *initial_request(request_rec *r)
 {
@@ -28,29 +21,16 @@ static request_rec *initial_request(request_rec *r)
     return r;
 }
 
-mai_req_state_t *mai_state_get(request_rec *r)
+/* One source's outcome: a token counts, a malformed one ends the search.
+ * (t is read through a pointer: it is set by the call that made st.) */
+static int tally(mai_status_t st, const char *const *t, const char **token,
+                 int *found)
 {
-    return ap_get_module_config(r->request_config, &auth_introspect_module);
-}
-
-const char *mai_state_token_id(request_rec *r, mai_req_state_t *st)
-{
-    if (!st->token_id) {
-        st->token_id = st->token ? mai_digest_token_id(r->pool, st->token)
-                                 : "-";
+    if (st == MAI_OK) {
+        *token = *t;
+        (*found)++;
     }
-    return st->token_id;
-}
-
-mai_req_state_t *mai_state_ensure(request_rec *r)
-{
-    mai_req_state_t *st = mai_state_get(r);
-    if (!st) {
-        st = apr_pcalloc(r->pool, sizeof(*st));
-        st->status = MAI_STATUS_NO_TOKEN;
-        ap_set_module_config(r->request_config, &auth_introspect_module, st);
-    }
-    return st;
+    return st == MAI_STATUS_MALFORMED;
 }
 
 /* Collect the token from every enabled source; more than one is an
@@ -60,55 +40,36 @@ static mai_status_t take_token(request_rec *r, const mai_dir_conf_t *c,
 {
     int src = mai_conf_token_sources(c), found = 0;
     mai_status_t header_st = MAI_STATUS_NO_TOKEN, st;
-    const char *t;
+    const char *t = NULL, *body;
+    apr_size_t len;
 
     if (src & MAI_SRC_HEADER) {
         header_st = mai_token_from_authorization(
             r->pool, apr_table_get(r->headers_in, "Authorization"), &t);
-        if (header_st == MAI_STATUS_MALFORMED) {
-            return header_st;
-        }
-        if (header_st == MAI_OK) {
-            *token = t;
-            found++;
+        if (tally(header_st, &t, token, &found)) {
+            return MAI_STATUS_MALFORMED;
         }
     }
-    if (src & MAI_SRC_QUERY) {
-        st = mai_token_from_urlencoded(r->pool, r->args,
-                                       r->args ? strlen(r->args) : 0, &t);
-        if (st == MAI_STATUS_MALFORMED) {
-            return st;
-        }
-        if (st == MAI_OK) {
-            *token = t;
-            found++;
-        }
+    if ((src & MAI_SRC_QUERY)
+        && tally(mai_token_from_urlencoded(r->pool, r->args,
+                                           r->args ? strlen(r->args) : 0,
+                                           &t), &t, token, &found)) {
+        return MAI_STATUS_MALFORMED;
     }
-    if (src & MAI_SRC_COOKIE) {
-        st = mai_token_from_cookie(r->pool,
-                                   apr_table_get(r->headers_in, "Cookie"),
-                                   mai_conf_token_cookie(c), &t);
-        if (st == MAI_STATUS_MALFORMED) {
-            return st;
-        }
-        if (st == MAI_OK) {
-            *token = t;
-            found++;
-        }
+    if ((src & MAI_SRC_COOKIE)
+        && tally(mai_token_from_cookie(r->pool,
+                                       apr_table_get(r->headers_in, "Cookie"),
+                                       mai_conf_token_cookie(c), &t),
+                 &t, token, &found)) {
+        return MAI_STATUS_MALFORMED;
     }
     if (src & MAI_SRC_FORM) {
-        const char *body;
-        apr_size_t len;
         st = mai_form_body_read(r, &body, &len);
         if (st == MAI_OK) {
             st = mai_token_from_urlencoded(r->pool, body, len, &t);
         }
-        if (st == MAI_STATUS_MALFORMED) {
-            return st;
-        }
-        if (st == MAI_OK) {
-            *token = t;
-            found++;
+        if (tally(st, &t, token, &found)) {
+            return MAI_STATUS_MALFORMED;
         }
     }
     if (found > 1) {

@@ -42,6 +42,14 @@ int mai_breaker_allow(mai_breaker_t *b, apr_time_t now,
     }
 }
 
+void mai_breaker_probe_not_sent(mai_breaker_t *b)
+{
+    if (b->state == MAI_BREAKER_PROBING) {
+        b->state = MAI_BREAKER_OPEN;
+        b->opened_at -= b->open_for;
+    }
+}
+
 int mai_breaker_record(mai_breaker_t *b, int ok, apr_time_t now)
 {
     mai_breaker_state_t before = b->state;

@@ -41,4 +41,8 @@ int mai_breaker_allow(mai_breaker_t *b, apr_time_t now,
  */
 int mai_breaker_record(mai_breaker_t *b, int ok, apr_time_t now);
 
+/** The caller allowed as the probe never made its call (no slot): the
+ * next caller probes instead, at once. */
+void mai_breaker_probe_not_sent(mai_breaker_t *b);
+
 #endif

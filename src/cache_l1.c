@@ -170,7 +170,7 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
                const mai_result_t **res, apr_int64_t *fetched_at)
 {
     shard_t *s = shard_of(l1, key);
-    hold_t *h = apr_palloc(owner, sizeof(*h));
+    hold_t *h;
     entry_t *e;
 
     apr_thread_mutex_lock(s->lock);
@@ -186,6 +186,8 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
     if (!e) {
         return 0;
     }
+    /* the entry is already ours (refs++): the hold only lets it go */
+    h = apr_palloc(owner, sizeof(*h));
     h->shard = s;
     h->e = e;
     apr_pool_cleanup_register(owner, h, drop_hold, apr_pool_cleanup_null);

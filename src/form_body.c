@@ -17,7 +17,7 @@ static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
                                   apr_read_type_e block, apr_off_t readbytes)
 {
     apr_bucket_brigade *saved = f->ctx;
-    apr_bucket *after;
+    apr_bucket *after, *b, *next;
     apr_status_t rv;
 
     if (!saved || APR_BRIGADE_EMPTY(saved)
@@ -33,19 +33,18 @@ static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
         return rv;
     }
-    while (APR_BRIGADE_FIRST(saved) != after) {
-        apr_bucket *b = APR_BRIGADE_FIRST(saved), *copy;
+    for (b = APR_BRIGADE_FIRST(saved); b != after; b = next) {
+        next = APR_BUCKET_NEXT(b);
         if (mode == AP_MODE_SPECULATIVE) {
             /* speculative reads peek without consuming */
+            apr_bucket *copy;
             apr_bucket_copy(b, &copy);
             APR_BRIGADE_INSERT_TAIL(bb, copy);
-            if (APR_BUCKET_NEXT(b) == after) {
-                break;
-            }
-            continue;
         }
-        APR_BUCKET_REMOVE(b);
-        APR_BRIGADE_INSERT_TAIL(bb, b);
+        else {
+            APR_BUCKET_REMOVE(b);
+            APR_BRIGADE_INSERT_TAIL(bb, b);
+        }
     }
     return APR_SUCCESS;
 }

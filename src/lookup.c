@@ -165,9 +165,14 @@ static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
     apr_int64_t fetched;
 
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)
-        && usable(l, *res, fetched)) {
-        return MAI_OK;
+        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)) {
+        if (usable(l, *res, fetched)) {
+            return MAI_OK;
+        }
+        if (l->stale != *res) {
+            /* neither fresh nor kept for StaleIfError: free its slot */
+            mai_l1_remove(mai_proc.l1, l->key);
+        }
     }
     if (mai_proc.cache && from_l2(l, res, &fetched) == MAI_OK
         && usable(l, *res, fetched)) {

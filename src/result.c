@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include <json.h>
 #include "result.h"
+#include "result_flat.h"
 
 #define MAX_DEPTH 32
 #define MAX_MEMBERS 1000
@@ -415,42 +416,10 @@ const char *mai_result_user(const mai_result_t *res,
     return NULL;
 }
 
-static const char *const *copy_strv(apr_pool_t *p, const char *const *v,
-                                    int n)
-{
-    const char **c;
-    int i;
-
-    if (v == NULL) {
-        return NULL;
-    }
-    c = apr_pcalloc(p, (n + 1) * sizeof(*c));
-    for (i = 0; i < n; i++) {
-        c[i] = apr_pstrdup(p, v[i]);
-    }
-    return c;
-}
-
+/* One walk over a result serves both copies: into a pool here, into a
+ * malloc'd block for the per-process cache (result_flat.c). */
 mai_result_t *mai_result_copy(apr_pool_t *p, const mai_result_t *res)
 {
-    mai_result_t *c = apr_pmemdup(p, res, sizeof(*res));
-    mai_claim_t *claims;
-    int i;
-
-    c->iss = apr_pstrdup(p, res->iss);
-    c->client_id = apr_pstrdup(p, res->client_id);
-    c->token_type = apr_pstrdup(p, res->token_type);
-    c->scopes = copy_strv(p, res->scopes, res->nscopes);
-    c->auds = copy_strv(p, res->auds, res->nauds);
-    c->json = apr_pstrdup(p, res->json);
-    claims = apr_pcalloc(p, (res->nclaims + 1) * sizeof(*claims));
-    for (i = 0; i < res->nclaims; i++) {
-        claims[i] = res->claims[i];
-        claims[i].name = apr_pstrdup(p, res->claims[i].name);
-        claims[i].text = apr_pstrdup(p, res->claims[i].text);
-        claims[i].items = copy_strv(p, res->claims[i].items,
-                                    res->claims[i].nitems);
-    }
-    c->claims = claims;
-    return c;
+    apr_size_t size = mai_result_flat_size(res);
+    return mai_result_flat_copy(apr_palloc(p, size), size, res);
 }

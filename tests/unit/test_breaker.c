@@ -76,7 +76,27 @@ static void test_threshold_zero_never_opens(void **state)
     assert_true(mai_breaker_allow(&b, SEC(100), &retry));
 }
 
+static void test_unsent_probe_passes_on(void **state)
+{
+    mai_breaker_t b;
+    apr_interval_time_t retry = 0;
+
+    mai_breaker_init(&b, 1, SEC(10));
+    mai_breaker_record(&b, 0, SEC(0));
+    assert_true(mai_breaker_allow(&b, SEC(10), &retry));
+    /* the probe found no call slot: the next caller probes at once */
+    mai_breaker_probe_not_sent(&b);
+    assert_int_equal(b.state, MAI_BREAKER_OPEN);
+    assert_true(mai_breaker_allow(&b, SEC(10), &retry));
+    assert_int_equal(b.state, MAI_BREAKER_PROBING);
+    /* outside probing it changes nothing */
+    mai_breaker_record(&b, 1, SEC(11));
+    mai_breaker_probe_not_sent(&b);
+    assert_int_equal(b.state, MAI_BREAKER_CLOSED);
+}
+
 static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_unsent_probe_passes_on),
     UNIT_TEST(test_opens_after_threshold),
     UNIT_TEST(test_one_probe_then_close),
     UNIT_TEST(test_failed_probe_reopens),
