@@ -110,6 +110,10 @@ mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
                                 apr_interval_time_t *retry_after)
 {
     mai_status_t st = MAI_OK;
+    /* a slot taken with under a tenth of the call's time left cannot
+     * finish a call: it would only add load to a server at the cap */
+    apr_interval_time_t min_left = (deadline - apr_time_now()) / 10;
+    int waited = 0;
 
     apr_thread_mutex_lock(ep->lock);
     if (!mai_breaker_allow(&ep->breaker, apr_time_now(), retry_after)) {
@@ -119,20 +123,21 @@ mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
     while (st == MAI_OK && ep->max_inflight > 0
            && ep->inflight >= ep->max_inflight) {
         apr_interval_time_t left = deadline - apr_time_now();
-        if (left <= 0) {
+        if (left <= min_left) {
             st = MAI_STATUS_OVERLOADED;
             break;
         }
-        apr_thread_cond_timedwait(ep->slot_free, ep->lock, left);
+        waited = 1;
+        apr_thread_cond_timedwait(ep->slot_free, ep->lock, left - min_left);
+    }
+    if (st == MAI_OK && waited && deadline - apr_time_now() <= min_left) {
+        st = MAI_STATUS_OVERLOADED;
     }
     if (st == MAI_OK) {
         ep->inflight++;
     }
-    else if (st == MAI_STATUS_OVERLOADED
-             && ep->breaker.state == MAI_BREAKER_PROBING) {
-        /* the probe never went out: let the next caller probe */
-        ep->breaker.state = MAI_BREAKER_OPEN;
-        ep->breaker.opened_at -= ep->breaker.open_for;
+    else if (st == MAI_STATUS_OVERLOADED) {
+        mai_breaker_probe_not_sent(&ep->breaker);
     }
     apr_thread_mutex_unlock(ep->lock);
     return st;
