@@ -42,6 +42,35 @@ class TestQuery:
         r = client.get("/q" + CGI, query={"access_token_x": tokens.active()})
         asserts.no_token(r)
 
+    @pytest.mark.parametrize("name", ["access.token", "access token",
+                                      "access[token", "ACCESS_TOKEN",
+                                      "access_token[]"])
+    def test_framework_aliases_are_no_token(self, client, tokens, mock,
+                                            name):
+        """PHP and some other frameworks read these names as access_token;
+        the module does not (docs/security.md, query aliasing)."""
+        r = client.get("/q" + CGI, query={name: tokens.active()})
+        asserts.no_token(r)
+        assert mock.calls() == []
+
+    def test_query_reaches_the_app_unchanged(self, client, tokens):
+        """The token is not removed from the query: the app sees it, so an
+        app must not take a second token from a look-alike name."""
+        tok = tokens.active()
+        r = client.get("/hq" + CGI, token=tok,
+                       query={"access.token": "other"})
+        asserts.granted(r)
+        assert r.json()["QUERY_STRING"] == "access.token=other"
+
+    def test_encoded_name_is_the_same_parameter(self, client, tokens, mock):
+        """access%5Ftoken decodes to access_token, as frameworks decode it:
+        a second copy under that spelling is a duplicate, 400."""
+        tok = tokens.active()
+        r = client.get("/q" + CGI + "?access_token=%s&access%%5Ftoken=%s"
+                       % (tok, tok))
+        asserts.invalid_request(r)
+        assert mock.calls() == []
+
     def test_either_of_two_sources(self, client, tokens):
         tok = tokens.active()
         asserts.granted(client.get("/hq" + CGI, token=tok))
