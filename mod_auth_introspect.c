@@ -15,7 +15,7 @@
 #include "flight.h"
 #include "authn.h"
 #include "authz.h"
-#include "export.h"
+#include "strip_spoofed.h"
 #include "form_body.h"
 #include "config_check.h"
 
@@ -272,8 +272,10 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_header_parser(mai_export_strip_spoofed, NULL, NULL,
-                          APR_HOOK_REALLY_FIRST);
+    ap_hook_post_read_request(mai_strip_post_read_request, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
+    ap_hook_insert_filter(mai_strip_insert_filter, NULL, NULL,
+                          APR_HOOK_REALLY_LAST);
     ap_hook_check_authn(mai_authn_check, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(mai_authn_note_failure, NULL, NULL,
@@ -282,6 +284,7 @@ static void register_hooks(apr_pool_t *p)
                                 APR_HOOK_MIDDLE);
     mai_authz_register(p);
     mai_form_body_register();
+    mai_strip_register();
 }
 
 AP_DECLARE_MODULE(auth_introspect) = {

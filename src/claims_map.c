@@ -116,16 +116,24 @@ const char *mai_claims_header_value(apr_pool_t *p, const char *value)
     return out;
 }
 
-/* Backends, CGI and many proxies treat '-' and '_' in header names alike
- * (both become '_' in HTTP_* variables), so either separator in either
- * place counts: X-Introspect_Sub must not slip past as a spoofed claim. */
+/* httpd's CGI environment turns '-' into '_'; backends behind a proxy
+ * (WSGI, Rack, PHP, nginx's underscores_in_headers) map '_', '.' and
+ * other punctuation the same way. So any byte that is not a letter or a
+ * digit counts as a separator, in either place: X.Introspect_Sub must not
+ * slip past as a spoofed claim. The namespace is ours alone, so being
+ * broad costs nothing. */
+static int is_separator(unsigned char c)
+{
+    return c != '\0' && !is_alnum(c);
+}
+
 int mai_claims_is_reserved_header(const char *name)
 {
     static const char word[] = "introspect";
     size_t i;
 
     if (name == NULL || lower((unsigned char)name[0]) != 'x'
-        || (name[1] != '-' && name[1] != '_')) {
+        || !is_separator((unsigned char)name[1])) {
         return 0;
     }
     for (i = 0; word[i] != '\0'; i++) {
@@ -133,5 +141,5 @@ int mai_claims_is_reserved_header(const char *name)
             return 0;
         }
     }
-    return name[2 + i] == '-' || name[2 + i] == '_';
+    return is_separator((unsigned char)name[2 + i]);
 }

@@ -29,10 +29,11 @@ int mai_claims_header_safe(const char *value);
  */
 const char *mai_claims_header_value(apr_pool_t *p, const char *value);
 
-/** True when a request header name starts with X-Introspect- or
- * X_Introspect_ in any case (either separator in either place, as
- * X-Introspect_ and X_Introspect- reach CGI the same way): such headers
- * are removed from requests. */
+/** True when a request header name is X, one separator, "Introspect",
+ * one separator, anything; in any case, where a separator is any byte
+ * but a letter or digit (X-Introspect-, X_Introspect_, X.Introspect-
+ * and the like all reach a CGI program or a backend as the same
+ * variable): such headers are removed from requests. */
 int mai_claims_is_reserved_header(const char *name);
 
 #endif

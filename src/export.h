@@ -11,8 +11,4 @@
 void mai_export(request_rec *r, const mai_dir_conf_t *c,
                 const mai_result_t *res);
 
-/** header_parser: on AuthType Bearer locations, drop every incoming
- * X-Introspect-* / X_Introspect_* header, so none can be spoofed. */
-int mai_export_strip_spoofed(request_rec *r);
-
 #endif
