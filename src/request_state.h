@@ -9,6 +9,8 @@
 #include "result.h"
 #include "config.h"
 
+struct mai_form_body;
+
 typedef struct mai_req_state {
     mai_status_t status;           /* outcome of authentication */
     const mai_dir_conf_t *conf;    /* the location it was judged under;
@@ -28,6 +30,8 @@ typedef struct mai_req_state {
     apr_array_header_t *scope_missing;  /* scopes of failed oauth-scope */
     int forbid;                    /* turn the final 401 into a 403 */
     apr_interval_time_t retry_after;  /* for a 503, when known */
+    struct mai_form_body *form;    /* the request body, when this request
+                                    * read it (form_body.c) */
 } mai_req_state_t;
 
 /** The state of r (or of the request it was made from), or NULL. */

@@ -44,7 +44,7 @@ def conf(env):
         "    Options +FollowSymLinks",
         "</Directory>",
     ]
-    for prefix in ("/ta", "/tc"):
+    for prefix in ("/ta", "/tc", "/fa"):
         out += ["<Location %s/loc/>" % prefix,
                 "    Options +FollowSymLinks",
                 "    RewriteEngine On",
@@ -70,6 +70,23 @@ def conf(env):
         env.protect("/ep", *NO_CACHE, endpoint=env.mock_url(EP_B)),
         env.protect("/iss", *NO_CACHE, "AuthIntrospectIssuer " + ISS_X),
         env.protect("/ruc", *NO_CACHE, "AuthIntrospectRemoteUserClaim email"),
+        # the form-body token source (TestFormBody)
+        env.protect("/fa", *NO_CACHE, "AuthIntrospectAcceptTokenIn form"),
+        env.protect("/fb", *NO_CACHE, "AuthIntrospectAcceptTokenIn form",
+                    "AuthIntrospectRemoteUserClaim email"),
+        # other token sources: it searches them itself (form included)
+        env.protect("/fh", *NO_CACHE,
+                    "AuthIntrospectAcceptTokenIn header form",
+                    "AuthIntrospectRemoteUserClaim email"),
+        "<Location /fa/ed-pub/>",
+        "    ErrorDocument 404 /pub/cgi/env.cgi",
+        "</Location>",
+        # no authentication at all
+        'ScriptAlias /pub/cgi/ "%s/cgi-bin/"' % env.htdocs,
+        'Alias /pub/ "%s/"' % env.htdocs,
+        "<Location /pub/ed/>",
+        "    ErrorDocument 404 /pub/cgi/env.cgi",
+        "</Location>",
     ]
     return "\n".join(out)
 
@@ -271,3 +288,80 @@ class TestRefusalThenErrorDocument:
         assert ED_FAILED in r.text
         assert mock.calls() == []
 
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class TestFormBody:
+    """AuthIntrospectAcceptTokenIn form: the body is read once, for the
+    token, and every byte of it still reaches the handler after an
+    internal redirect; a later location that takes form tokens finds the
+    token in the body as first read."""
+
+    def body(self, tok):
+        return "a=1&access_token=%s&b=%s&c=%%26x" % (tok, "y" * 3000)
+
+    @pytest.mark.parametrize("target", ["fb", "fh"])
+    @pytest.mark.parametrize("path", ["htaccess", "location"])
+    def test_rewrite_into_other_location(self, client, tokens, mock, path,
+                                         target):
+        """fb takes tokens from the same places (the token is taken over),
+        fh from others (it searches the body as first read: the stream
+        itself is spent)."""
+        tok = tokens.active(email="alice@example.org")
+        body = self.body(tok)
+        r = client.post(entry(path, target, prefix="/fa"), body=body,
+                        headers=FORM)
+        asserts.granted(r)
+        seen = r.json()
+        assert seen["REMOTE_USER"] == "alice@example.org"
+        assert seen["REQUEST_METHOD"] == "POST"
+        assert seen["body"] == body
+        assert paths_of(mock) == ["/introspect"]
+
+    def test_rewrite_within_location(self, client, tokens, mock):
+        tok = tokens.active()
+        body = self.body(tok)
+        r = client.post(entry("htaccess", "fa", prefix="/fa"), body=body,
+                        headers=FORM)
+        asserts.granted(r)
+        assert r.json()["REMOTE_USER"] == "alice"
+        assert r.json()["body"] == body
+        assert paths_of(mock) == ["/introspect"]
+
+    def test_rewrite_into_unprotected_location(self, client, tokens, mock):
+        tok = tokens.active()
+        body = self.body(tok)
+        r = client.post(entry("htaccess", "pub", prefix="/fa"), body=body,
+                        headers=FORM)
+        asserts.granted(r)
+        seen = r.json()
+        assert "REMOTE_USER" not in seen
+        assert seen["body"] == body
+
+    def test_error_document_like_plain_httpd(self, client, tokens, mock):
+        """httpd reads and drops the body of a request that failed before
+        its ErrorDocument runs: the ErrorDocument's CGI reads the same
+        (nothing) behind this module as without it."""
+        tok = tokens.active()
+        body = self.body(tok)
+        plain = client.post("/pub/ed/missing.txt", body=body, headers=FORM)
+        r = client.post("/fa/ed-pub/missing.txt", body=body, headers=FORM)
+        assert plain.status == r.status == 404, r
+        assert r.json()["REQUEST_METHOD"] == "GET"
+        assert r.json()["body"] == plain.json()["body"] == ""
+
+    @pytest.mark.parametrize("target", ["fb", "fh"])
+    def test_cgi_local_redirect(self, client, tokens, mock, target):
+        """The redirecting CGI got the body; httpd makes the redirect a GET
+        without one. The target's token is the one in the body as first
+        read."""
+        tok = tokens.active(email="alice@example.org")
+        r = client.post(entry("cgi", target, prefix="/fa"),
+                        body=self.body(tok), headers=FORM)
+        asserts.granted(r)
+        seen = r.json()
+        assert seen["REMOTE_USER"] == "alice@example.org"
+        assert seen["REQUEST_METHOD"] == "GET"
+        assert seen["body"] == ""
+        assert paths_of(mock) == ["/introspect"]
