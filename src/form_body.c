@@ -155,10 +155,11 @@ mai_status_t mai_form_body_read(request_rec *r, const char **data,
 }
 
 /* insert_filter, for every request that runs a handler: an internal
- * redirect starts from the protocol filters, without the replay filter
- * the request it replaces had (mod_rewrite in a directory, ErrorDocument;
- * mod_dir's fast redirect takes its lookup's filters), so the rest of the
- * body would be lost. Subrequests never get it: they have no body. */
+ * redirect (mod_rewrite in a directory, a CGI's local redirect,
+ * ErrorDocument) starts from the protocol filters, without the replay
+ * filter of the request it replaces, so the rest of the body would be
+ * lost. A request that still has it (the first one; mod_dir's fast
+ * redirect) is left alone. Subrequests never get it: they have no body. */
 static void keep_replaying(request_rec *r)
 {
     mai_form_body_t *fb = read_before(r, 1);
