@@ -11,10 +11,12 @@ and takes REMOTE_USER from sub; each target differs from it in one thing:
   /ep/   the endpoint (the mock AS at /introspect-b, with its own answers)
   /iss/  AuthIntrospectIssuer
   /ruc/  AuthIntrospectRemoteUserClaim email
+  /skw/  AuthIntrospectClockSkew 0 (the entry allows 300 s)
 CacheTTL 0 everywhere: every endpoint call shows in the mock's record, so
 a reused answer (no second call) is told apart from a cached one.
 """
 import json
+import time
 
 import pytest
 
@@ -23,7 +25,7 @@ from harness import asserts, logtags
 EP_B = "/introspect-b"
 ISS_X = "https://as-x.mai.test"
 ISS_A = "https://as-a.mai.test"
-TARGETS = ("ep", "iss", "ruc")
+TARGETS = ("ep", "iss", "ruc", "skw")
 NO_CACHE = ("AuthIntrospectCacheTTL 0", "AuthIntrospectNegativeCacheTTL 0")
 # mod_include's line for an include that failed (here: refused)
 SSI_INCLUDE_FAILED = r"\[include:error\].*unable to include"
@@ -34,7 +36,7 @@ ED_FAILED = "error was encountered while trying to use an ErrorDocument"
 
 def conf(env):
     out = [
-        env.protect("/ta", *NO_CACHE),
+        env.protect("/ta", *NO_CACHE, "AuthIntrospectClockSkew 300"),
         # a cookie-taking entry location (a browser app) in front of the
         # same targets, which take the Authorization header only
         env.protect("/tc", *NO_CACHE,
@@ -70,6 +72,7 @@ def conf(env):
         env.protect("/ep", *NO_CACHE, endpoint=env.mock_url(EP_B)),
         env.protect("/iss", *NO_CACHE, "AuthIntrospectIssuer " + ISS_X),
         env.protect("/ruc", *NO_CACHE, "AuthIntrospectRemoteUserClaim email"),
+        env.protect("/skw", *NO_CACHE, "AuthIntrospectClockSkew 0"),
         # the form-body token source (TestFormBody)
         env.protect("/fa", *NO_CACHE, "AuthIntrospectAcceptTokenIn form"),
         env.protect("/fb", *NO_CACHE, "AuthIntrospectAcceptTokenIn form",
@@ -211,6 +214,17 @@ class TestOtherRemoteUserClaim:
         """No email claim: the target has no REMOTE_USER for the token."""
         tok = tokens.active(sub="alice")
         r = client.get(entry(path, "ruc"), token=tok)
+        refused_at_target(path, r, errlog)
+        assert paths_of(mock) == ["/introspect"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+class TestOtherClockSkew:
+    def test_expired_for_target(self, client, tokens, mock, errlog, path):
+        """exp 100 s ago: within the entry's 300 s of skew, past the
+        target's 0."""
+        tok = tokens.active(exp=int(time.time()) - 100)
+        r = client.get(entry(path, "skw"), token=tok)
         refused_at_target(path, r, errlog)
         assert paths_of(mock) == ["/introspect"]
 
