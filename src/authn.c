@@ -1,5 +1,7 @@
-/* authn.c: AuthType Bearer. One token check per client request: a
- * subrequest or internal redirect reuses the initial request's decision. */
+/* authn.c: AuthType Bearer: take the token, find the endpoint's answer,
+ * apply this location's rules, set REMOTE_USER. A subrequest or internal
+ * redirect is judged under its own location; what it takes over from the
+ * request it was made from is said before judged_before(). */
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -12,14 +14,6 @@
 #include "form_body.h"
 #include "lookup.h"
 #include "export.h"
-
-static request_rec *initial_request(request_rec *r)
-{
-    while (r->prev || r->main) {
-        r = r->prev ? r->prev : r->main;
-    }
-    return r;
-}
 
 /* One source's outcome: a token counts, a malformed one ends the search.
  * (t is read through a pointer: it is set by the call that made st.) */
@@ -120,32 +114,147 @@ static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
     }
 }
 
-/* A subrequest or internal redirect: take over the initial decision. */
-static int reuse(request_rec *r, const mai_dir_conf_t *c,
-                 const mai_req_state_t *prior)
+/* Subrequests and internal redirects (mod_rewrite in a directory, a CGI's
+ * local redirect, SSI include virtual, ErrorDocument, DirectoryIndex) are
+ * judged under their own location's configuration, never the first one's:
+ * another location may ask another endpoint, require another issuer or
+ * name REMOTE_USER from another claim. httpd calls check_authn again only
+ * when the per-directory configuration changed. What the request already
+ * learnt is reused only where it cannot differ:
+ *  - the token: when the target takes tokens from the same places (a
+ *    header-only target must not accept the cookie, a CSRF vector, its
+ *    parent took); else the target searches its own places, the form
+ *    body as first read (form_body.c). So "no token" and "malformed" are
+ *    the same for every location that looks in the same places.
+ *  - the answer: for the same token when endpoint, client id, TLSVerify,
+ *    CA file and TokenTypeHint are the same (one endpoint call per client
+ *    request, even with CacheTTL 0), an endpoint failure included; else
+ *    the token is looked up again for the target (a cache hit when seen).
+ *  - never a verdict: the target's rules (judge) run again on the answer,
+ *    so a refusal that depends on the first location's configuration
+ *    (issuer, clock skew, REMOTE_USER claim) neither follows the request
+ *    into the target nor is a grant there carried over; an inactive answer
+ *    is inactive everywhere.
+ * judged_before: the nearest request r was made from (its parent for a
+ * subrequest, the one it replaces for an internal redirect) that authn
+ * judged, or NULL. */
+static const mai_req_state_t *judged_before(request_rec *r)
 {
-    mai_req_state_t *st = mai_state_ensure(r);
+    const mai_req_state_t *st;
 
-    st->status = prior->status;
-    st->result = prior->result;
-    st->token = prior->token;
-    st->token_id = prior->token_id;
-    st->user = prior->user;
-    if (prior->status != MAI_OK) {
-        return fail(r, c, st, prior->status);
+    while (r->prev || r->main) {
+        r = r->prev ? r->prev : r->main;
+        st = mai_state_get(r);
+        if (st && st->conf) {
+            return st;
+        }
     }
-    r->user = (char *)st->user;
-    r->ap_auth_type = (char *)"Bearer";
-    mai_export(r, c, st->result);
-    return OK;
+    return NULL;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static int same_sources(const mai_dir_conf_t *a, const mai_dir_conf_t *b)
+{
+    int src = mai_conf_token_sources(a);
+
+    return src == mai_conf_token_sources(b)
+           && (!(src & MAI_SRC_COOKIE)
+               || same_text(mai_conf_token_cookie(a),
+                            mai_conf_token_cookie(b)));
+}
+
+/* The inputs that change the endpoint's answer or how far it is trusted
+ * (the cache key covers the same ones). */
+static int same_endpoint(const mai_dir_conf_t *a, const mai_dir_conf_t *b)
+{
+    return a == b
+           || (same_text(mai_conf_endpoint_text(a), mai_conf_endpoint_text(b))
+               && same_text(mai_conf_client_id(a), mai_conf_client_id(b))
+               && mai_conf_tls_verify(a) == mai_conf_tls_verify(b)
+               && same_text(mai_conf_tls_ca_file(a), mai_conf_tls_ca_file(b))
+               && same_text(mai_conf_token_type_hint(a),
+                            mai_conf_token_type_hint(b)));
+}
+
+static mai_status_t token_for(request_rec *r, const mai_dir_conf_t *c,
+                              mai_req_state_t *st,
+                              const mai_req_state_t *prior)
+{
+    if (prior && prior->took && same_sources(c, prior->conf)) {
+        st->token = prior->token;
+        st->token_id = prior->token_id;
+        st->take_status = prior->take_status;
+    }
+    else {
+        if (prior && prior->took) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00332)
+                          "subrequest or internal redirect into a location "
+                          "that takes tokens from other places: searching "
+                          "them");
+        }
+        st->take_status = take_token(r, c, &st->token);
+    }
+    st->took = 1;
+    return st->take_status;
+}
+
+static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
+                               mai_req_state_t *st,
+                               const mai_req_state_t *prior, apr_int64_t now)
+{
+    if (prior && prior->looked_up && !strcmp(prior->token, st->token)
+        && same_endpoint(c, prior->conf)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00330)
+                      "token %s: subrequest or internal redirect: the same "
+                      "endpoint and client, reusing this request's answer",
+                      mai_state_token_id(r, st));
+        st->result = prior->result;
+        st->retry_after = prior->retry_after;
+        st->lookup_status = prior->lookup_status;
+    }
+    else {
+        if (prior && prior->looked_up) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00331)
+                          "token %s: subrequest or internal redirect into a "
+                          "location with another endpoint, client, TLS "
+                          "trust or token type hint, or another token: "
+                          "looking it up for this location",
+                          mai_state_token_id(r, st));
+        }
+        st->lookup_status = mai_lookup(r, c, st, now);
+    }
+    st->looked_up = 1;
+    return st->lookup_status;
+}
+
+/* This location's rules over an answer: mai_result_check (active,
+ * refresh token, exp and nbf with its clock skew, issuer), then
+ * REMOTE_USER from its claims. The one place they run, for a fresh
+ * answer and a reused one alike. */
+static mai_status_t judge(const mai_dir_conf_t *c, mai_req_state_t *st,
+                          apr_int64_t now)
+{
+    mai_status_t s;
+
+    st->user = NULL;
+    s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
+                         mai_conf_issuer(c));
+    if (s == MAI_OK) {
+        st->user = mai_result_user(st->result, mai_conf_user_claims(c));
+        s = st->user ? MAI_OK : MAI_STATUS_NO_USER;
+    }
+    return s;
 }
 
 int mai_authn_check(request_rec *r)
 {
     const mai_dir_conf_t *c;
-    request_rec *first;
-    mai_req_state_t *st, *prior;
-    const char *token = NULL;
+    const mai_req_state_t *prior;
+    mai_req_state_t *st;
     mai_status_t s;
     apr_int64_t now;
 
@@ -153,32 +262,23 @@ int mai_authn_check(request_rec *r)
         return DECLINED;
     }
     c = mai_dconf(r);
-    first = initial_request(r);
-    prior = first != r ? mai_state_get(first) : NULL;
-    if (prior) {
-        return reuse(r, c, prior);
-    }
+    prior = judged_before(r);
     st = mai_state_ensure(r);
+    st->conf = c;
     if (!mai_conf_endpoint(c)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00302)
                       "AuthType Bearer without AuthIntrospectEndpoint for "
                       "%s", r->uri);
         return fail(r, c, st, MAI_STATUS_INTERNAL);
     }
-    s = take_token(r, c, &token);
+    s = token_for(r, c, st, prior);
     if (s != MAI_OK) {
         return fail(r, c, st, s);
     }
-    st->token = token;
     now = apr_time_sec(apr_time_now());
-    s = mai_lookup(r, c, st, now);
+    s = answer_for(r, c, st, prior, now);
     if (s == MAI_OK) {
-        s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
-                             mai_conf_issuer(c));
-    }
-    if (s == MAI_OK) {
-        st->user = mai_result_user(st->result, mai_conf_user_claims(c));
-        s = st->user ? MAI_OK : MAI_STATUS_NO_USER;
+        s = judge(c, st, now);
     }
     if (s != MAI_OK) {
         return fail(r, c, st, s);

@@ -1,15 +1,27 @@
 /* request_state.h: what authn hands to authz and to the failure hooks,
- * kept in r->request_config of the initial request. */
+ * kept in r->request_config of each request it judged; a subrequest or
+ * internal redirect reads its parent's to judge the same token again. */
 #ifndef MAI_REQUEST_STATE_H
 #define MAI_REQUEST_STATE_H
 
 #include <httpd.h>
 #include "status.h"
 #include "result.h"
+#include "config.h"
+
+struct mai_form_body;
 
 typedef struct mai_req_state {
     mai_status_t status;           /* outcome of authentication */
-    const mai_result_t *result;    /* set when status is MAI_OK */
+    const mai_dir_conf_t *conf;    /* the location it was judged under;
+                                    * NULL until authn ran for it */
+    int took;                      /* the token sources were searched: */
+    mai_status_t take_status;      /* OK, NO_TOKEN or MALFORMED */
+    int looked_up;                 /* the token was looked up: */
+    mai_status_t lookup_status;    /* OK or an endpoint failure */
+    const mai_result_t *result;    /* the answer, when lookup_status is OK
+                                    * (the location's rules may still have
+                                    * refused it: see status) */
     const char *token;             /* the raw token: never logged */
     const char *token_id;          /* hash prefix for logs, made on first
                                     * use (mai_state_token_id) */
@@ -18,6 +30,8 @@ typedef struct mai_req_state {
     apr_array_header_t *scope_missing;  /* scopes of failed oauth-scope */
     int forbid;                    /* turn the final 401 into a 403 */
     apr_interval_time_t retry_after;  /* for a 503, when known */
+    struct mai_form_body *form;    /* the request body, when this request
+                                    * read it (form_body.c) */
 } mai_req_state_t;
 
 /** The state of r (or of the request it was made from), or NULL. */

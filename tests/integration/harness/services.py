@@ -115,8 +115,14 @@ class MockAS:
         """Set TOKEN -> introspection response for each entry."""
         self._call("POST", "/_control", {"tokens": mapping})
 
-    def token(self, token, response):
-        self.tokens({token: response})
+    def token(self, token, response, path=None):
+        """TOKEN's answer; with PATH, only on that endpoint path (which then
+        answers it before the table shared by every path)."""
+        if path:
+            self._call("POST", "/_control",
+                       {"path_tokens": {path: {token: response}}})
+        else:
+            self.tokens({token: response})
 
     def mode(self, mode, path="*", **params):
         spec = dict(params, mode=mode)

@@ -20,6 +20,9 @@ mode "*".
 Control API (plain port or any other; JSON bodies):
   POST /_control  {"reset": true,            clear tokens, modes, calls, auth
                    "tokens": {TOKEN: RESPONSE_OBJECT, ...},   (merged)
+                   "path_tokens": {PATH: {TOKEN: RESPONSE_OBJECT}},
+                                 (merged; PATH's own answers, before
+                                  "tokens": a second endpoint on one mock)
                    "modes": {PATH or "*": MODE}, (merged)
                    "auth": {"method": "basic"|"post"|"none",
                             "id": ..., "secret": ...} or null,
@@ -93,6 +96,7 @@ class State:
 
     def reset(self):
         self.tokens = {}
+        self.path_tokens = {}
         self.modes = {}
         self.calls = []
         self.auth = None
@@ -256,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
             if req.get("reset"):
                 STATE.reset()
             STATE.tokens.update(req.get("tokens") or {})
+            for path, table in (req.get("path_tokens") or {}).items():
+                STATE.path_tokens.setdefault(path, {}).update(table)
             STATE.modes.update(req.get("modes") or {})
             if "auth" in req:
                 STATE.auth = req["auth"]
@@ -364,7 +370,9 @@ class Handler(BaseHTTPRequestHandler):
                               extra={"WWW-Authenticate": 'Basic realm="as"'})
         tokens = call["form"].get("token") or [""]
         with STATE.lock:
-            answer = STATE.tokens.get(tokens[0], STATE.default)
+            own = STATE.path_tokens.get(self.path.split("?")[0], {})
+            answer = own.get(tokens[0]) or \
+                STATE.tokens.get(tokens[0], STATE.default)
         mode = STATE.mode_for(self.path)
         name = mode.get("mode", "normal")
         payload = json.dumps(answer).encode()
