@@ -65,8 +65,9 @@ static mai_status_t tokenize(const char *json, apr_size_t len,
 
 /* json-c accepts NaN and Infinity (and turns 1e400 into inf), and keeps
  * U+0000 inside strings, which a C string would silently cut: neither is
- * something an endpoint should send, so the whole tree is refused. */
-static int tree_ok(json_object *o)
+ * something an endpoint should send, so the whole tree is refused. Adds
+ * the members of every object to *members (see scan_members). */
+static int tree_ok(json_object *o, apr_size_t *members)
 {
     size_t i, n;
 
@@ -79,15 +80,16 @@ static int tree_ok(json_object *o)
     case json_type_array:
         n = json_object_array_length(o);
         for (i = 0; i < n; i++) {
-            if (!tree_ok(json_object_array_get_idx(o, i))) {
+            if (!tree_ok(json_object_array_get_idx(o, i), members)) {
                 return 0;
             }
         }
         return 1;
     case json_type_object: {
+        *members += (apr_size_t)json_object_object_length(o);
         json_object_object_foreach(o, key, val) {
             (void)key;
-            if (!tree_ok(val)) {
+            if (!tree_ok(val, members)) {
                 return 0;
             }
         }
@@ -96,6 +98,57 @@ static int tree_ok(json_object *o)
     default:
         return 1;
     }
+}
+
+/* json-c keeps only the last of two members with the same name (after
+ * decoding: "a" and "\u0061" are one name) and cuts a name at U+0000, so
+ * {"active":false,"active":true} would read as active. JSON does not say
+ * which duplicate wins, and other readers of the same answer may pick the
+ * other one: such an answer is refused. This pass counts the members of
+ * the raw text, at any depth, and build() compares the count with the
+ * members json-c kept: fewer kept means a name came twice. tokenize() has
+ * already proved the text strict JSON, so a ':' outside strings always
+ * ends a member name. A name holding U+0000 (escaped or raw) is refused
+ * here, as tree_ok refuses one in a value. Linear, no allocation. */
+static mai_status_t scan_members(const char *json, apr_size_t len,
+                                 apr_size_t *members)
+{
+    apr_size_t i, n = 0;
+    int in_string = 0, nul = 0;     /* nul: the last string had U+0000 */
+
+    for (i = 0; i < len; i++) {
+        char c = json[i];
+
+        if (!in_string) {
+            if (c == '"') {
+                in_string = 1;
+                nul = 0;
+            }
+            else if (c == ':') {
+                if (nul) {
+                    return MAI_STATUS_ENDPOINT_BAD_JSON;
+                }
+                n++;
+            }
+        }
+        else if (c == '"') {
+            in_string = 0;
+        }
+        else if (c == '\\' && i + 1 < len) {
+            /* skip the escaped character; \u0000 is the one that matters */
+            i++;
+            if (json[i] == 'u' && len - i > 4
+                && !memcmp(json + i + 1, "0000", 4)) {
+                nul = 1;
+                i += 4;
+            }
+        }
+        else if (c == '\0') {
+            nul = 1;
+        }
+    }
+    *members = n;
+    return MAI_OK;
 }
 
 static const char *json_text(apr_pool_t *p, json_object *o)
@@ -309,18 +362,23 @@ static mai_status_t known_member(apr_pool_t *p, mai_result_t *res,
     return MAI_OK;
 }
 
+/* raw_members: the count scan_members made of the raw text. */
 static mai_status_t build(apr_pool_t *p, json_object *root,
-                          mai_result_t *res)
+                          apr_size_t raw_members, mai_result_t *res)
 {
     mai_claim_t *claims;
     mai_status_t st;
     int n = json_object_object_length(root), i = 0;
+    apr_size_t kept = 0;
 
     if (n > MAX_MEMBERS) {
         return MAI_STATUS_ENDPOINT_TOO_LARGE;
     }
-    if (!tree_ok(root)) {
+    if (!tree_ok(root, &kept)) {
         return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    if (kept != raw_members) {
+        return MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER;
     }
     claims = apr_pcalloc(p, (n + 1) * sizeof(*claims));
     {
@@ -347,14 +405,21 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
     json_object *root;
     mai_result_t *res;
     mai_status_t st;
+    apr_size_t members = 0;
 
     *out = NULL;
     st = tokenize(json, len, &root);
+    if (st == MAI_OK) {
+        st = scan_members(json, len, &members);
+        if (st != MAI_OK) {
+            json_object_put(root);
+        }
+    }
     if (st != MAI_OK) {
         return st;
     }
     res = apr_pcalloc(p, sizeof(*res));
-    st = build(p, root, res);
+    st = build(p, root, members, res);
     json_object_put(root);
     if (st == MAI_OK) {
         *out = res;

@@ -51,8 +51,11 @@ typedef struct mai_result {
  * JSON object whose "exp", "nbf", "iat" (when present) are integers and
  * "scope", "iss", "client_id", "token_type" (when present) are strings and
  * "aud" a string or array of strings. Limits: nesting depth 32, 1000
- * members, 64 KiB per claim text (MAI_STATUS_ENDPOINT_TOO_LARGE). All of
- * *out lives in p; no JSON library object outlives the call.
+ * members, 64 KiB per claim text (MAI_STATUS_ENDPOINT_TOO_LARGE). A
+ * member name that appears twice in one object, at any depth and however
+ * escaped, is MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER; U+0000 in a name or a
+ * value, NaN and Infinity are MAI_STATUS_ENDPOINT_BAD_JSON. All of *out
+ * lives in p; no JSON library object outlives the call.
  */
 mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
                               apr_size_t len, const mai_result_t **out);

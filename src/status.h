@@ -48,6 +48,8 @@
       MAI_LOG_ERR) \
     X(ENDPOINT_BAD_JSON, "endpoint response is not an introspection JSON " \
       "object", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_DUPLICATE_MEMBER, "endpoint response repeats a member name " \
+      "(readers may disagree on which one counts)", 503, NULL, MAI_LOG_ERR) \
     X(BREAKER_OPEN, "circuit breaker open: the endpoint failed repeatedly", \
       503, NULL, MAI_LOG_INFO) \
     X(OVERLOADED, "too many introspection calls in flight", 503, NULL, \

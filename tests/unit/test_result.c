@@ -95,10 +95,67 @@ static void test_active_only_true(void **state)
     assert_int_equal(parse_ok(*state, "{\"active\":[true]}")->active, 0);
     assert_int_equal(parse_ok(*state, "{\"active\":null}")->active, 0);
     assert_int_equal(parse_ok(*state, "{\"exp\":9}")->active, 0);
-    /* the last duplicate wins, as json-c keeps it */
-    assert_int_equal(parse_ok(*state,
-                              "{\"active\":true,\"active\":false}")->active,
-                     0);
+}
+
+#define DUP MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER
+
+/* json-c would keep the last of two members with one name: whichever it
+ * keeps, another reader of the same answer may keep the other. */
+static void test_duplicate_members(void **state)
+{
+    static const char *const dup[] = {
+        "{\"active\":false,\"active\":true}",
+        "{\"active\":true,\"active\":false}",
+        "{\"active\":true,\"sub\":\"a\",\"sub\":\"a\"}",
+        /* escapes decode to the same name */
+        "{\"active\":false,\"\\u0061ctive\":true}",
+        "{\"a\\/b\":1,\"a/b\":2}",
+        "{\"\\u00e9\":1,\"\xc3\xa9\":2}",
+        "{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}",
+        /* at any depth, in objects inside arrays too */
+        "{\"active\":true,\"cnf\":{\"jkt\":\"a\",\"jkt\":\"b\"}}",
+        "{\"o\":{\"p\":{\"q\":1,\"q\":1}}}",
+        "{\"a\":[1,{\"k\":1,\"k\":2}]}",
+        "{\"a\":{\"x\":{}},\"a\":{\"y\":{}}}",
+        "{\"a\":[{}],\"a\":[{}]}",
+        "{\"\":1,\"\":2}",
+    };
+    static const char *const fine[] = {
+        /* the same name in different objects, names that only look alike,
+         * ':' and quotes inside strings */
+        "{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1},{\"a\":2}]}",
+        "{\"a\":1,\"A\":2,\"a \":3,\"\\u0062\":4}",
+        "{\"k:v\":\"x:y\",\"q\\\"\":\"\\\\\",\"e\":\"\\\\\"}",
+        "{\"s\":\"\\\\u0000\"}",
+        "{\"\\\\u0000\":1}",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(dup) / sizeof(dup[0]); i++) {
+        assert_status(*state, dup[i], DUP);
+    }
+    for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        assert_status(*state, fine[i], MAI_OK);
+    }
+    assert_int_equal(parse_ok(*state, fine[1])->nclaims, 4);
+}
+
+/* json-c cuts a member name at U+0000 ("a\u0000b" would become "a"): a
+ * name holding it is refused like a value holding it. */
+static void test_nul_in_member_name(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *res;
+    static const char raw_nul[] = "{\"a\0b\":1}";
+
+    assert_status(p, "{\"a\\u0000b\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"\\u0000\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"active\":true,\"active\\u0000x\":false}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"o\":[{\"x\\u0000\":1}]}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_int_equal(mai_result_parse(p, raw_nul, sizeof(raw_nul) - 1, &res),
+                     MAI_STATUS_ENDPOINT_BAD_JSON);
 }
 
 static void test_time_members(void **state)
@@ -446,6 +503,8 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_full_response),
     UNIT_TEST(test_absent_fields),
     UNIT_TEST(test_active_only_true),
+    UNIT_TEST(test_duplicate_members),
+    UNIT_TEST(test_nul_in_member_name),
     UNIT_TEST(test_time_members),
     UNIT_TEST(test_string_members),
     UNIT_TEST(test_claim_texts),
