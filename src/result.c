@@ -427,16 +427,67 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
     return st;
 }
 
+/* A string claim equal to one of the NULL-terminated words, in any case:
+ * RFC 6749 section 5.1 makes token type values case-insensitive, and the
+ * other spellings below are compared the same way, failing closed. */
+static int says(const char *value, const char *const *words)
+{
+    for (; value && *words; words++) {
+        if (!apr_cstr_casecmp(value, *words)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A refresh token: token_type "refresh_token" or its RFC 8693 URI, or
+ * Keycloak's "typ" (the token's own claims are the answer there) saying
+ * Refresh or Offline (an offline refresh token). */
+static int is_refresh(const mai_result_t *res)
+{
+    static const char *const types[] = {
+        "refresh_token", "urn:ietf:params:oauth:token-type:refresh_token",
+        NULL
+    };
+    static const char *const typs[] = { "Refresh", "Offline", NULL };
+    const mai_claim_t *typ = mai_result_claim(res, "typ");
+
+    return says(res->token_type, types)
+        || (typ && typ->kind == MAI_CLAIM_STRING && says(typ->text, typs));
+}
+
+/* RFC 7800 "cnf": the token is bound to a key, a DPoP key by its
+ * thumbprint "jkt" (RFC 9449) or a client certificate by "x5t#S256"
+ * (RFC 8705). Any member counts, a method this module does not know
+ * included, and so does a cnf that is not an object at all: only an
+ * empty object or null binds nothing. */
+static int is_bound(const mai_result_t *res)
+{
+    const mai_claim_t *cnf = mai_result_claim(res, "cnf");
+
+    return cnf && cnf->kind != MAI_CLAIM_NULL
+        && !(cnf->kind == MAI_CLAIM_OBJECT && !strcmp(cnf->text, "{}"));
+}
+
 mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
                               apr_int64_t skew, const char *issuer)
 {
+    static const char *const dpop[] = { "DPoP", NULL };
+
     if (!res->active) {
         return MAI_STATUS_INACTIVE;
     }
-    /* RFC 6749 section 5.1: token type values are case-insensitive. */
-    if (res->token_type
-        && !apr_cstr_casecmp(res->token_type, "refresh_token")) {
+    if (is_refresh(res)) {
         return MAI_STATUS_REFRESH_TOKEN;
+    }
+    /* A sender-constrained token is only as safe as the proof checked
+     * with it; without that check a stolen one would pass as a bearer
+     * token, so it is refused until the location can check the proof. */
+    if (says(res->token_type, dpop)) {
+        return MAI_STATUS_DPOP_TOKEN;
+    }
+    if (is_bound(res)) {
+        return MAI_STATUS_BOUND_TOKEN;
     }
     /* Written as now -/+ skew: exp and nbf come from the wire and may sit
      * next to INT64_MAX/MIN, where exp + skew would overflow. */

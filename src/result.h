@@ -62,7 +62,11 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
 
 /**
  * The per-location checks: INACTIVE unless active; REFRESH_TOKEN when
- * token_type is "refresh_token"; EXPIRED when exp + skew <= now;
+ * token_type is "refresh_token" or
+ * "urn:ietf:params:oauth:token-type:refresh_token" (any case) or a string
+ * "typ" claim is "Refresh" or "Offline" (Keycloak; any case); DPOP_TOKEN
+ * when token_type is "DPoP" (any case); BOUND_TOKEN when "cnf" is present
+ * and neither null nor an empty object; EXPIRED when exp + skew <= now;
  * NOT_YET_VALID when nbf - skew > now; WRONG_ISSUER when issuer is not NULL
  * and differs from iss. MAI_OK otherwise.
  */

@@ -27,8 +27,12 @@
       MAI_LOG_INFO) \
     X(WRONG_ISSUER, "token issuer does not match AuthIntrospectIssuer", 401, \
       "invalid_token", MAI_LOG_INFO) \
-    X(REFRESH_TOKEN, "token is a refresh token", 401, "invalid_token", \
-      MAI_LOG_INFO) \
+    X(REFRESH_TOKEN, "token is a refresh token (token_type or typ)", 401, \
+      "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_TOKEN, "token is a DPoP token (token_type DPoP); this location " \
+      "cannot check DPoP proofs", 401, "invalid_token", MAI_LOG_INFO) \
+    X(BOUND_TOKEN, "token is bound to a key (cnf) this location cannot " \
+      "check", 401, "invalid_token", MAI_LOG_INFO) \
     X(NO_USER, "no claim for REMOTE_USER in the response", 401, \
       "invalid_token", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \

@@ -110,6 +110,8 @@ static void check_uses(apr_pool_t *p, const mai_result_t *res)
 
     MAI_FUZZ_ASSERT(st == MAI_OK || st == MAI_STATUS_INACTIVE ||
                     st == MAI_STATUS_REFRESH_TOKEN ||
+                    st == MAI_STATUS_DPOP_TOKEN ||
+                    st == MAI_STATUS_BOUND_TOKEN ||
                     st == MAI_STATUS_EXPIRED ||
                     st == MAI_STATUS_NOT_YET_VALID);
     MAI_FUZZ_ASSERT(st != MAI_OK || res->active);

@@ -30,6 +30,16 @@ def conf(env):
     ])
 
 
+def _logged_why(errlog, tok, name):
+    """The refusal (MAI00301, info) names the token by hash and says
+    why."""
+    digest = hashlib.sha256(tok.encode()).hexdigest()[:8]
+    lines = [l for l in errlog.error_text().splitlines()
+             if "MAI00301:" in l and digest in l.lower()]
+    assert lines and lines[-1].rstrip().endswith("(%s)" % name), lines
+    assert "[auth_introspect:info]" in lines[-1], lines
+
+
 class TestNoToken:
     def test_no_token(self, client, mock):
         r = client.get("/r" + FILE)
@@ -211,8 +221,47 @@ class TestInvalidToken:
     def test_refresh_token(self, client, tokens):
         self._check(client, tokens, tokens.claims(token_type="refresh_token"))
 
-    def test_access_token_type_accepted(self, client, tokens):
-        tok = tokens.active(token_type="Bearer")
+    @pytest.mark.parametrize("claims", [
+        {"token_type": "REFRESH_TOKEN"},
+        {"token_type": "urn:ietf:params:oauth:token-type:refresh_token"},
+        {"token_type": "URN:IETF:PARAMS:OAUTH:TOKEN-TYPE:REFRESH_TOKEN"},
+        {"typ": "Refresh"},
+        {"typ": "Offline"},
+        {"typ": "offline", "token_type": "Bearer"},
+    ], ids=["upper-case", "rfc8693-uri", "uri-upper-case", "keycloak-refresh",
+            "keycloak-offline", "typ-any-case"])
+    def test_refresh_token_spellings(self, client, tokens, errlog, claims):
+        tok = tokens.answer(tokens.claims(**claims))
+        asserts.invalid_token(client.get("/r" + FILE, token=tok))
+        _logged_why(errlog, tok, "REFRESH_TOKEN")
+
+    @pytest.mark.parametrize("claims,why", [
+        ({"cnf": {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}},
+         "BOUND_TOKEN"),
+        ({"cnf": {"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}},
+         "BOUND_TOKEN"),
+        ({"token_type": "Bearer", "cnf": {"jkt": "a"}}, "BOUND_TOKEN"),
+        ({"cnf": {"kid": "unknown-method"}}, "BOUND_TOKEN"),
+        ({"token_type": "DPoP"}, "DPOP_TOKEN"),
+        ({"token_type": "dpop", "cnf": {"jkt": "a"}}, "DPOP_TOKEN"),
+    ], ids=["cnf-jkt", "cnf-x5t", "bearer-with-cnf", "cnf-other",
+            "dpop", "dpop-lower-with-jkt"])
+    def test_sender_constrained(self, client, tokens, errlog, claims, why):
+        """A bound token replayed without its proof must never pass as a
+        bearer token: refused until the location can check the proof."""
+        tok = tokens.answer(tokens.claims(**claims))
+        asserts.invalid_token(client.get("/r" + FILE, token=tok))
+        _logged_why(errlog, tok, why)
+
+    @pytest.mark.parametrize("claims", [
+        {"token_type": "Bearer"}, {"token_type": "access_token"},
+        {"typ": "Bearer"}, {"cnf": {}}, {"cnf": None},
+    ], ids=["bearer", "access-token", "keycloak-bearer", "empty-cnf",
+            "null-cnf"])
+    def test_access_token_type_accepted(self, client, tokens, claims):
+        resp = tokens.claims(**claims)
+        resp.update(claims)          # keep an explicit null
+        tok = tokens.answer(resp)
         asserts.granted(client.get("/r" + FILE, token=tok))
 
     @pytest.mark.parametrize("claims", [
@@ -245,6 +294,9 @@ class TestInvalidToken:
                    tokens.claims(exp=now - 3600),
                    tokens.claims(nbf=now + 3600),
                    tokens.claims(token_type="refresh_token"),
+                   tokens.claims(typ="Offline"),
+                   tokens.claims(cnf={"jkt": "a"}),
+                   tokens.claims(token_type="DPoP"),
                    tokens.claims(sub=None, client_id=None),
                    tokens.claims(active="true")]
         seen = set()

@@ -422,6 +422,100 @@ static void test_check(void **state)
     assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
 }
 
+/* The check on an active answer with `extra` members. */
+static mai_status_t check_with(apr_pool_t *p, const char *extra)
+{
+    return mai_result_check(active_at(p, extra), 2000, 0, NULL);
+}
+
+static void test_refresh_tokens(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const refresh[] = {
+        ",\"token_type\":\"refresh_token\"",
+        ",\"token_type\":\"REFRESH_TOKEN\"",
+        ",\"token_type\":\"urn:ietf:params:oauth:token-type:refresh_token\"",
+        ",\"token_type\":\"URN:IETF:params:oauth:token-type:Refresh_Token\"",
+        /* Keycloak: the token's own typ */
+        ",\"typ\":\"Refresh\"", ",\"typ\":\"refresh\"",
+        ",\"typ\":\"Offline\"", ",\"typ\":\"OFFLINE\"",
+        ",\"token_type\":\"Bearer\",\"typ\":\"Refresh\"",
+        /* it wins over the time and issuer checks */
+        ",\"typ\":\"Offline\",\"exp\":1",
+    };
+    static const char *const access[] = {
+        "", ",\"token_type\":\"Bearer\",\"typ\":\"Bearer\"",
+        ",\"token_type\":\"refresh\"", ",\"token_type\":\"refresh_token \"",
+        ",\"token_type\":\"urn:ietf:params:oauth:token-type:access_token\"",
+        ",\"typ\":\"ID\"", ",\"typ\":\"Refresh \"",
+        /* only a string typ speaks */
+        ",\"typ\":[\"Refresh\"]", ",\"typ\":{\"Refresh\":1}",
+        ",\"typ\":null", ",\"ty\":\"Refresh\"",
+        ",\"o\":{\"typ\":\"Refresh\",\"token_type\":\"refresh_token\"}",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(refresh) / sizeof(refresh[0]); i++) {
+        if (check_with(p, refresh[i]) != MAI_STATUS_REFRESH_TOKEN) {
+            fail_msg("not refused as a refresh token: %s", refresh[i]);
+        }
+    }
+    for (i = 0; i < sizeof(access) / sizeof(access[0]); i++) {
+        if (check_with(p, access[i]) != MAI_OK) {
+            fail_msg("refused: %s", access[i]);
+        }
+    }
+    /* an inactive answer stays INACTIVE whatever it says */
+    assert_int_equal(mai_result_check(parse_ok(p, "{\"typ\":\"Refresh\"}"),
+                                      2000, 0, NULL), MAI_STATUS_INACTIVE);
+}
+
+/* Sender-constrained tokens: refused until the location checks proofs. */
+static void test_bound_tokens(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const bound[] = {
+        ",\"cnf\":{\"jkt\":\"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\"}",
+        ",\"cnf\":{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}",
+        ",\"token_type\":\"Bearer\",\"cnf\":{\"jkt\":\"a\"}",
+        /* a method this module does not know, and odd shapes: closed */
+        ",\"cnf\":{\"jwk\":{\"kty\":\"EC\"}}", ",\"cnf\":{\"kid\":\"k1\"}",
+        ",\"cnf\":{\"x\":null}", ",\"cnf\":\"jkt\"", ",\"cnf\":[]",
+        ",\"cnf\":false", ",\"cnf\":0",
+    };
+    static const char *const dpop[] = {
+        ",\"token_type\":\"DPoP\"", ",\"token_type\":\"dpop\"",
+        ",\"token_type\":\"DPOP\",\"cnf\":{\"jkt\":\"a\"}",
+    };
+    static const char *const plain[] = {
+        ",\"cnf\":{}", ",\"cnf\":null", ",\"o\":{\"cnf\":{\"jkt\":\"a\"}}",
+        ",\"CNF\":{\"jkt\":\"a\"}", ",\"token_type\":\"DPoP-ish\"",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++) {
+        if (check_with(p, bound[i]) != MAI_STATUS_BOUND_TOKEN) {
+            fail_msg("not refused as bound: %s", bound[i]);
+        }
+    }
+    for (i = 0; i < sizeof(dpop) / sizeof(dpop[0]); i++) {
+        if (check_with(p, dpop[i]) != MAI_STATUS_DPOP_TOKEN) {
+            fail_msg("not refused as DPoP: %s", dpop[i]);
+        }
+    }
+    for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        if (check_with(p, plain[i]) != MAI_OK) {
+            fail_msg("refused: %s", plain[i]);
+        }
+    }
+    /* 401 invalid_token, logged at info like every token failure */
+    assert_int_equal(mai_status_http(MAI_STATUS_BOUND_TOKEN), 401);
+    assert_string_equal(mai_status_bearer_error(MAI_STATUS_DPOP_TOKEN),
+                        "invalid_token");
+    assert_int_equal(mai_status_log_level(MAI_STATUS_BOUND_TOKEN),
+                     MAI_LOG_INFO);
+}
+
 static apr_array_header_t *names(apr_pool_t *p, const char *a,
                                  const char *b, const char *c)
 {
@@ -511,6 +605,8 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_not_an_object),
     UNIT_TEST(test_limits),
     UNIT_TEST(test_check),
+    UNIT_TEST(test_refresh_tokens),
+    UNIT_TEST(test_bound_tokens),
     UNIT_TEST(test_user),
     UNIT_TEST(test_copy_is_deep),
     UNIT_TEST(test_json_reparses),
