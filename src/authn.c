@@ -174,7 +174,7 @@ int mai_authn_check(request_rec *r)
     s = mai_lookup(r, c, st, now);
     if (s == MAI_OK) {
         s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
-                             mai_conf_issuer(c));
+                             mai_conf_issuer(c), mai_conf_token_types(c));
     }
     if (s == MAI_OK) {
         st->user = mai_result_user(st->result, mai_conf_user_claims(c));

@@ -440,20 +440,26 @@ static int says(const char *value, const char *const *words)
     return 0;
 }
 
-/* A refresh token: token_type "refresh_token" or its RFC 8693 URI, or
- * Keycloak's "typ" (the token's own claims are the answer there) saying
- * Refresh or Offline (an offline refresh token). */
-static int is_refresh(const mai_result_t *res)
+mai_status_t mai_result_type_refusal(const char *token_type)
 {
-    static const char *const types[] = {
+    static const char *const refresh[] = {
         "refresh_token", "urn:ietf:params:oauth:token-type:refresh_token",
         NULL
     };
+    static const char *const dpop[] = { "DPoP", NULL };
+
+    return says(token_type, refresh) ? MAI_STATUS_REFRESH_TOKEN
+        : says(token_type, dpop) ? MAI_STATUS_DPOP_TOKEN : MAI_OK;
+}
+
+/* Keycloak answers with the token's own claims: its "typ" says Refresh,
+ * or Offline for an offline refresh token. */
+static int typ_is_refresh(const mai_result_t *res)
+{
     static const char *const typs[] = { "Refresh", "Offline", NULL };
     const mai_claim_t *typ = mai_result_claim(res, "typ");
 
-    return says(res->token_type, types)
-        || (typ && typ->kind == MAI_CLAIM_STRING && says(typ->text, typs));
+    return typ && typ->kind == MAI_CLAIM_STRING && says(typ->text, typs);
 }
 
 /* RFC 7800 "cnf": the token is bound to a key, a DPoP key by its
@@ -469,25 +475,48 @@ static int is_bound(const mai_result_t *res)
         && !(cnf->kind == MAI_CLAIM_OBJECT && !strcmp(cnf->text, "{}"));
 }
 
-mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
-                              apr_int64_t skew, const char *issuer)
+/* AuthIntrospectTokenTypes: for servers that leave token_type out of
+ * some answers (oidc-provider does for refresh tokens), a missing one is
+ * refused too. */
+static int type_listed(const char *token_type,
+                       const apr_array_header_t *types)
 {
-    static const char *const dpop[] = { "DPoP", NULL };
+    int i;
+
+    for (i = 0; token_type && i < types->nelts; i++) {
+        if (!apr_cstr_casecmp(token_type,
+                              APR_ARRAY_IDX(types, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
+                              apr_int64_t skew, const char *issuer,
+                              const apr_array_header_t *token_types)
+{
+    mai_status_t s;
 
     if (!res->active) {
         return MAI_STATUS_INACTIVE;
     }
-    if (is_refresh(res)) {
-        return MAI_STATUS_REFRESH_TOKEN;
+    /* Whatever the location allows: a refresh token is for the token
+     * endpoint only, and a sender-constrained token is only as safe as
+     * the proof checked with it, which this module cannot do yet; without
+     * it a stolen bound token would pass as a plain bearer token. */
+    s = mai_result_type_refusal(res->token_type);
+    if (s == MAI_OK && typ_is_refresh(res)) {
+        s = MAI_STATUS_REFRESH_TOKEN;
     }
-    /* A sender-constrained token is only as safe as the proof checked
-     * with it; without that check a stolen one would pass as a bearer
-     * token, so it is refused until the location can check the proof. */
-    if (says(res->token_type, dpop)) {
-        return MAI_STATUS_DPOP_TOKEN;
+    if (s == MAI_OK && is_bound(res)) {
+        s = MAI_STATUS_BOUND_TOKEN;
     }
-    if (is_bound(res)) {
-        return MAI_STATUS_BOUND_TOKEN;
+    if (s != MAI_OK) {
+        return s;
+    }
+    if (token_types && !type_listed(res->token_type, token_types)) {
+        return MAI_STATUS_WRONG_TOKEN_TYPE;
     }
     /* Written as now -/+ skew: exp and nbf come from the wire and may sit
      * next to INT64_MAX/MIN, where exp + skew would overflow. */

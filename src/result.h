@@ -66,12 +66,23 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
  * "urn:ietf:params:oauth:token-type:refresh_token" (any case) or a string
  * "typ" claim is "Refresh" or "Offline" (Keycloak; any case); DPOP_TOKEN
  * when token_type is "DPoP" (any case); BOUND_TOKEN when "cnf" is present
- * and neither null nor an empty object; EXPIRED when exp + skew <= now;
+ * and neither null nor an empty object; WRONG_TOKEN_TYPE when token_types
+ * (an array of char*) is not NULL and token_type is absent or none of
+ * them (any case; an empty array refuses every token); EXPIRED when
+ * exp + skew <= now;
  * NOT_YET_VALID when nbf - skew > now; WRONG_ISSUER when issuer is not NULL
  * and differs from iss. MAI_OK otherwise.
  */
 mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
-                              apr_int64_t skew, const char *issuer);
+                              apr_int64_t skew, const char *issuer,
+                              const apr_array_header_t *token_types);
+
+/**
+ * The refusal a token_type value always gets, whatever the location:
+ * REFRESH_TOKEN, DPOP_TOKEN, or MAI_OK. (AuthIntrospectTokenTypes uses it
+ * to refuse listing such a type.)
+ */
+mai_status_t mai_result_type_refusal(const char *token_type);
 
 /** The claim called name, or NULL. */
 const mai_claim_t *mai_result_claim(const mai_result_t *res,

@@ -33,6 +33,8 @@
       "cannot check DPoP proofs", 401, "invalid_token", MAI_LOG_INFO) \
     X(BOUND_TOKEN, "token is bound to a key (cnf) this location cannot " \
       "check", 401, "invalid_token", MAI_LOG_INFO) \
+    X(WRONG_TOKEN_TYPE, "token_type is missing or not one of " \
+      "AuthIntrospectTokenTypes", 401, "invalid_token", MAI_LOG_INFO) \
     X(NO_USER, "no claim for REMOTE_USER in the response", 401, \
       "invalid_token", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \

@@ -16,6 +16,8 @@ def conf(env):
         env.protect("/r"),
         env.protect("/iss", "AuthIntrospectIssuer " + ISSUER),
         env.protect("/skew0", "AuthIntrospectClockSkew 0"),
+        env.protect("/types", "AuthIntrospectTokenTypes Bearer",
+                    "AuthIntrospectTokenTypes n_a"),
         env.protect("/multi", "AuthIntrospectAcceptTokenIn header query "
                               "form cookie:at"),
         env.protect("/realm", realm="Other Realm"),
@@ -316,6 +318,53 @@ class TestInvalidToken:
         assert lines, "no log line names the token by its SHA-256 prefix"
         # A token failure is the client's problem: info, never error/warn.
         assert any("[auth_introspect:info]" in l for l in lines), lines
+
+
+class TestTokenTypes:
+    """/types has AuthIntrospectTokenTypes Bearer N_A: token_type must be
+    there and listed (any case). /r has no list."""
+
+    @pytest.mark.parametrize("token_type", ["Bearer", "bearer", "N_A"])
+    def test_listed_type_granted(self, client, tokens, token_type):
+        tok = tokens.active(token_type=token_type)
+        asserts.granted(client.get("/types" + FILE, token=tok))
+
+    @pytest.mark.parametrize("token_type", [
+        None, "access_token", "mac", "", "Bearer "],
+        ids=["missing", "other", "mac", "empty", "trailing-space"])
+    def test_missing_or_other_type_refused(self, client, tokens, errlog,
+                                           token_type):
+        resp = tokens.claims()
+        if token_type is not None:
+            resp["token_type"] = token_type
+        tok = tokens.answer(resp)
+        asserts.invalid_token(client.get("/types" + FILE, token=tok))
+        _logged_why(errlog, tok, "WRONG_TOKEN_TYPE")
+
+    def test_refresh_token_without_type(self, client, tokens, mock):
+        """oidc-provider answers a refresh token with active true and no
+        token_type: only a location with a list can tell."""
+        tok = tokens.answer(tokens.claims())
+        asserts.invalid_token(client.get("/types" + FILE, token=tok))
+        asserts.granted(client.get("/r" + FILE, token=tok))
+
+    def test_checked_on_cached_answer(self, client, tokens, mock):
+        """The rule is the location's, applied to a cached answer too."""
+        tok = tokens.active(token_type="access_token")
+        asserts.granted(client.get("/r" + FILE, token=tok))
+        asserts.invalid_token(client.get("/types" + FILE, token=tok))
+        asserts.granted(client.get("/r" + FILE, token=tok))
+        assert len(mock.calls_for(tok)) == 1
+
+    def test_fixed_refusals_win(self, client, tokens, errlog):
+        for claims, why in [({"token_type": "DPoP"}, "DPOP_TOKEN"),
+                            ({"token_type": "Bearer", "typ": "Refresh"},
+                             "REFRESH_TOKEN"),
+                            ({"token_type": "Bearer", "cnf": {"jkt": "k"}},
+                             "BOUND_TOKEN")]:
+            tok = tokens.answer(tokens.claims(**claims))
+            asserts.invalid_token(client.get("/types" + FILE, token=tok))
+            _logged_why(errlog, tok, why)
 
 
 class TestGranted:

@@ -372,6 +372,13 @@ static const mai_result_t *active_at(apr_pool_t *p, const char *extra)
     return parse_ok(p, apr_psprintf(p, "{\"active\":true%s}", extra));
 }
 
+/* The checks of a location without AuthIntrospectTokenTypes. */
+static mai_status_t check(const mai_result_t *r, apr_int64_t now,
+                          apr_int64_t skew, const char *issuer)
+{
+    return mai_result_check(r, now, skew, issuer, NULL);
+}
+
 static void test_check(void **state)
 {
     apr_pool_t *p = *state;
@@ -379,53 +386,53 @@ static void test_check(void **state)
 
     r = parse_ok(p, "{\"active\":false,\"token_type\":\"refresh_token\","
                  "\"exp\":1,\"iss\":\"x\"}");
-    assert_int_equal(mai_result_check(r, 1000, 0, "y"), MAI_STATUS_INACTIVE);
+    assert_int_equal(check(r, 1000, 0, "y"), MAI_STATUS_INACTIVE);
     r = active_at(p, ",\"token_type\":\"Refresh_Token\",\"exp\":1");
-    assert_int_equal(mai_result_check(r, 1000, 0, NULL),
+    assert_int_equal(check(r, 1000, 0, NULL),
                      MAI_STATUS_REFRESH_TOKEN);
     r = active_at(p, ",\"exp\":1000,\"nbf\":5000,\"iss\":\"a\"");
-    assert_int_equal(mai_result_check(r, 1000, 0, "b"), MAI_STATUS_EXPIRED);
+    assert_int_equal(check(r, 1000, 0, "b"), MAI_STATUS_EXPIRED);
 
     /* exp + skew <= now is expired: the boundary second counts */
     r = active_at(p, ",\"exp\":1000");
-    assert_int_equal(mai_result_check(r, 999, 0, NULL), MAI_OK);
-    assert_int_equal(mai_result_check(r, 1000, 0, NULL), MAI_STATUS_EXPIRED);
-    assert_int_equal(mai_result_check(r, 1029, 30, NULL), MAI_OK);
-    assert_int_equal(mai_result_check(r, 1030, 30, NULL), MAI_STATUS_EXPIRED);
+    assert_int_equal(check(r, 999, 0, NULL), MAI_OK);
+    assert_int_equal(check(r, 1000, 0, NULL), MAI_STATUS_EXPIRED);
+    assert_int_equal(check(r, 1029, 30, NULL), MAI_OK);
+    assert_int_equal(check(r, 1030, 30, NULL), MAI_STATUS_EXPIRED);
 
     /* nbf - skew > now is not yet valid */
     r = active_at(p, ",\"nbf\":1000,\"iss\":\"a\"");
-    assert_int_equal(mai_result_check(r, 1000, 0, "a"), MAI_OK);
-    assert_int_equal(mai_result_check(r, 999, 0, "a"),
+    assert_int_equal(check(r, 1000, 0, "a"), MAI_OK);
+    assert_int_equal(check(r, 999, 0, "a"),
                      MAI_STATUS_NOT_YET_VALID);
-    assert_int_equal(mai_result_check(r, 970, 30, "a"), MAI_OK);
-    assert_int_equal(mai_result_check(r, 969, 30, "a"),
+    assert_int_equal(check(r, 970, 30, "a"), MAI_OK);
+    assert_int_equal(check(r, 969, 30, "a"),
                      MAI_STATUS_NOT_YET_VALID);
-    assert_int_equal(mai_result_check(r, 999, 0, "b"),
+    assert_int_equal(check(r, 999, 0, "b"),
                      MAI_STATUS_NOT_YET_VALID);
 
     /* the issuer is compared exactly, and a missing iss fails */
-    assert_int_equal(mai_result_check(r, 2000, 0, "A"),
+    assert_int_equal(check(r, 2000, 0, "A"),
                      MAI_STATUS_WRONG_ISSUER);
-    assert_int_equal(mai_result_check(r, 2000, 0, "a/"),
+    assert_int_equal(check(r, 2000, 0, "a/"),
                      MAI_STATUS_WRONG_ISSUER);
     r = active_at(p, "");
-    assert_int_equal(mai_result_check(r, 2000, 0, "a"),
+    assert_int_equal(check(r, 2000, 0, "a"),
                      MAI_STATUS_WRONG_ISSUER);
-    assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
+    assert_int_equal(check(r, 2000, 0, NULL), MAI_OK);
 
     /* exp near INT64_MAX must not overflow into "expired" */
     r = active_at(p, ",\"exp\":9223372036854775807,"
                   "\"nbf\":-9223372036854775807");
-    assert_int_equal(mai_result_check(r, 2000, 300, NULL), MAI_OK);
+    assert_int_equal(check(r, 2000, 300, NULL), MAI_OK);
     r = active_at(p, ",\"token_type\":\"access_token\"");
-    assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
+    assert_int_equal(check(r, 2000, 0, NULL), MAI_OK);
 }
 
 /* The check on an active answer with `extra` members. */
 static mai_status_t check_with(apr_pool_t *p, const char *extra)
 {
-    return mai_result_check(active_at(p, extra), 2000, 0, NULL);
+    return check(active_at(p, extra), 2000, 0, NULL);
 }
 
 static void test_refresh_tokens(void **state)
@@ -466,8 +473,67 @@ static void test_refresh_tokens(void **state)
         }
     }
     /* an inactive answer stays INACTIVE whatever it says */
-    assert_int_equal(mai_result_check(parse_ok(p, "{\"typ\":\"Refresh\"}"),
-                                      2000, 0, NULL), MAI_STATUS_INACTIVE);
+    assert_int_equal(check(parse_ok(p, "{\"typ\":\"Refresh\"}"), 2000, 0,
+                           NULL), MAI_STATUS_INACTIVE);
+}
+
+/* AuthIntrospectTokenTypes: token_type must be present and listed. */
+static void test_token_types(void **state)
+{
+    apr_pool_t *p = *state;
+    apr_array_header_t *types = apr_array_make(p, 2, sizeof(char *));
+    apr_array_header_t *none = apr_array_make(p, 1, sizeof(char *));
+    const mai_result_t *r;
+
+    APR_ARRAY_PUSH(types, const char *) = "Bearer";
+    APR_ARRAY_PUSH(types, const char *) = "N_A";
+#define TYPED(extra, list) \
+    mai_result_check(active_at(p, extra), 2000, 0, NULL, list)
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\"", types), MAI_OK);
+    assert_int_equal(TYPED(",\"token_type\":\"bEARER\"", types), MAI_OK);
+    assert_int_equal(TYPED(",\"token_type\":\"n_a\"", types), MAI_OK);
+    /* missing (oidc-provider's refresh tokens), other, near misses */
+    assert_int_equal(TYPED("", types), MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"token_type\":\"access_token\"", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"token_type\":\"\"", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer \"", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"o\":{\"token_type\":\"Bearer\"}", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    /* an empty list (an .htaccess that kept nothing) refuses all */
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\"", none),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    /* no list: anything, or nothing */
+    assert_int_equal(TYPED("", NULL), MAI_OK);
+    assert_int_equal(TYPED(",\"token_type\":\"mac\"", NULL), MAI_OK);
+
+    /* the fixed refusals say what they are, even when listed */
+    APR_ARRAY_PUSH(types, const char *) = "DPoP";
+    APR_ARRAY_PUSH(types, const char *) = "refresh_token";
+    assert_int_equal(TYPED(",\"token_type\":\"DPoP\"", types),
+                     MAI_STATUS_DPOP_TOKEN);
+    assert_int_equal(TYPED(",\"token_type\":\"refresh_token\"", types),
+                     MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\",\"typ\":\"Offline\"",
+                           types), MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\",\"cnf\":{\"jkt\":\"a\"}",
+                           types), MAI_STATUS_BOUND_TOKEN);
+#undef TYPED
+    r = parse_ok(p, "{\"active\":false,\"token_type\":\"x\"}");
+    assert_int_equal(mai_result_check(r, 2000, 0, NULL, types),
+                     MAI_STATUS_INACTIVE);
+
+    /* the types no list may hold */
+    assert_int_equal(mai_result_type_refusal("Refresh_Token"),
+                     MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(mai_result_type_refusal(
+                         "urn:ietf:params:oauth:token-type:refresh_token"),
+                     MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(mai_result_type_refusal("dpop"), MAI_STATUS_DPOP_TOKEN);
+    assert_int_equal(mai_result_type_refusal("Bearer"), MAI_OK);
+    assert_int_equal(mai_result_type_refusal(NULL), MAI_OK);
 }
 
 /* Sender-constrained tokens: refused until the location checks proofs. */
@@ -476,7 +542,8 @@ static void test_bound_tokens(void **state)
     apr_pool_t *p = *state;
     static const char *const bound[] = {
         ",\"cnf\":{\"jkt\":\"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\"}",
-        ",\"cnf\":{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}",
+        ",\"cnf\":{\"x5t#S256\":"
+        "\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}",
         ",\"token_type\":\"Bearer\",\"cnf\":{\"jkt\":\"a\"}",
         /* a method this module does not know, and odd shapes: closed */
         ",\"cnf\":{\"jwk\":{\"kty\":\"EC\"}}", ",\"cnf\":{\"kid\":\"k1\"}",
@@ -607,6 +674,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_check),
     UNIT_TEST(test_refresh_tokens),
     UNIT_TEST(test_bound_tokens),
+    UNIT_TEST(test_token_types),
     UNIT_TEST(test_user),
     UNIT_TEST(test_copy_is_deep),
     UNIT_TEST(test_json_reparses),
