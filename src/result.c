@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 #include <apr_cstr.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <json.h>
 #include "result.h"
@@ -107,9 +108,13 @@ static int tree_ok(json_object *o, apr_size_t *members)
  * other one: such an answer is refused. This pass counts the members of
  * the raw text, at any depth, and build() compares the count with the
  * members json-c kept: fewer kept means a name came twice. tokenize() has
- * already proved the text strict JSON, so a ':' outside strings always
- * ends a member name. A name holding U+0000 (escaped or raw) is refused
- * here, as tree_ok refuses one in a value. Linear, no allocation. */
+ * proved the text strict JSON as json-c sees it, so a ':' outside strings
+ * ends a member name, provided json-c's strict mode let nothing else
+ * through: it does accept 'single-quoted' strings, inside which a '"'
+ * would throw the count off (and could hide a duplicate), so outside
+ * strings only the characters of JSON's other tokens may appear. A name
+ * holding U+0000 (escaped or raw) is refused here, as tree_ok refuses one
+ * in a value. Linear, no allocation. */
 static mai_status_t scan_members(const char *json, apr_size_t len,
                                  apr_size_t *members)
 {
@@ -129,6 +134,9 @@ static mai_status_t scan_members(const char *json, apr_size_t len,
                     return MAI_STATUS_ENDPOINT_BAD_JSON;
                 }
                 n++;
+            }
+            else if (!apr_isalnum(c) && !strchr("{}[],+-. \t\r\n", c)) {
+                return MAI_STATUS_ENDPOINT_BAD_JSON;
             }
         }
         else if (c == '"') {

@@ -215,8 +215,13 @@ class TestAmbiguousAnswers:
         ('{"active":true,%s,"x\\u0000y":1}', "not an introspection JSON"),
         ('{"active":true,%s,"active\\u0000":false}',
          "not an introspection JSON"),
+        # json-c takes single quotes; a '"' inside them must not hide the
+        # second "active" from the member count
+        ("{\"active\":false,\"active\":true,%s,'a\"':1,'b\"':2}",
+         "not an introspection JSON"),
     ], ids=["top-false-then-true", "top-true-then-false", "escaped",
-            "nested-object", "in-array", "nul-in-name", "nul-after-active"])
+            "nested-object", "in-array", "nul-in-name", "nul-after-active",
+            "single-quotes-hiding-a-duplicate"])
     def test_refused_as_endpoint_failure(self, client, tokens, mock, errlog,
                                          failing, body, reason):
         mock.mode("raw", path="/introspect/fault",
