@@ -95,6 +95,13 @@ static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_issuer(cmd->pool, dc, a);
 }
+static const char *add_token_type(cmd_parms *cmd, void *dc, const char *a)
+{
+    /* httpd reads .htaccess with cmd->pool == cmd->temp_pool, which is what
+     * ap_check_cmd_context tests: there the list may only narrow */
+    int htaccess = ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+    return mai_conf_add_token_type(cmd->pool, dc, a, htaccess);
+}
 static const char *set_skew(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_clock_skew(dc, a);
@@ -190,6 +197,9 @@ static const command_rec directives[] = {
                     AUTH_CONF, "claims tried in order for REMOTE_USER"),
     AP_INIT_TAKE1("AuthIntrospectIssuer", set_issuer, NULL, AUTH_CONF,
                   "required iss of the introspection response"),
+    AP_INIT_ITERATE("AuthIntrospectTokenTypes", add_token_type, NULL,
+                    AUTH_CONF, "token_type values accepted (any case); in "
+                    ".htaccess only a subset of the inherited ones"),
     AP_INIT_TAKE1("AuthIntrospectClockSkew", set_skew, NULL, AUTH_CONF,
                   "leeway in seconds for exp and nbf"),
     AP_INIT_FLAG("AuthIntrospectSetEnv", set_env, NULL, AUTH_CONF,

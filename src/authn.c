@@ -232,7 +232,8 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
 }
 
 /* This location's rules over an answer: mai_result_check (active,
- * refresh token, exp and nbf with its clock skew, issuer), then
+ * refresh and bound tokens, exp and nbf with its clock skew, issuer,
+ * token types), then
  * REMOTE_USER from its claims. The one place they run, for a fresh
  * answer and a reused one alike. */
 static mai_status_t judge(const mai_dir_conf_t *c, mai_req_state_t *st,
@@ -242,7 +243,7 @@ static mai_status_t judge(const mai_dir_conf_t *c, mai_req_state_t *st,
 
     st->user = NULL;
     s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
-                         mai_conf_issuer(c));
+                         mai_conf_issuer(c), mai_conf_token_types(c));
     if (s == MAI_OK) {
         st->user = mai_result_user(st->result, mai_conf_user_claims(c));
         s = st->user ? MAI_OK : MAI_STATUS_NO_USER;

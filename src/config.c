@@ -3,6 +3,7 @@
  * section can set a value back to the default over an outer one. */
 #include <apr_strings.h>
 #include "config.h"
+#include "result.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -19,12 +20,16 @@
 #define DEF_CACHE_PROVIDER  "shmcb"
 #define DEF_L1_ENTRIES      10000
 #define DEF_STALE_IF_ERROR  0
+#define DEF_TOKEN_TYPES     NULL    /* any token_type, or none */
 #define DEF_POOL_SIZE       16
 #define DEF_MAX_INFLIGHT    32
 #define DEF_BREAKER_FAILS   5
 #define DEF_BREAKER_SECONDS 10
 
 #define UNSET (-1)
+/* token_types_set: how a section's AuthIntrospectTokenTypes applies */
+#define TYPES_REPLACE 1     /* replaces the inherited list */
+#define TYPES_NARROW  2     /* .htaccess: keeps only what both allow */
 #define MAX_TTL (365 * 24 * 3600)
 
 struct mai_dir_conf {
@@ -39,6 +44,8 @@ struct mai_dir_conf {
     const char *issuer;
     const char *cookie;
     apr_array_header_t *user_claims;
+    apr_array_header_t *token_types;
+    int token_types_set;           /* 0 = unset, TYPES_REPLACE, _NARROW */
     /* numeric fields: UNSET until a directive sets them */
     int client_auth;
     int tls_verify;
@@ -83,6 +90,52 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
 #define PICK_PTR(f) m->f = add->f ? add->f : base->f
 #define PICK_NUM(f) m->f = add->f != UNSET ? add->f : base->f
 
+/* The types of base that add also lists, in base's order and spelling. */
+static apr_array_header_t *common_types(apr_pool_t *p,
+                                        const apr_array_header_t *base,
+                                        const apr_array_header_t *add)
+{
+    apr_array_header_t *both = apr_array_make(p, base->nelts,
+                                              sizeof(const char *));
+    int i, j;
+
+    for (i = 0; i < base->nelts; i++) {
+        const char *t = APR_ARRAY_IDX(base, i, const char *);
+        for (j = 0; j < add->nelts; j++) {
+            if (!strcasecmp(t, APR_ARRAY_IDX(add, j, const char *))) {
+                APR_ARRAY_PUSH(both, const char *) = t;
+                break;
+            }
+        }
+    }
+    return both;
+}
+
+/* An .htaccess list may only narrow: the owner of a directory must not
+ * let in token types the server configuration keeps out. Narrowing a
+ * list keeps that list's kind (replace or narrow) with the common types,
+ * so the result is the same however httpd groups the merges (it merges
+ * merged configurations too). An empty common list refuses every token. */
+static void merge_token_types(apr_pool_t *p, mai_dir_conf_t *m,
+                              const mai_dir_conf_t *base,
+                              const mai_dir_conf_t *add)
+{
+    if (!add->token_types_set) {
+        m->token_types = base->token_types;
+        m->token_types_set = base->token_types_set;
+    }
+    else if (add->token_types_set == TYPES_REPLACE
+             || !base->token_types_set) {
+        m->token_types = add->token_types;
+        m->token_types_set = add->token_types_set;
+    }
+    else {
+        m->token_types = common_types(p, base->token_types,
+                                      add->token_types);
+        m->token_types_set = base->token_types_set;
+    }
+}
+
 mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
                                    const mai_dir_conf_t *add)
 {
@@ -98,6 +151,7 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     m->hint = add->hint_set ? add->hint : base->hint;
     PICK_PTR(issuer);
     PICK_PTR(user_claims);
+    merge_token_types(p, m, base, add);
     PICK_NUM(client_auth);
     PICK_NUM(tls_verify);
     PICK_NUM(timeout);
@@ -238,6 +292,29 @@ const char *mai_conf_set_issuer(apr_pool_t *p, mai_dir_conf_t *c,
     return NULL;
 }
 
+const char *mai_conf_add_token_type(apr_pool_t *p, mai_dir_conf_t *c,
+                                    const char *type, int htaccess)
+{
+    const char *err = mai_cv_claim_name(type);
+
+    if (err) {
+        return "needs token_type values such as Bearer (no empty value, "
+               "no control characters)";
+    }
+    if (mai_result_type_refusal(type) != MAI_OK) {
+        return apr_pstrcat(p, type, " tokens are always refused (refresh "
+                           "tokens, and DPoP tokens whose proof this module "
+                           "cannot check yet); list the access token "
+                           "types, such as Bearer", NULL);
+    }
+    if (!c->token_types) {
+        c->token_types = apr_array_make(p, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->token_types, const char *) = apr_pstrdup(p, type);
+    c->token_types_set = htaccess ? TYPES_NARROW : TYPES_REPLACE;
+    return NULL;
+}
+
 const char *mai_conf_set_clock_skew(mai_dir_conf_t *c, const char *arg)
 {
     return mai_cv_seconds(arg, 3600, &c->clock_skew);
@@ -327,6 +404,10 @@ const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c)
     return c->user_claims ? c->user_claims : &def_array;
 }
 const char *mai_conf_issuer(const mai_dir_conf_t *c) { return c->issuer; }
+const apr_array_header_t *mai_conf_token_types(const mai_dir_conf_t *c)
+{
+    return c->token_types_set ? c->token_types : DEF_TOKEN_TYPES;
+}
 int mai_conf_clock_skew(const mai_dir_conf_t *c)
 {
     return GET_NUM(clock_skew, DEF_CLOCK_SKEW);

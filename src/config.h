@@ -44,6 +44,12 @@ const char *mai_conf_add_user_claim(apr_pool_t *p, mai_dir_conf_t *c,
                                     const char *claim);
 const char *mai_conf_set_issuer(apr_pool_t *p, mai_dir_conf_t *c,
                                 const char *iss);
+/** One word of AuthIntrospectTokenTypes; same list rule as token sources.
+ * htaccess: the list comes from an .htaccess file, so on merge it only
+ * narrows the inherited list (keeps the types both allow) instead of
+ * replacing it. */
+const char *mai_conf_add_token_type(apr_pool_t *p, mai_dir_conf_t *c,
+                                    const char *type, int htaccess);
 const char *mai_conf_set_clock_skew(mai_dir_conf_t *c, const char *arg);
 void mai_conf_set_env(mai_dir_conf_t *c, int on);
 void mai_conf_set_headers(mai_dir_conf_t *c, int on);
@@ -66,6 +72,8 @@ int mai_conf_token_sources(const mai_dir_conf_t *c);
 const char *mai_conf_token_cookie(const mai_dir_conf_t *c);
 const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c);
 const char *mai_conf_issuer(const mai_dir_conf_t *c);          /* or NULL */
+/** The accepted token_type values (char*), or NULL: any, or none. */
+const apr_array_header_t *mai_conf_token_types(const mai_dir_conf_t *c);
 int mai_conf_clock_skew(const mai_dir_conf_t *c);
 int mai_conf_set_env_on(const mai_dir_conf_t *c);
 int mai_conf_set_headers_on(const mai_dir_conf_t *c);

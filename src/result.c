@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 #include <apr_cstr.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <json.h>
 #include "result.h"
@@ -65,8 +66,9 @@ static mai_status_t tokenize(const char *json, apr_size_t len,
 
 /* json-c accepts NaN and Infinity (and turns 1e400 into inf), and keeps
  * U+0000 inside strings, which a C string would silently cut: neither is
- * something an endpoint should send, so the whole tree is refused. */
-static int tree_ok(json_object *o)
+ * something an endpoint should send, so the whole tree is refused. Adds
+ * the members of every object to *members (see scan_members). */
+static int tree_ok(json_object *o, apr_size_t *members)
 {
     size_t i, n;
 
@@ -79,15 +81,16 @@ static int tree_ok(json_object *o)
     case json_type_array:
         n = json_object_array_length(o);
         for (i = 0; i < n; i++) {
-            if (!tree_ok(json_object_array_get_idx(o, i))) {
+            if (!tree_ok(json_object_array_get_idx(o, i), members)) {
                 return 0;
             }
         }
         return 1;
     case json_type_object: {
+        *members += (apr_size_t)json_object_object_length(o);
         json_object_object_foreach(o, key, val) {
             (void)key;
-            if (!tree_ok(val)) {
+            if (!tree_ok(val, members)) {
                 return 0;
             }
         }
@@ -96,6 +99,64 @@ static int tree_ok(json_object *o)
     default:
         return 1;
     }
+}
+
+/* json-c keeps only the last of two members with the same name (after
+ * decoding: "a" and "\u0061" are one name) and cuts a name at U+0000, so
+ * {"active":false,"active":true} would read as active. JSON does not say
+ * which duplicate wins, and other readers of the same answer may pick the
+ * other one: such an answer is refused. This pass counts the members of
+ * the raw text, at any depth, and build() compares the count with the
+ * members json-c kept: fewer kept means a name came twice. tokenize() has
+ * proved the text strict JSON as json-c sees it, so a ':' outside strings
+ * ends a member name, provided json-c's strict mode let nothing else
+ * through: it does accept 'single-quoted' strings, inside which a '"'
+ * would throw the count off (and could hide a duplicate), so outside
+ * strings only the characters of JSON's other tokens may appear. A name
+ * holding U+0000 (escaped or raw) is refused here, as tree_ok refuses one
+ * in a value. Linear, no allocation. */
+static mai_status_t scan_members(const char *json, apr_size_t len,
+                                 apr_size_t *members)
+{
+    apr_size_t i, n = 0;
+    int in_string = 0, nul = 0;     /* nul: the last string had U+0000 */
+
+    for (i = 0; i < len; i++) {
+        char c = json[i];
+
+        if (!in_string) {
+            if (c == '"') {
+                in_string = 1;
+                nul = 0;
+            }
+            else if (c == ':') {
+                if (nul) {
+                    return MAI_STATUS_ENDPOINT_BAD_JSON;
+                }
+                n++;
+            }
+            else if (!apr_isalnum(c) && !strchr("{}[],+-. \t\r\n", c)) {
+                return MAI_STATUS_ENDPOINT_BAD_JSON;
+            }
+        }
+        else if (c == '"') {
+            in_string = 0;
+        }
+        else if (c == '\\' && i + 1 < len) {
+            /* skip the escaped character; \u0000 is the one that matters */
+            i++;
+            if (json[i] == 'u' && len - i > 4
+                && !memcmp(json + i + 1, "0000", 4)) {
+                nul = 1;
+                i += 4;
+            }
+        }
+        else if (c == '\0') {
+            nul = 1;
+        }
+    }
+    *members = n;
+    return MAI_OK;
 }
 
 static const char *json_text(apr_pool_t *p, json_object *o)
@@ -309,18 +370,23 @@ static mai_status_t known_member(apr_pool_t *p, mai_result_t *res,
     return MAI_OK;
 }
 
+/* raw_members: the count scan_members made of the raw text. */
 static mai_status_t build(apr_pool_t *p, json_object *root,
-                          mai_result_t *res)
+                          apr_size_t raw_members, mai_result_t *res)
 {
     mai_claim_t *claims;
     mai_status_t st;
     int n = json_object_object_length(root), i = 0;
+    apr_size_t kept = 0;
 
     if (n > MAX_MEMBERS) {
         return MAI_STATUS_ENDPOINT_TOO_LARGE;
     }
-    if (!tree_ok(root)) {
+    if (!tree_ok(root, &kept)) {
         return MAI_STATUS_ENDPOINT_BAD_JSON;
+    }
+    if (kept != raw_members) {
+        return MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER;
     }
     claims = apr_pcalloc(p, (n + 1) * sizeof(*claims));
     {
@@ -347,14 +413,21 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
     json_object *root;
     mai_result_t *res;
     mai_status_t st;
+    apr_size_t members = 0;
 
     *out = NULL;
     st = tokenize(json, len, &root);
+    if (st == MAI_OK) {
+        st = scan_members(json, len, &members);
+        if (st != MAI_OK) {
+            json_object_put(root);
+        }
+    }
     if (st != MAI_OK) {
         return st;
     }
     res = apr_pcalloc(p, sizeof(*res));
-    st = build(p, root, res);
+    st = build(p, root, members, res);
     json_object_put(root);
     if (st == MAI_OK) {
         *out = res;
@@ -362,16 +435,96 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
     return st;
 }
 
-mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
-                              apr_int64_t skew, const char *issuer)
+/* A string claim equal to one of the NULL-terminated words, in any case:
+ * RFC 6749 section 5.1 makes token type values case-insensitive, and the
+ * other spellings below are compared the same way, failing closed. */
+static int says(const char *value, const char *const *words)
 {
+    for (; value && *words; words++) {
+        if (!apr_cstr_casecmp(value, *words)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+mai_status_t mai_result_type_refusal(const char *token_type)
+{
+    static const char *const refresh[] = {
+        "refresh_token", "urn:ietf:params:oauth:token-type:refresh_token",
+        NULL
+    };
+    static const char *const dpop[] = { "DPoP", NULL };
+
+    return says(token_type, refresh) ? MAI_STATUS_REFRESH_TOKEN
+        : says(token_type, dpop) ? MAI_STATUS_DPOP_TOKEN : MAI_OK;
+}
+
+/* Keycloak answers with the token's own claims: its "typ" says Refresh,
+ * or Offline for an offline refresh token. */
+static int typ_is_refresh(const mai_result_t *res)
+{
+    static const char *const typs[] = { "Refresh", "Offline", NULL };
+    const mai_claim_t *typ = mai_result_claim(res, "typ");
+
+    return typ && typ->kind == MAI_CLAIM_STRING && says(typ->text, typs);
+}
+
+/* RFC 7800 "cnf": the token is bound to a key, a DPoP key by its
+ * thumbprint "jkt" (RFC 9449) or a client certificate by "x5t#S256"
+ * (RFC 8705). Any member counts, a method this module does not know
+ * included, and so does a cnf that is not an object at all: only an
+ * empty object or null binds nothing. */
+static int is_bound(const mai_result_t *res)
+{
+    const mai_claim_t *cnf = mai_result_claim(res, "cnf");
+
+    return cnf && cnf->kind != MAI_CLAIM_NULL
+        && !(cnf->kind == MAI_CLAIM_OBJECT && !strcmp(cnf->text, "{}"));
+}
+
+/* AuthIntrospectTokenTypes: for servers that leave token_type out of
+ * some answers (oidc-provider does for refresh tokens), a missing one is
+ * refused too. */
+static int type_listed(const char *token_type,
+                       const apr_array_header_t *types)
+{
+    int i;
+
+    for (i = 0; token_type && i < types->nelts; i++) {
+        if (!apr_cstr_casecmp(token_type,
+                              APR_ARRAY_IDX(types, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
+                              apr_int64_t skew, const char *issuer,
+                              const apr_array_header_t *token_types)
+{
+    mai_status_t s;
+
     if (!res->active) {
         return MAI_STATUS_INACTIVE;
     }
-    /* RFC 6749 section 5.1: token type values are case-insensitive. */
-    if (res->token_type
-        && !apr_cstr_casecmp(res->token_type, "refresh_token")) {
-        return MAI_STATUS_REFRESH_TOKEN;
+    /* Whatever the location allows: a refresh token is for the token
+     * endpoint only, and a sender-constrained token is only as safe as
+     * the proof checked with it, which this module cannot do yet; without
+     * it a stolen bound token would pass as a plain bearer token. */
+    s = mai_result_type_refusal(res->token_type);
+    if (s == MAI_OK && typ_is_refresh(res)) {
+        s = MAI_STATUS_REFRESH_TOKEN;
+    }
+    if (s == MAI_OK && is_bound(res)) {
+        s = MAI_STATUS_BOUND_TOKEN;
+    }
+    if (s != MAI_OK) {
+        return s;
+    }
+    if (token_types && !type_listed(res->token_type, token_types)) {
+        return MAI_STATUS_WRONG_TOKEN_TYPE;
     }
     /* Written as now -/+ skew: exp and nbf come from the wire and may sit
      * next to INT64_MAX/MIN, where exp + skew would overflow. */

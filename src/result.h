@@ -51,20 +51,38 @@ typedef struct mai_result {
  * JSON object whose "exp", "nbf", "iat" (when present) are integers and
  * "scope", "iss", "client_id", "token_type" (when present) are strings and
  * "aud" a string or array of strings. Limits: nesting depth 32, 1000
- * members, 64 KiB per claim text (MAI_STATUS_ENDPOINT_TOO_LARGE). All of
- * *out lives in p; no JSON library object outlives the call.
+ * members, 64 KiB per claim text (MAI_STATUS_ENDPOINT_TOO_LARGE). A
+ * member name that appears twice in one object, at any depth and however
+ * escaped, is MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER; U+0000 in a name or a
+ * value, NaN and Infinity are MAI_STATUS_ENDPOINT_BAD_JSON. All of *out
+ * lives in p; no JSON library object outlives the call.
  */
 mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
                               apr_size_t len, const mai_result_t **out);
 
 /**
  * The per-location checks: INACTIVE unless active; REFRESH_TOKEN when
- * token_type is "refresh_token"; EXPIRED when exp + skew <= now;
+ * token_type is "refresh_token" or
+ * "urn:ietf:params:oauth:token-type:refresh_token" (any case) or a string
+ * "typ" claim is "Refresh" or "Offline" (Keycloak; any case); DPOP_TOKEN
+ * when token_type is "DPoP" (any case); BOUND_TOKEN when "cnf" is present
+ * and neither null nor an empty object; WRONG_TOKEN_TYPE when token_types
+ * (an array of char*) is not NULL and token_type is absent or none of
+ * them (any case; an empty array refuses every token); EXPIRED when
+ * exp + skew <= now;
  * NOT_YET_VALID when nbf - skew > now; WRONG_ISSUER when issuer is not NULL
  * and differs from iss. MAI_OK otherwise.
  */
 mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
-                              apr_int64_t skew, const char *issuer);
+                              apr_int64_t skew, const char *issuer,
+                              const apr_array_header_t *token_types);
+
+/**
+ * The refusal a token_type value always gets, whatever the location:
+ * REFRESH_TOKEN, DPOP_TOKEN, or MAI_OK. (AuthIntrospectTokenTypes uses it
+ * to refuse listing such a type.)
+ */
+mai_status_t mai_result_type_refusal(const char *token_type);
 
 /** The claim called name, or NULL. */
 const mai_claim_t *mai_result_claim(const mai_result_t *res,

@@ -27,8 +27,14 @@
       MAI_LOG_INFO) \
     X(WRONG_ISSUER, "token issuer does not match AuthIntrospectIssuer", 401, \
       "invalid_token", MAI_LOG_INFO) \
-    X(REFRESH_TOKEN, "token is a refresh token", 401, "invalid_token", \
-      MAI_LOG_INFO) \
+    X(REFRESH_TOKEN, "token is a refresh token (token_type or typ)", 401, \
+      "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_TOKEN, "token is a DPoP token (token_type DPoP); this location " \
+      "cannot check DPoP proofs", 401, "invalid_token", MAI_LOG_INFO) \
+    X(BOUND_TOKEN, "token is bound to a key (cnf) this location cannot " \
+      "check", 401, "invalid_token", MAI_LOG_INFO) \
+    X(WRONG_TOKEN_TYPE, "token_type is missing or not one of " \
+      "AuthIntrospectTokenTypes", 401, "invalid_token", MAI_LOG_INFO) \
     X(NO_USER, "no claim for REMOTE_USER in the response", 401, \
       "invalid_token", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \
@@ -48,6 +54,8 @@
       MAI_LOG_ERR) \
     X(ENDPOINT_BAD_JSON, "endpoint response is not an introspection JSON " \
       "object", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_DUPLICATE_MEMBER, "endpoint response repeats a member name " \
+      "(readers may disagree on which one counts)", 503, NULL, MAI_LOG_ERR) \
     X(BREAKER_OPEN, "circuit breaker open: the endpoint failed repeatedly", \
       503, NULL, MAI_LOG_INFO) \
     X(OVERLOADED, "too many introspection calls in flight", 503, NULL, \

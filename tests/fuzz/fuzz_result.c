@@ -9,6 +9,7 @@
  * stores, must parse again to the same result: a cache hit has to see
  * exactly what the fresh answer said. */
 #include <string.h>
+#include <apr_cstr.h>
 #include <apr_tables.h>
 #include "fuzz.h"
 #include "result.h"
@@ -93,8 +94,9 @@ static void check_shape(const mai_result_t *res)
             MAI_FUZZ_ASSERT(c->nitems == 1 && !strcmp(c->items[0], c->text));
         }
         check_strv(c->items, c->nitems, 0);
-        /* json-c keeps one member per name, so lookup finds this one;
-         * checked for a few claims only, as each lookup is linear */
+        /* names are unique (duplicates are refused), so lookup finds
+         * this one; checked for a few claims only, as each lookup is
+         * linear */
         if (i < 8 || i == res->nclaims - 1) {
             MAI_FUZZ_ASSERT(mai_result_claim(res, c->name) == c);
         }
@@ -104,22 +106,34 @@ static void check_shape(const mai_result_t *res)
 static void check_uses(apr_pool_t *p, const mai_result_t *res)
 {
     apr_array_header_t *names = apr_array_make(p, 3, sizeof(const char *));
-    mai_status_t st = mai_result_check(res, NOW, 60, NULL);
+    apr_array_header_t *types = apr_array_make(p, 1, sizeof(const char *));
+    mai_status_t st = mai_result_check(res, NOW, 60, NULL, NULL);
     const char *user;
 
     MAI_FUZZ_ASSERT(st == MAI_OK || st == MAI_STATUS_INACTIVE ||
                     st == MAI_STATUS_REFRESH_TOKEN ||
+                    st == MAI_STATUS_DPOP_TOKEN ||
+                    st == MAI_STATUS_BOUND_TOKEN ||
                     st == MAI_STATUS_EXPIRED ||
                     st == MAI_STATUS_NOT_YET_VALID);
     MAI_FUZZ_ASSERT(st != MAI_OK || res->active);
     if (st == MAI_OK) {
         MAI_FUZZ_ASSERT(mai_result_check(res, NOW, 60, res->iss ? res->iss
-                                         : "x") == (res->iss ? MAI_OK
+                                         : "x", NULL) == (res->iss ? MAI_OK
                                          : MAI_STATUS_WRONG_ISSUER));
+        /* a token types list admits exactly its types, in any case */
+        APR_ARRAY_PUSH(types, const char *) = "bEARER";
+        MAI_FUZZ_ASSERT(mai_result_check(res, NOW, 60, NULL, types)
+                        == (res->token_type
+                            && !apr_cstr_casecmp(res->token_type, "bearer")
+                            ? MAI_OK : MAI_STATUS_WRONG_TOKEN_TYPE));
+        apr_array_clear(types);
+        MAI_FUZZ_ASSERT(mai_result_check(res, NOW, 60, NULL, types)
+                        == MAI_STATUS_WRONG_TOKEN_TYPE);
     }
     /* extreme clocks must not overflow (UBSan watches) */
-    mai_result_check(res, APR_INT64_MAX - 60, 60, NULL);
-    mai_result_check(res, APR_INT64_MIN + 60, 60, NULL);
+    mai_result_check(res, APR_INT64_MAX - 60, 60, NULL, NULL);
+    mai_result_check(res, APR_INT64_MIN + 60, 60, NULL, NULL);
     APR_ARRAY_PUSH(names, const char *) = "sub";
     APR_ARRAY_PUSH(names, const char *) = "username";
     APR_ARRAY_PUSH(names, const char *) = "client_id";
@@ -168,7 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mai_status_t st = mai_result_parse(p, json, size, &res);
 
     MAI_FUZZ_ASSERT(st == MAI_OK || st == MAI_STATUS_ENDPOINT_BAD_JSON ||
-                    st == MAI_STATUS_ENDPOINT_TOO_LARGE);
+                    st == MAI_STATUS_ENDPOINT_TOO_LARGE ||
+                    st == MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
     MAI_FUZZ_ASSERT((st == MAI_OK) == (res != NULL));
     free(json);
     if (st != MAI_OK) {

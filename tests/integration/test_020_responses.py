@@ -16,6 +16,8 @@ def conf(env):
         env.protect("/r"),
         env.protect("/iss", "AuthIntrospectIssuer " + ISSUER),
         env.protect("/skew0", "AuthIntrospectClockSkew 0"),
+        env.protect("/types", "AuthIntrospectTokenTypes Bearer",
+                    "AuthIntrospectTokenTypes n_a"),
         env.protect("/multi", "AuthIntrospectAcceptTokenIn header query "
                               "form cookie:at"),
         env.protect("/realm", realm="Other Realm"),
@@ -28,6 +30,16 @@ def conf(env):
         "    Require valid-user",
         "</Location>",
     ])
+
+
+def _logged_why(errlog, tok, name):
+    """The refusal (MAI00301, info) names the token by hash and says
+    why."""
+    digest = hashlib.sha256(tok.encode()).hexdigest()[:8]
+    lines = [l for l in errlog.error_text().splitlines()
+             if "MAI00301:" in l and digest in l.lower()]
+    assert lines and lines[-1].rstrip().endswith("(%s)" % name), lines
+    assert "[auth_introspect:info]" in lines[-1], lines
 
 
 class TestNoToken:
@@ -211,8 +223,47 @@ class TestInvalidToken:
     def test_refresh_token(self, client, tokens):
         self._check(client, tokens, tokens.claims(token_type="refresh_token"))
 
-    def test_access_token_type_accepted(self, client, tokens):
-        tok = tokens.active(token_type="Bearer")
+    @pytest.mark.parametrize("claims", [
+        {"token_type": "REFRESH_TOKEN"},
+        {"token_type": "urn:ietf:params:oauth:token-type:refresh_token"},
+        {"token_type": "URN:IETF:PARAMS:OAUTH:TOKEN-TYPE:REFRESH_TOKEN"},
+        {"typ": "Refresh"},
+        {"typ": "Offline"},
+        {"typ": "offline", "token_type": "Bearer"},
+    ], ids=["upper-case", "rfc8693-uri", "uri-upper-case", "keycloak-refresh",
+            "keycloak-offline", "typ-any-case"])
+    def test_refresh_token_spellings(self, client, tokens, errlog, claims):
+        tok = tokens.answer(tokens.claims(**claims))
+        asserts.invalid_token(client.get("/r" + FILE, token=tok))
+        _logged_why(errlog, tok, "REFRESH_TOKEN")
+
+    @pytest.mark.parametrize("claims,why", [
+        ({"cnf": {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}},
+         "BOUND_TOKEN"),
+        ({"cnf": {"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}},
+         "BOUND_TOKEN"),
+        ({"token_type": "Bearer", "cnf": {"jkt": "a"}}, "BOUND_TOKEN"),
+        ({"cnf": {"kid": "unknown-method"}}, "BOUND_TOKEN"),
+        ({"token_type": "DPoP"}, "DPOP_TOKEN"),
+        ({"token_type": "dpop", "cnf": {"jkt": "a"}}, "DPOP_TOKEN"),
+    ], ids=["cnf-jkt", "cnf-x5t", "bearer-with-cnf", "cnf-other",
+            "dpop", "dpop-lower-with-jkt"])
+    def test_sender_constrained(self, client, tokens, errlog, claims, why):
+        """A bound token replayed without its proof must never pass as a
+        bearer token: refused until the location can check the proof."""
+        tok = tokens.answer(tokens.claims(**claims))
+        asserts.invalid_token(client.get("/r" + FILE, token=tok))
+        _logged_why(errlog, tok, why)
+
+    @pytest.mark.parametrize("claims", [
+        {"token_type": "Bearer"}, {"token_type": "access_token"},
+        {"typ": "Bearer"}, {"cnf": {}}, {"cnf": None},
+    ], ids=["bearer", "access-token", "keycloak-bearer", "empty-cnf",
+            "null-cnf"])
+    def test_access_token_type_accepted(self, client, tokens, claims):
+        resp = tokens.claims(**claims)
+        resp.update(claims)          # keep an explicit null
+        tok = tokens.answer(resp)
         asserts.granted(client.get("/r" + FILE, token=tok))
 
     @pytest.mark.parametrize("claims", [
@@ -245,6 +296,9 @@ class TestInvalidToken:
                    tokens.claims(exp=now - 3600),
                    tokens.claims(nbf=now + 3600),
                    tokens.claims(token_type="refresh_token"),
+                   tokens.claims(typ="Offline"),
+                   tokens.claims(cnf={"jkt": "a"}),
+                   tokens.claims(token_type="DPoP"),
                    tokens.claims(sub=None, client_id=None),
                    tokens.claims(active="true")]
         seen = set()
@@ -264,6 +318,53 @@ class TestInvalidToken:
         assert lines, "no log line names the token by its SHA-256 prefix"
         # A token failure is the client's problem: info, never error/warn.
         assert any("[auth_introspect:info]" in l for l in lines), lines
+
+
+class TestTokenTypes:
+    """/types has AuthIntrospectTokenTypes Bearer N_A: token_type must be
+    there and listed (any case). /r has no list."""
+
+    @pytest.mark.parametrize("token_type", ["Bearer", "bearer", "N_A"])
+    def test_listed_type_granted(self, client, tokens, token_type):
+        tok = tokens.active(token_type=token_type)
+        asserts.granted(client.get("/types" + FILE, token=tok))
+
+    @pytest.mark.parametrize("token_type", [
+        None, "access_token", "mac", "", "Bearer "],
+        ids=["missing", "other", "mac", "empty", "trailing-space"])
+    def test_missing_or_other_type_refused(self, client, tokens, errlog,
+                                           token_type):
+        resp = tokens.claims()
+        if token_type is not None:
+            resp["token_type"] = token_type
+        tok = tokens.answer(resp)
+        asserts.invalid_token(client.get("/types" + FILE, token=tok))
+        _logged_why(errlog, tok, "WRONG_TOKEN_TYPE")
+
+    def test_refresh_token_without_type(self, client, tokens, mock):
+        """oidc-provider answers a refresh token with active true and no
+        token_type: only a location with a list can tell."""
+        tok = tokens.answer(tokens.claims())
+        asserts.invalid_token(client.get("/types" + FILE, token=tok))
+        asserts.granted(client.get("/r" + FILE, token=tok))
+
+    def test_checked_on_cached_answer(self, client, tokens, mock):
+        """The rule is the location's, applied to a cached answer too."""
+        tok = tokens.active(token_type="access_token")
+        asserts.granted(client.get("/r" + FILE, token=tok))
+        asserts.invalid_token(client.get("/types" + FILE, token=tok))
+        asserts.granted(client.get("/r" + FILE, token=tok))
+        assert len(mock.calls_for(tok)) == 1
+
+    def test_fixed_refusals_win(self, client, tokens, errlog):
+        for claims, why in [({"token_type": "DPoP"}, "DPOP_TOKEN"),
+                            ({"token_type": "Bearer", "typ": "Refresh"},
+                             "REFRESH_TOKEN"),
+                            ({"token_type": "Bearer", "cnf": {"jkt": "k"}},
+                             "BOUND_TOKEN")]:
+            tok = tokens.answer(tokens.claims(**claims))
+            asserts.invalid_token(client.get("/types" + FILE, token=tok))
+            _logged_why(errlog, tok, why)
 
 
 class TestGranted:

@@ -1,6 +1,8 @@
 """The endpoint cannot give an answer: the client gets 503 with Retry-After
 and no WWW-Authenticate; the error log says why (ERR level, MAI tag)."""
+import base64
 import hashlib
+import json
 import time
 
 import pytest
@@ -177,6 +179,67 @@ class TestBadAnswers:
                                             mode):
         mock.mode(mode, path="/introspect/fault", size=255 * 1024)
         asserts.granted(client.get("/fault" + FILE, token=tokens.active()))
+
+
+def _raw_answer(text):
+    """A 200 whose body is TEXT exactly (json.dumps cannot repeat a
+    name)."""
+    body = text.encode()
+    head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            "Content-Length: %d\r\n\r\n" % len(body)).encode()
+    return {"data": base64.b64encode(head + body).decode()}
+
+
+def _claims_text(**extra):
+    now = int(time.time())
+    claims = {"sub": "alice", "client_id": "app-1", "scope": "read",
+              "exp": now + 3600}
+    claims.update(extra)
+    return json.dumps(claims)[1:-1]
+
+
+class TestAmbiguousAnswers:
+    """JSON does not say which of two members with one name counts, and
+    json-c keeps the last: an answer repeating a name, at any depth and
+    however escaped, is no answer (503), and so is a name holding U+0000
+    (json-c cuts the name there)."""
+
+    @pytest.mark.parametrize("body,reason", [
+        ('{"active":false,"active":true,%s}', "repeats a member name"),
+        ('{"active":true,"active":false,%s}', "repeats a member name"),
+        ('{"active":false,%s,"\\u0061ctive":true}', "repeats a member name"),
+        ('{"active":true,%s,"cnf":{"jkt":"a","jkt":"b"}}',
+         "repeats a member name"),
+        ('{"active":true,%s,"roles":[{"r":"user","r":"admin"}]}',
+         "repeats a member name"),
+        ('{"active":true,%s,"x\\u0000y":1}', "not an introspection JSON"),
+        ('{"active":true,%s,"active\\u0000":false}',
+         "not an introspection JSON"),
+        # json-c takes single quotes; a '"' inside them must not hide the
+        # second "active" from the member count
+        ("{\"active\":false,\"active\":true,%s,'a\"':1,'b\"':2}",
+         "not an introspection JSON"),
+    ], ids=["top-false-then-true", "top-true-then-false", "escaped",
+            "nested-object", "in-array", "nul-in-name", "nul-after-active",
+            "single-quotes-hiding-a-duplicate"])
+    def test_refused_as_endpoint_failure(self, client, tokens, mock, errlog,
+                                         failing, body, reason):
+        mock.mode("raw", path="/introspect/fault",
+                  **_raw_answer(body % _claims_text()))
+        tok = tokens.new()
+        asserts.unavailable(client.get("/fault" + FILE, token=tok))
+        digest = hashlib.sha256(tok.encode()).hexdigest()[:8]
+        lines = [l for l in errlog.error_text().splitlines()
+                 if "MAI00313:" in l and digest in l.lower()]
+        assert lines and reason in lines[0], errlog.error_text()
+
+    def test_same_name_in_different_objects_is_fine(self, client, tokens,
+                                                    mock):
+        mock.mode("raw", path="/introspect/fault", **_raw_answer(
+            '{"active":true,%s,"a":{"sub":"x","a":{"a":1}},'
+            '"b":[{"a":1},{"a":2}],"k:v":"\\"sub\\":1"}'
+            % _claims_text()))
+        asserts.granted(client.get("/fault" + FILE, token=tokens.new()))
 
 
 class TestTLS:

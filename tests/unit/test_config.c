@@ -642,7 +642,7 @@ static void test_token_sources_merge(void **state)
     assert_string_equal(mai_conf_token_cookie(m), "deep");
 }
 
-/* ---- RemoteUserClaim ---- */
+/* ---- RemoteUserClaim, TokenTypes (lists of words) ---- */
 
 static void claims_are(const apr_array_header_t *a, int n, ...)
 {
@@ -737,6 +737,7 @@ static mai_dir_conf_t *all_set(apr_pool_t *p)
     OK(mai_conf_add_token_source(p, c, "cookie:at"));
     OK(mai_conf_add_user_claim(p, c, "email"));
     OK(mai_conf_set_issuer(p, c, "https://as.example"));
+    OK(mai_conf_add_token_type(p, c, "Bearer", 0));
     OK(mai_conf_set_clock_skew(c, "0"));
     mai_conf_set_env(c, 0);
     mai_conf_set_headers(c, 1);
@@ -761,11 +762,134 @@ static void assert_all_set(const mai_dir_conf_t *m)
     assert_string_equal(mai_conf_token_cookie(m), "at");
     claims_are(mai_conf_user_claims(m), 1, "email");
     assert_string_equal(mai_conf_issuer(m), "https://as.example");
+    claims_are(mai_conf_token_types(m), 1, "Bearer");
     assert_int_equal(mai_conf_clock_skew(m), 0);
     assert_int_equal(mai_conf_set_env_on(m), 0);
     assert_int_equal(mai_conf_set_headers_on(m), 1);
     assert_int_equal(mai_conf_cache_ttl(m), 0);
     assert_int_equal(mai_conf_negative_ttl(m), 0);
+}
+
+/* ---- TokenTypes ---- */
+
+#define SERVER 0    /* server config, <Directory>, <Location>, ... */
+#define HTACCESS 1
+
+static mai_dir_conf_t *types_conf(apr_pool_t *p, int htaccess, int n, ...)
+{
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    va_list ap;
+    int i;
+
+    va_start(ap, n);
+    for (i = 0; i < n; i++) {
+        OK(mai_conf_add_token_type(p, c, va_arg(ap, const char *),
+                                   htaccess));
+    }
+    va_end(ap);
+    return c;
+}
+
+static void test_token_types(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    char buf[16];
+
+    /* unset by default: any token_type, or none, passes */
+    assert_null(mai_conf_token_types(c));
+    assert_null(mai_conf_token_types(merged_empty(p)));
+
+    /* words append within a section; the value is copied */
+    strcpy(buf, "Bearer");
+    OK(mai_conf_add_token_type(p, c, buf, SERVER));
+    buf[0] = 'X';
+    OK(mai_conf_add_token_type(p, c, "access_token", SERVER));
+    claims_are(mai_conf_token_types(c), 2, "Bearer", "access_token");
+
+    /* refused: empty, control characters, the types always refused */
+    BAD(mai_conf_add_token_type(p, c, "", SERVER));
+    BAD(mai_conf_add_token_type(p, c, "a\nb", SERVER));
+    BAD(mai_conf_add_token_type(p, c, "refresh_token", SERVER));
+    BAD(mai_conf_add_token_type(p, c, "Refresh_Token", HTACCESS));
+    BAD(mai_conf_add_token_type(p, c,
+        "urn:ietf:params:oauth:token-type:refresh_token", SERVER));
+    BAD(mai_conf_add_token_type(p, c, "DPoP", SERVER));
+    BAD(mai_conf_add_token_type(p, c, "dpop", HTACCESS));
+    claims_are(mai_conf_token_types(c), 2, "Bearer", "access_token");
+
+    /* a bad first word leaves the section unset */
+    c = mai_dir_conf_create(p);
+    BAD(mai_conf_add_token_type(p, c, "DPoP", SERVER));
+    assert_null(mai_conf_token_types(c));
+}
+
+static void test_token_types_merge(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *outer = types_conf(p, SERVER, 2, "Bearer", "N_A");
+    const mai_dir_conf_t *m;
+
+    /* an unset inner section inherits, through two levels */
+    m = mai_dir_conf_merge(p, outer, mai_dir_conf_create(p));
+    claims_are(mai_conf_token_types(m), 2, "Bearer", "N_A");
+    m = mai_dir_conf_merge(p, m, mai_dir_conf_create(p));
+    claims_are(mai_conf_token_types(m), 2, "Bearer", "N_A");
+
+    /* a section of the server configuration replaces: it may widen */
+    m = mai_dir_conf_merge(p, outer,
+                           types_conf(p, SERVER, 2, "access_token", "mac"));
+    claims_are(mai_conf_token_types(m), 2, "access_token", "mac");
+    m = mai_dir_conf_merge(p, mai_dir_conf_create(p),
+                           types_conf(p, SERVER, 1, "mac"));
+    claims_are(mai_conf_token_types(m), 1, "mac");
+    claims_are(mai_conf_token_types(outer), 2, "Bearer", "N_A");
+}
+
+static void test_token_types_htaccess_narrows(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *outer = types_conf(p, SERVER, 3, "Bearer", "N_A",
+                                       "access_token");
+    mai_dir_conf_t *ht = types_conf(p, HTACCESS, 3, "ACCESS_TOKEN", "mac",
+                                    "bearer");
+    mai_dir_conf_t *ht2 = types_conf(p, HTACCESS, 2, "N_A", "Bearer");
+    mai_dir_conf_t *loc = types_conf(p, SERVER, 1, "mac");
+    const mai_dir_conf_t *m, *m2;
+
+    /* only the types both allow, in the outer spelling: "mac" stays out */
+    m = mai_dir_conf_merge(p, outer, ht);
+    claims_are(mai_conf_token_types(m), 2, "Bearer", "access_token");
+    /* a nested .htaccess narrows further, never back */
+    m2 = mai_dir_conf_merge(p, m, ht2);
+    claims_are(mai_conf_token_types(m2), 1, "Bearer");
+    /* httpd may merge the two .htaccess configs first: same answer */
+    m = mai_dir_conf_merge(p, outer, mai_dir_conf_merge(p, ht, ht2));
+    claims_are(mai_conf_token_types(m), 1, "Bearer");
+    /* ... and an .htaccess config merged into an empty one still only
+     * narrows what comes later */
+    m = mai_dir_conf_merge(p, outer,
+                           mai_dir_conf_merge(p, mai_dir_conf_create(p), ht));
+    claims_are(mai_conf_token_types(m), 2, "Bearer", "access_token");
+
+    /* nothing in common: every token is refused, not every one let in */
+    m = mai_dir_conf_merge(p, outer, types_conf(p, HTACCESS, 1, "mac"));
+    claims_are(mai_conf_token_types(m), 0);
+
+    /* no inherited list (anything goes): the .htaccess list applies */
+    m = mai_dir_conf_merge(p, mai_dir_conf_create(p), ht2);
+    claims_are(mai_conf_token_types(m), 2, "N_A", "Bearer");
+    m = mai_dir_conf_merge(p, merged_empty(p), ht2);
+    claims_are(mai_conf_token_types(m), 2, "N_A", "Bearer");
+
+    /* a <Location> merged after the directory walk replaces */
+    m = mai_dir_conf_merge(p, mai_dir_conf_merge(p, outer, ht), loc);
+    claims_are(mai_conf_token_types(m), 1, "mac");
+
+    /* the inputs are unchanged */
+    claims_are(mai_conf_token_types(outer), 3, "Bearer", "N_A",
+               "access_token");
+    claims_are(mai_conf_token_types(ht), 3, "ACCESS_TOKEN", "mac", "bearer");
 }
 
 static void test_merge_whole(void **state)
@@ -947,6 +1071,9 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_token_sources_merge),
     UNIT_TEST(test_user_claims),
     UNIT_TEST(test_user_claims_merge),
+    UNIT_TEST(test_token_types),
+    UNIT_TEST(test_token_types_merge),
+    UNIT_TEST(test_token_types_htaccess_narrows),
     UNIT_TEST(test_merge_whole),
     UNIT_TEST(test_merge_all_defaults_override),
     UNIT_TEST(test_cache_spec),

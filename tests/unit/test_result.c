@@ -95,10 +95,76 @@ static void test_active_only_true(void **state)
     assert_int_equal(parse_ok(*state, "{\"active\":[true]}")->active, 0);
     assert_int_equal(parse_ok(*state, "{\"active\":null}")->active, 0);
     assert_int_equal(parse_ok(*state, "{\"exp\":9}")->active, 0);
-    /* the last duplicate wins, as json-c keeps it */
-    assert_int_equal(parse_ok(*state,
-                              "{\"active\":true,\"active\":false}")->active,
-                     0);
+}
+
+#define DUP MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER
+
+/* json-c would keep the last of two members with one name: whichever it
+ * keeps, another reader of the same answer may keep the other. */
+static void test_duplicate_members(void **state)
+{
+    static const char *const dup[] = {
+        "{\"active\":false,\"active\":true}",
+        "{\"active\":true,\"active\":false}",
+        "{\"active\":true,\"sub\":\"a\",\"sub\":\"a\"}",
+        /* escapes decode to the same name */
+        "{\"active\":false,\"\\u0061ctive\":true}",
+        "{\"a\\/b\":1,\"a/b\":2}",
+        "{\"\\u00e9\":1,\"\xc3\xa9\":2}",
+        "{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}",
+        /* at any depth, in objects inside arrays too */
+        "{\"active\":true,\"cnf\":{\"jkt\":\"a\",\"jkt\":\"b\"}}",
+        "{\"o\":{\"p\":{\"q\":1,\"q\":1}}}",
+        "{\"a\":[1,{\"k\":1,\"k\":2}]}",
+        "{\"a\":{\"x\":{}},\"a\":{\"y\":{}}}",
+        "{\"a\":[{}],\"a\":[{}]}",
+        "{\"\":1,\"\":2}",
+    };
+    /* a '"' inside a single-quoted name would hide a member from a
+     * count of the raw text; such strings are refused before that */
+    static const char *const hidden[] = {
+        "{\"active\":false,\"active\":true,'a\"':1,'b\"':2}",
+        "{\"active\":false,'x\":1,\"active':true}",
+    };
+    static const char *const fine[] = {
+        /* the same name in different objects, names that only look alike,
+         * ':' and quotes inside strings */
+        "{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1},{\"a\":2}]}",
+        "{\"a\":1,\"A\":2,\"a \":3,\"\\u0062\":4}",
+        "{\"k:v\":\"x:y\",\"q\\\"\":\"\\\\\",\"e\":\"\\\\\"}",
+        "{\"s\":\"\\\\u0000\"}",
+        "{\"\\\\u0000\":1}",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(dup) / sizeof(dup[0]); i++) {
+        assert_status(*state, dup[i], DUP);
+    }
+    for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+        assert_status(*state, hidden[i], MAI_STATUS_ENDPOINT_BAD_JSON);
+    }
+    for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        assert_status(*state, fine[i], MAI_OK);
+    }
+    assert_int_equal(parse_ok(*state, fine[1])->nclaims, 4);
+}
+
+/* json-c cuts a member name at U+0000 ("a\u0000b" would become "a"): a
+ * name holding it is refused like a value holding it. */
+static void test_nul_in_member_name(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *res;
+    static const char raw_nul[] = "{\"a\0b\":1}";
+
+    assert_status(p, "{\"a\\u0000b\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"\\u0000\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"active\":true,\"active\\u0000x\":false}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"o\":[{\"x\\u0000\":1}]}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_int_equal(mai_result_parse(p, raw_nul, sizeof(raw_nul) - 1, &res),
+                     MAI_STATUS_ENDPOINT_BAD_JSON);
 }
 
 static void test_time_members(void **state)
@@ -216,6 +282,8 @@ static void test_not_an_object(void **state)
         "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}",
         "{\"a\":1e400}", "{\"o\":{\"deep\":[NaN]}}",
         "{\"s\":\"x\\u0000y\"}", "{\"o\":{\"s\":[\"\\u0000\"]}}",
+        /* json-c's strict mode takes these; JSON does not */
+        "{'a':1}", "{\"a\":'x'}", "{\"a\":['x']}",
     };
     apr_size_t i;
     const mai_result_t *res;
@@ -315,6 +383,13 @@ static const mai_result_t *active_at(apr_pool_t *p, const char *extra)
     return parse_ok(p, apr_psprintf(p, "{\"active\":true%s}", extra));
 }
 
+/* The checks of a location without AuthIntrospectTokenTypes. */
+static mai_status_t check(const mai_result_t *r, apr_int64_t now,
+                          apr_int64_t skew, const char *issuer)
+{
+    return mai_result_check(r, now, skew, issuer, NULL);
+}
+
 static void test_check(void **state)
 {
     apr_pool_t *p = *state;
@@ -322,47 +397,201 @@ static void test_check(void **state)
 
     r = parse_ok(p, "{\"active\":false,\"token_type\":\"refresh_token\","
                  "\"exp\":1,\"iss\":\"x\"}");
-    assert_int_equal(mai_result_check(r, 1000, 0, "y"), MAI_STATUS_INACTIVE);
+    assert_int_equal(check(r, 1000, 0, "y"), MAI_STATUS_INACTIVE);
     r = active_at(p, ",\"token_type\":\"Refresh_Token\",\"exp\":1");
-    assert_int_equal(mai_result_check(r, 1000, 0, NULL),
+    assert_int_equal(check(r, 1000, 0, NULL),
                      MAI_STATUS_REFRESH_TOKEN);
     r = active_at(p, ",\"exp\":1000,\"nbf\":5000,\"iss\":\"a\"");
-    assert_int_equal(mai_result_check(r, 1000, 0, "b"), MAI_STATUS_EXPIRED);
+    assert_int_equal(check(r, 1000, 0, "b"), MAI_STATUS_EXPIRED);
 
     /* exp + skew <= now is expired: the boundary second counts */
     r = active_at(p, ",\"exp\":1000");
-    assert_int_equal(mai_result_check(r, 999, 0, NULL), MAI_OK);
-    assert_int_equal(mai_result_check(r, 1000, 0, NULL), MAI_STATUS_EXPIRED);
-    assert_int_equal(mai_result_check(r, 1029, 30, NULL), MAI_OK);
-    assert_int_equal(mai_result_check(r, 1030, 30, NULL), MAI_STATUS_EXPIRED);
+    assert_int_equal(check(r, 999, 0, NULL), MAI_OK);
+    assert_int_equal(check(r, 1000, 0, NULL), MAI_STATUS_EXPIRED);
+    assert_int_equal(check(r, 1029, 30, NULL), MAI_OK);
+    assert_int_equal(check(r, 1030, 30, NULL), MAI_STATUS_EXPIRED);
 
     /* nbf - skew > now is not yet valid */
     r = active_at(p, ",\"nbf\":1000,\"iss\":\"a\"");
-    assert_int_equal(mai_result_check(r, 1000, 0, "a"), MAI_OK);
-    assert_int_equal(mai_result_check(r, 999, 0, "a"),
+    assert_int_equal(check(r, 1000, 0, "a"), MAI_OK);
+    assert_int_equal(check(r, 999, 0, "a"),
                      MAI_STATUS_NOT_YET_VALID);
-    assert_int_equal(mai_result_check(r, 970, 30, "a"), MAI_OK);
-    assert_int_equal(mai_result_check(r, 969, 30, "a"),
+    assert_int_equal(check(r, 970, 30, "a"), MAI_OK);
+    assert_int_equal(check(r, 969, 30, "a"),
                      MAI_STATUS_NOT_YET_VALID);
-    assert_int_equal(mai_result_check(r, 999, 0, "b"),
+    assert_int_equal(check(r, 999, 0, "b"),
                      MAI_STATUS_NOT_YET_VALID);
 
     /* the issuer is compared exactly, and a missing iss fails */
-    assert_int_equal(mai_result_check(r, 2000, 0, "A"),
+    assert_int_equal(check(r, 2000, 0, "A"),
                      MAI_STATUS_WRONG_ISSUER);
-    assert_int_equal(mai_result_check(r, 2000, 0, "a/"),
+    assert_int_equal(check(r, 2000, 0, "a/"),
                      MAI_STATUS_WRONG_ISSUER);
     r = active_at(p, "");
-    assert_int_equal(mai_result_check(r, 2000, 0, "a"),
+    assert_int_equal(check(r, 2000, 0, "a"),
                      MAI_STATUS_WRONG_ISSUER);
-    assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
+    assert_int_equal(check(r, 2000, 0, NULL), MAI_OK);
 
     /* exp near INT64_MAX must not overflow into "expired" */
     r = active_at(p, ",\"exp\":9223372036854775807,"
                   "\"nbf\":-9223372036854775807");
-    assert_int_equal(mai_result_check(r, 2000, 300, NULL), MAI_OK);
+    assert_int_equal(check(r, 2000, 300, NULL), MAI_OK);
     r = active_at(p, ",\"token_type\":\"access_token\"");
-    assert_int_equal(mai_result_check(r, 2000, 0, NULL), MAI_OK);
+    assert_int_equal(check(r, 2000, 0, NULL), MAI_OK);
+}
+
+/* The check on an active answer with `extra` members. */
+static mai_status_t check_with(apr_pool_t *p, const char *extra)
+{
+    return check(active_at(p, extra), 2000, 0, NULL);
+}
+
+static void test_refresh_tokens(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const refresh[] = {
+        ",\"token_type\":\"refresh_token\"",
+        ",\"token_type\":\"REFRESH_TOKEN\"",
+        ",\"token_type\":\"urn:ietf:params:oauth:token-type:refresh_token\"",
+        ",\"token_type\":\"URN:IETF:params:oauth:token-type:Refresh_Token\"",
+        /* Keycloak: the token's own typ */
+        ",\"typ\":\"Refresh\"", ",\"typ\":\"refresh\"",
+        ",\"typ\":\"Offline\"", ",\"typ\":\"OFFLINE\"",
+        ",\"token_type\":\"Bearer\",\"typ\":\"Refresh\"",
+        /* it wins over the time and issuer checks */
+        ",\"typ\":\"Offline\",\"exp\":1",
+    };
+    static const char *const access[] = {
+        "", ",\"token_type\":\"Bearer\",\"typ\":\"Bearer\"",
+        ",\"token_type\":\"refresh\"", ",\"token_type\":\"refresh_token \"",
+        ",\"token_type\":\"urn:ietf:params:oauth:token-type:access_token\"",
+        ",\"typ\":\"ID\"", ",\"typ\":\"Refresh \"",
+        /* only a string typ speaks */
+        ",\"typ\":[\"Refresh\"]", ",\"typ\":{\"Refresh\":1}",
+        ",\"typ\":null", ",\"ty\":\"Refresh\"",
+        ",\"o\":{\"typ\":\"Refresh\",\"token_type\":\"refresh_token\"}",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(refresh) / sizeof(refresh[0]); i++) {
+        if (check_with(p, refresh[i]) != MAI_STATUS_REFRESH_TOKEN) {
+            fail_msg("not refused as a refresh token: %s", refresh[i]);
+        }
+    }
+    for (i = 0; i < sizeof(access) / sizeof(access[0]); i++) {
+        if (check_with(p, access[i]) != MAI_OK) {
+            fail_msg("refused: %s", access[i]);
+        }
+    }
+    /* an inactive answer stays INACTIVE whatever it says */
+    assert_int_equal(check(parse_ok(p, "{\"typ\":\"Refresh\"}"), 2000, 0,
+                           NULL), MAI_STATUS_INACTIVE);
+}
+
+/* AuthIntrospectTokenTypes: token_type must be present and listed. */
+static void test_token_types(void **state)
+{
+    apr_pool_t *p = *state;
+    apr_array_header_t *types = apr_array_make(p, 2, sizeof(char *));
+    apr_array_header_t *none = apr_array_make(p, 1, sizeof(char *));
+    const mai_result_t *r;
+
+    APR_ARRAY_PUSH(types, const char *) = "Bearer";
+    APR_ARRAY_PUSH(types, const char *) = "N_A";
+#define TYPED(extra, list) \
+    mai_result_check(active_at(p, extra), 2000, 0, NULL, list)
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\"", types), MAI_OK);
+    assert_int_equal(TYPED(",\"token_type\":\"bEARER\"", types), MAI_OK);
+    assert_int_equal(TYPED(",\"token_type\":\"n_a\"", types), MAI_OK);
+    /* missing (oidc-provider's refresh tokens), other, near misses */
+    assert_int_equal(TYPED("", types), MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"token_type\":\"access_token\"", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"token_type\":\"\"", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer \"", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    assert_int_equal(TYPED(",\"o\":{\"token_type\":\"Bearer\"}", types),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    /* an empty list (an .htaccess that kept nothing) refuses all */
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\"", none),
+                     MAI_STATUS_WRONG_TOKEN_TYPE);
+    /* no list: anything, or nothing */
+    assert_int_equal(TYPED("", NULL), MAI_OK);
+    assert_int_equal(TYPED(",\"token_type\":\"mac\"", NULL), MAI_OK);
+
+    /* the fixed refusals say what they are, even when listed */
+    APR_ARRAY_PUSH(types, const char *) = "DPoP";
+    APR_ARRAY_PUSH(types, const char *) = "refresh_token";
+    assert_int_equal(TYPED(",\"token_type\":\"DPoP\"", types),
+                     MAI_STATUS_DPOP_TOKEN);
+    assert_int_equal(TYPED(",\"token_type\":\"refresh_token\"", types),
+                     MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\",\"typ\":\"Offline\"",
+                           types), MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(TYPED(",\"token_type\":\"Bearer\",\"cnf\":{\"jkt\":\"a\"}",
+                           types), MAI_STATUS_BOUND_TOKEN);
+#undef TYPED
+    r = parse_ok(p, "{\"active\":false,\"token_type\":\"x\"}");
+    assert_int_equal(mai_result_check(r, 2000, 0, NULL, types),
+                     MAI_STATUS_INACTIVE);
+
+    /* the types no list may hold */
+    assert_int_equal(mai_result_type_refusal("Refresh_Token"),
+                     MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(mai_result_type_refusal(
+                         "urn:ietf:params:oauth:token-type:refresh_token"),
+                     MAI_STATUS_REFRESH_TOKEN);
+    assert_int_equal(mai_result_type_refusal("dpop"), MAI_STATUS_DPOP_TOKEN);
+    assert_int_equal(mai_result_type_refusal("Bearer"), MAI_OK);
+    assert_int_equal(mai_result_type_refusal(NULL), MAI_OK);
+}
+
+/* Sender-constrained tokens: refused until the location checks proofs. */
+static void test_bound_tokens(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const bound[] = {
+        ",\"cnf\":{\"jkt\":\"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\"}",
+        ",\"cnf\":{\"x5t#S256\":"
+        "\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}",
+        ",\"token_type\":\"Bearer\",\"cnf\":{\"jkt\":\"a\"}",
+        /* a method this module does not know, and odd shapes: closed */
+        ",\"cnf\":{\"jwk\":{\"kty\":\"EC\"}}", ",\"cnf\":{\"kid\":\"k1\"}",
+        ",\"cnf\":{\"x\":null}", ",\"cnf\":\"jkt\"", ",\"cnf\":[]",
+        ",\"cnf\":false", ",\"cnf\":0",
+    };
+    static const char *const dpop[] = {
+        ",\"token_type\":\"DPoP\"", ",\"token_type\":\"dpop\"",
+        ",\"token_type\":\"DPOP\",\"cnf\":{\"jkt\":\"a\"}",
+    };
+    static const char *const plain[] = {
+        ",\"cnf\":{}", ",\"cnf\":null", ",\"o\":{\"cnf\":{\"jkt\":\"a\"}}",
+        ",\"CNF\":{\"jkt\":\"a\"}", ",\"token_type\":\"DPoP-ish\"",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++) {
+        if (check_with(p, bound[i]) != MAI_STATUS_BOUND_TOKEN) {
+            fail_msg("not refused as bound: %s", bound[i]);
+        }
+    }
+    for (i = 0; i < sizeof(dpop) / sizeof(dpop[0]); i++) {
+        if (check_with(p, dpop[i]) != MAI_STATUS_DPOP_TOKEN) {
+            fail_msg("not refused as DPoP: %s", dpop[i]);
+        }
+    }
+    for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        if (check_with(p, plain[i]) != MAI_OK) {
+            fail_msg("refused: %s", plain[i]);
+        }
+    }
+    /* 401 invalid_token, logged at info like every token failure */
+    assert_int_equal(mai_status_http(MAI_STATUS_BOUND_TOKEN), 401);
+    assert_string_equal(mai_status_bearer_error(MAI_STATUS_DPOP_TOKEN),
+                        "invalid_token");
+    assert_int_equal(mai_status_log_level(MAI_STATUS_BOUND_TOKEN),
+                     MAI_LOG_INFO);
 }
 
 static apr_array_header_t *names(apr_pool_t *p, const char *a,
@@ -446,12 +675,17 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_full_response),
     UNIT_TEST(test_absent_fields),
     UNIT_TEST(test_active_only_true),
+    UNIT_TEST(test_duplicate_members),
+    UNIT_TEST(test_nul_in_member_name),
     UNIT_TEST(test_time_members),
     UNIT_TEST(test_string_members),
     UNIT_TEST(test_claim_texts),
     UNIT_TEST(test_not_an_object),
     UNIT_TEST(test_limits),
     UNIT_TEST(test_check),
+    UNIT_TEST(test_refresh_tokens),
+    UNIT_TEST(test_bound_tokens),
+    UNIT_TEST(test_token_types),
     UNIT_TEST(test_user),
     UNIT_TEST(test_copy_is_deep),
     UNIT_TEST(test_json_reparses),

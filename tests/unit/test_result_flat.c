@@ -218,10 +218,10 @@ static void test_copy_checks_like_original(void **state)
     APR_ARRAY_PUSH(names, const char *) = "username";
     assert_string_equal(mai_result_user(c, names), "jdoe");
     assert_int_equal(mai_result_check(c, 1700000000, 0,
-                                      "https://as.example/"), MAI_OK);
-    assert_int_equal(mai_result_check(c, 1700003600, 0, NULL),
+                                      "https://as.example/", NULL), MAI_OK);
+    assert_int_equal(mai_result_check(c, 1700003600, 0, NULL, NULL),
                      MAI_STATUS_EXPIRED);
-    assert_int_equal(mai_result_check(c, 1700000000, 0, "https://x/"),
+    assert_int_equal(mai_result_check(c, 1700000000, 0, "https://x/", NULL),
                      MAI_STATUS_WRONG_ISSUER);
     free(block);
 }
@@ -245,7 +245,8 @@ static void test_minimal_inactive(void **state)
     assert_int_equal(c->claims[0].kind, MAI_CLAIM_BOOL);
     assert_string_equal(c->claims[0].text, "false");
     assert_string_equal(c->json, "{\"active\":false}");
-    assert_int_equal(mai_result_check(c, 0, 0, NULL), MAI_STATUS_INACTIVE);
+    assert_int_equal(mai_result_check(c, 0, 0, NULL, NULL),
+                     MAI_STATUS_INACTIVE);
     free(block);
 }
 

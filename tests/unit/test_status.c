@@ -20,7 +20,7 @@ static void test_endpoint_failures(void **state)
 {
     int s;
     for (s = MAI_STATUS_ENDPOINT_UNREACHABLE;
-         s <= MAI_STATUS_ENDPOINT_BAD_JSON; s++) {
+         s <= MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER; s++) {
         assert_true(mai_status_is_endpoint_failure(s));
         assert_int_equal(mai_status_http(s), 503);
         assert_null(mai_status_bearer_error(s));
