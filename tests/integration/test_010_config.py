@@ -15,7 +15,7 @@ def _loc(env, path, *lines, endpoint=True, creds=True):
         body.append("AuthIntrospectEndpoint " + endpoint)
     if creds:
         body += ["AuthIntrospectClientID " + env.client_id,
-                 "AuthIntrospectClientSecret " + env.client_secret]
+                 env.secret_line(env.client_secret)]
     body += list(lines)
     body.append("Require valid-user")
     return "<Location %s>\n%s\n</Location>\n" % (

@@ -15,7 +15,7 @@ def conf(env):
         '<Directory "%s/htaccess">' % env.htdocs,
         "    AuthIntrospectEndpoint " + env.mock_url(),
         "    AuthIntrospectClientID " + env.client_id,
-        "    AuthIntrospectClientSecret " + env.client_secret,
+        "    " + env.secret_line(env.client_secret),
         "</Directory>",
     ])
 
