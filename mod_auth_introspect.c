@@ -262,6 +262,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err && mai_proc.cache) {
         err = mai_cache_init(mai_proc.cache, pconf, ptemp, s);
     }
+    mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
                      MAI_LOGNO(00101) "AuthIntrospectCache / configuration: "

@@ -174,6 +174,17 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         ok = 0;
     }
     ok = check_cache(ptemp, s) && ok;
-    warn_inline_secrets(ptemp, ap_conftree, s);
+    /* a real start warns from post_config, once the error log is open */
+    if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL) {
+        warn_inline_secrets(ptemp, ap_conftree, s);
+    }
     return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+void mai_config_warn(apr_pool_t *ptemp, server_rec *s)
+{
+    /* not in the preliminary pass: once per start or restart is enough */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        warn_inline_secrets(ptemp, ap_conftree, s);
+    }
 }

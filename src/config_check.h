@@ -15,11 +15,15 @@
  *   arguments;
  * - a cache reachable beyond this httpd (mai_conf_cache_needs_secret)
  *   without AuthIntrospectCacheSecret.
- * Warns about each AuthIntrospectClientSecret given inline (it shows in
- * mod_info and in config dumps).
+ * Under `apachectl -t`, also the warnings of mai_config_warn.
  * @return OK or HTTP_INTERNAL_SERVER_ERROR
  */
 int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s);
+
+/** Warn (post_config, where the error log is open) about each
+ * AuthIntrospectClientSecret given inline: it shows in mod_info and in
+ * copies of the configuration. */
+void mai_config_warn(apr_pool_t *ptemp, server_rec *s);
 
 #endif

@@ -80,11 +80,14 @@ class Env:
         # characters, as `openssl rand -hex 32` makes them)
         self.cache_secret = pysecrets.token_hex(32)
         self.cache_secret_file = self.secret_path(self.cache_secret)
-        self.httpd_env = {"MAI_TEST_SECRET_ENV": self.env_secret}
+        self.cache_env_secret = pysecrets.token_hex(32)
+        self.httpd_env = {"MAI_TEST_SECRET_ENV": self.env_secret,
+                          "MAI_TEST_SECRET_CACHE_ENV": self.cache_env_secret}
         self.session_secrets = set()
         for s in (self.client_secret, self.env_secret, self.file_secret):
             self.add_session_secret(s, self.client_id)
         self.add_session_secret(self.cache_secret)
+        self.add_session_secret(self.cache_env_secret)
         self.ca = TestCA(self.cert_dir)
         for name in os.listdir(self.cert_dir):
             p = os.path.join(self.cert_dir, name)
