@@ -23,10 +23,8 @@ static mai_hmac_key_t *secret_of(apr_pool_t *p, const char *s)
     return mai_hmac_key_make(p, s, strlen(s));
 }
 
-static mai_hmac_key_t *secret_a(apr_pool_t *p)
-{
-    return secret_of(p, SECRET_A);
-}
+/* the secret of the server under test, in the pool p of each test */
+#define SK secret_of(p, SECRET_A)
 
 typedef struct {
     unsigned char *data;
@@ -39,7 +37,7 @@ static sealed_t seal(apr_pool_t *p, const char *token,
 {
     sealed_t s;
 
-    assert_int_equal(mai_cache_entry_seal(p, secret_a(p), token, key, active, expires,
+    assert_int_equal(mai_cache_entry_seal(p, SK, token, key, active, expires,
                                           json, strlen(json), &s.data,
                                           &s.len), MAI_OK);
     assert_non_null(s.data);
@@ -55,7 +53,7 @@ static mai_status_t open_entry(apr_pool_t *p, const char *token,
     const char *json = NULL;
     apr_size_t json_len = 0;
 
-    return mai_cache_entry_open(p, secret_a(p), token, key, s.data, s.len, &active,
+    return mai_cache_entry_open(p, SK, token, key, s.data, s.len, &active,
                                 &expires, &json, &json_len);
 }
 
@@ -70,7 +68,7 @@ static void test_roundtrip(void **state)
 
     assert_int_equal(s.len, OVERHEAD + strlen(JSON));
     assert_int_equal(s.data[0], 0x02);
-    assert_int_equal(mai_cache_entry_open(p, secret_a(p), TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &expires, &json,
                                           &json_len), MAI_OK);
     assert_int_equal(active, 1);
@@ -80,7 +78,7 @@ static void test_roundtrip(void **state)
 
     /* an inactive answer (negative caching), empty JSON, a huge expiry */
     s = seal(p, TOKEN, key_a, 0, APR_INT64_MAX, "");
-    assert_int_equal(mai_cache_entry_open(p, secret_a(p), TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &expires, &json,
                                           &json_len), MAI_OK);
     assert_int_equal(active, 0);
@@ -90,7 +88,7 @@ static void test_roundtrip(void **state)
 
     /* any non-zero active flag is stored as 1 */
     s = seal(p, TOKEN, key_a, 42, NOW + 1, JSON);
-    assert_int_equal(mai_cache_entry_open(p, secret_a(p), TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &expires, &json,
                                           &json_len), MAI_OK);
     assert_int_equal(active, 1);
@@ -106,12 +104,12 @@ static void test_fetched_at(void **state)
     /* the stamp is carried as is, also negative ones (big-endian sign) */
     sealed_t s = seal(p, TOKEN, key_a, 1, -5, JSON);
 
-    assert_int_equal(mai_cache_entry_open(p, secret_a(p), TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &fetched, &json,
                                           &json_len), MAI_OK);
     assert_true(fetched == -5);
     s = seal(p, TOKEN, key_a, 1, NOW, JSON);
-    assert_int_equal(mai_cache_entry_open(p, secret_a(p), TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &fetched, &json,
                                           &json_len), MAI_OK);
     assert_true(fetched == NOW);
