@@ -15,7 +15,7 @@
 
 /* Changing how the key is built must change this label, so entries
  * written by an older layout can never be found under the new one. */
-#define CACHE_KEY_LABEL "mod_auth_introspect cache key v2"
+#define CACHE_KEY_LABEL "mai cache key v2"
 #define BLOCK 64                /* SHA-256's block size */
 
 /* SHA-256 fails only when OpenSSL cannot allocate or load its provider.
@@ -162,22 +162,44 @@ void mai_hkdf(const mai_hmac_key_t *salt, const void *ikm,
     OPENSSL_cleanse(&pk, sizeof(pk));
 }
 
-/* One field as a presence byte, its length as 8 bytes big-endian, and its
- * bytes: without the length ("ab", "c") and ("a", "bc") would hash alike,
- * without the presence byte NULL and "" would. */
-static int update_field(SHA256_CTX *ctx, const char *s)
-{
-    apr_uint64_t n = s ? strlen(s) : 0;
-    unsigned char len[9];
-    int i;
+/* The key's message is gathered in a buffer and hashed in one update
+ * when it fits (it nearly always does), since each SHA256_Update has a
+ * fixed cost well above copying a few bytes. */
+typedef struct {
+    SHA256_CTX *ctx;
+    unsigned char buf[256];
+    apr_size_t n;
+    int ok;
+} feed_t;
 
-    len[0] = s ? 1 : 0;
-    for (i = 8; i >= 1; i--) {
-        len[i] = (unsigned char)(n & 0xff);
-        n >>= 8;
+static void feed(feed_t *f, const void *data, apr_size_t len)
+{
+    if (f->n + len > sizeof(f->buf)) {
+        f->ok = f->ok && SHA256_Update(f->ctx, f->buf, f->n)
+                && SHA256_Update(f->ctx, data, len);
+        f->n = 0;
+        return;
     }
-    return SHA256_Update(ctx, len, sizeof(len)) &&
-           SHA256_Update(ctx, s ? s : "", s ? strlen(s) : 0);
+    memcpy(f->buf + f->n, data, len);
+    f->n += len;
+}
+
+/* One field as a presence byte, its length as 4 bytes big-endian, and its
+ * bytes: without the length ("ab", "c") and ("a", "bc") would hash alike,
+ * without the presence byte NULL and "" would. Configuration strings are
+ * far below 4 GiB. */
+static void feed_field(feed_t *f, const char *s)
+{
+    apr_size_t n = s ? strlen(s) : 0;
+    unsigned char head[5];
+
+    head[0] = s ? 1 : 0;
+    head[1] = (unsigned char)(n >> 24);
+    head[2] = (unsigned char)(n >> 16);
+    head[3] = (unsigned char)(n >> 8);
+    head[4] = (unsigned char)n;
+    feed(f, head, sizeof(head));
+    feed(f, s ? s : "", n);
 }
 
 void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
@@ -186,15 +208,21 @@ void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
                                   unsigned char key[MAI_DIGEST_LEN])
 {
     SHA256_CTX c = k->inner;
-    int ok =
-        SHA256_Update(&c, CACHE_KEY_LABEL, sizeof(CACHE_KEY_LABEL) - 1) &&
-        update_field(&c, scope->endpoint) &&
-        update_field(&c, scope->client_id) &&
-        update_field(&c, scope->tls_verify ? "verify" : "no-verify") &&
-        update_field(&c, scope->ca_file) && update_field(&c, scope->hint) &&
-        SHA256_Update(&c, hash, MAI_DIGEST_LEN);
+    feed_t f;
+    unsigned char verify = scope->tls_verify ? 1 : 0;
 
-    finish(k, &c, ok, key);
+    f.ctx = &c;
+    f.n = 0;
+    f.ok = 1;
+    feed(&f, CACHE_KEY_LABEL, sizeof(CACHE_KEY_LABEL) - 1);
+    feed(&f, &verify, 1);
+    feed_field(&f, scope->endpoint);
+    feed_field(&f, scope->client_id);
+    feed_field(&f, scope->ca_file);
+    feed_field(&f, scope->hint);
+    feed(&f, hash, MAI_DIGEST_LEN);
+    f.ok = f.ok && SHA256_Update(&c, f.buf, f.n);
+    finish(k, &c, f.ok, key);
 }
 
 void mai_digest_cache_key(const mai_hmac_key_t *k,

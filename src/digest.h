@@ -53,8 +53,9 @@ typedef struct {
 
 /**
  * The cache lookup key: HMAC-SHA256 under the cache secret over a domain
- * label, the length-prefixed scope fields and the token's SHA-256. Without
- * the secret no one can compute it; it reveals nothing of its inputs.
+ * label, the TLS verification flag, the length-prefixed scope strings and
+ * the token's SHA-256. Without the secret no one can compute it; it
+ * reveals nothing of its inputs.
  */
 void mai_digest_cache_key(const mai_hmac_key_t *k,
                           const mai_cache_scope_t *scope, const char *token,

@@ -170,16 +170,16 @@ static void test_cache_key_vector(void **state)
     mai_cache_scope_t b = { "https://as/i", "client", 0, "/etc/ca.pem",
                             NULL };
 
-    /* HMAC-SHA256(secret, "mod_auth_introspect cache key v2" || for each
-     * field: present (1) or NULL (0), 8-byte big-endian length, bytes;
-     * tls_verify as "verify" / "no-verify" || SHA-256(token)), computed
-     * independently with Python's hmac */
+    /* HMAC-SHA256(secret, "mai cache key v2" || TLSVerify (1 byte) || for
+     * endpoint, client id, CA file, hint: present (1) or NULL (0), 4-byte
+     * big-endian length, bytes || SHA-256(token)), computed independently
+     * with Python's hmac (tests/integration/harness/forge.py) */
     assert_string_equal(key_hex(p, SECRET, &a, "tok"),
-                        "6d909f193524d3b002f2bd5c07a9b782"
-                        "fc300a4792268a899effa9f3f2b2f9f2");
+                        "dbf24b60f8ace9cabad500bbaac75852"
+                        "32e5a2133da14a610716a136844a51bd");
     assert_string_equal(key_hex(p, SECRET, &b, "tok"),
-                        "6a4c940ac1cf720c8104afafa19bb03a"
-                        "5f5774b5cc54fd107a1624e7711ac5a1");
+                        "9089732d4bb94c600edbbbf0e1edd331"
+                        "54e98aa6c165232b451f9de50c9d48a1");
 }
 
 static void test_cache_key_separates(void **state)
@@ -225,6 +225,42 @@ static void test_cache_key_separates(void **state)
 
 /* The key depends on the token only through its SHA-256, so whoever has
  * only the hash (a purge by hash) finds the same key. */
+/* Scope strings longer than the gathering buffer take the streaming path
+ * and give the same key as HMAC over the whole message at once. */
+static void test_cache_key_long_fields(void **state)
+{
+    apr_pool_t *p = *state;
+    char *ep = apr_palloc(p, 301), *ca = apr_palloc(p, 1001);
+    mai_cache_scope_t s = { NULL, "client", 1, NULL, NULL };
+    unsigned char msg[2000], th[32], want[32], got[32];
+    apr_size_t n = 0;
+
+    memset(ep, 'e', 300);
+    ep[300] = '\0';
+    memset(ca, 'c', 1000);
+    ca[1000] = '\0';
+    s.endpoint = ep;
+    s.ca_file = ca;
+    mai_digest_sha256("tok", 3, th);
+    memcpy(msg, "mai cache key v2\x01", 17);
+    n = 17;
+    memcpy(msg + n, "\x01\x00\x00\x01\x2c", 5);
+    memcpy(msg + n + 5, ep, 300);
+    n += 305;
+    memcpy(msg + n, "\x01\x00\x00\x00\x06" "client", 11);
+    n += 11;
+    memcpy(msg + n, "\x01\x00\x00\x03\xe8", 5);
+    memcpy(msg + n + 5, ca, 1000);
+    n += 1005;
+    memcpy(msg + n, "\x00\x00\x00\x00\x00", 5);
+    n += 5;
+    memcpy(msg + n, th, 32);
+    n += 32;
+    mai_hmac(secret_key(p, SECRET), msg, n, want);
+    mai_digest_cache_key(secret_key(p, SECRET), &s, "tok", got);
+    assert_memory_equal(want, got, 32);
+}
+
 static void test_cache_key_of_hash(void **state)
 {
     apr_pool_t *p = *state;
@@ -257,6 +293,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_hkdf),
     UNIT_TEST(test_cache_key_vector),
     UNIT_TEST(test_cache_key_separates),
+    UNIT_TEST(test_cache_key_long_fields),
     UNIT_TEST(test_cache_key_of_hash),
 };
 UNIT_MAIN(tests)

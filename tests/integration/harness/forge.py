@@ -36,9 +36,9 @@ def _field_v1(s):
 
 def _field_v2(s):
     if s is None:
-        return b"\0" + struct.pack(">Q", 0)
+        return b"\0" + struct.pack(">I", 0)
     b = s.encode()
-    return b"\1" + struct.pack(">Q", len(b)) + b
+    return b"\1" + struct.pack(">I", len(b)) + b
 
 
 def key_v1(endpoint, client_id, token):
@@ -51,11 +51,9 @@ def key_v1(endpoint, client_id, token):
 def key_v2(secret, endpoint, client_id, token, tls_verify=True,
            ca_file=None, hint="access_token"):
     """The lookup key under SECRET (bytes)."""
-    msg = (b"mod_auth_introspect cache key v2" + _field_v2(endpoint)
-           + _field_v2(client_id)
-           + _field_v2("verify" if tls_verify else "no-verify")
-           + _field_v2(ca_file) + _field_v2(hint)
-           + hashlib.sha256(token.encode()).digest())
+    msg = (b"mai cache key v2" + (b"\1" if tls_verify else b"\0")
+           + _field_v2(endpoint) + _field_v2(client_id) + _field_v2(ca_file)
+           + _field_v2(hint) + hashlib.sha256(token.encode()).digest())
     return hmac.new(secret, msg, hashlib.sha256).digest()
 
 
