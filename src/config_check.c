@@ -138,8 +138,7 @@ static int check_cache(apr_pool_t *ptemp, server_rec *s)
 
 /* An inline client secret works, but mod_info, config dumps and backups
  * of the config show it: say so, never the value. */
-static void warn_inline_secrets(apr_pool_t *p, const ap_directive_t *list,
-                                server_rec *s)
+static void warn_inline_secrets(const ap_directive_t *list, server_rec *s)
 {
     const ap_directive_t *d;
 
@@ -157,7 +156,7 @@ static void warn_inline_secrets(apr_pool_t *p, const ap_directive_t *list,
                          d->line_num);
         }
         if (d->first_child) {
-            warn_inline_secrets(p, d->first_child, s);
+            warn_inline_secrets(d->first_child, s);
         }
     }
 }
@@ -176,7 +175,7 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     ok = check_cache(ptemp, s) && ok;
     /* a real start warns from post_config, once the error log is open */
     if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL) {
-        warn_inline_secrets(ptemp, ap_conftree, s);
+        warn_inline_secrets(ap_conftree, s);
     }
     return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -185,6 +184,6 @@ void mai_config_warn(apr_pool_t *ptemp, server_rec *s)
 {
     /* not in the preliminary pass: once per start or restart is enough */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
-        warn_inline_secrets(ptemp, ap_conftree, s);
+        warn_inline_secrets(ap_conftree, s);
     }
 }
