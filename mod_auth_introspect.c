@@ -41,6 +41,19 @@ static void *merge_server(apr_pool_t *p, void *base, void *add)
     return mai_server_conf_merge(p, base, add);
 }
 
+/* A file: path is relative to ServerRoot; env: values are remembered in
+ * the process pool (see secret.h). */
+static const char *resolve_secret(cmd_parms *cmd, const char *a,
+                                  const char **secret)
+{
+    if (!strncmp(a, "file:", 5)) {
+        a = apr_pstrcat(cmd->temp_pool, "file:",
+                        ap_server_root_relative(cmd->temp_pool, a + 5), NULL);
+    }
+    return mai_secret_resolve(cmd->pool, cmd->server->process->pool, a,
+                              secret);
+}
+
 /* Thin setters: parse in config.c, add nothing here. */
 static const char *set_endpoint(cmd_parms *cmd, void *dc, const char *a)
 {
@@ -52,12 +65,7 @@ static const char *set_client_id(cmd_parms *cmd, void *dc, const char *a)
 }
 static const char *set_client_secret(cmd_parms *cmd, void *dc, const char *a)
 {
-    const char *secret, *err;
-    if (!strncmp(a, "file:", 5)) {
-        a = apr_pstrcat(cmd->temp_pool, "file:",
-                        ap_server_root_relative(cmd->temp_pool, a + 5), NULL);
-    }
-    err = mai_secret_resolve(cmd->pool, a, &secret);
+    const char *secret, *err = resolve_secret(cmd, a, &secret);
     return err ? err : mai_conf_set_client_secret(cmd->pool, dc, secret);
 }
 static const char *set_client_auth(cmd_parms *cmd, void *dc, const char *a)
@@ -148,6 +156,14 @@ static const char *set_cache(cmd_parms *cmd, void *dc, const char *a)
     mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_cache(cmd->pool, sc, a);
 }
+static const char *set_cache_secret(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *secret, *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    err = err ? err : mai_conf_cache_secret_spec(a);
+    err = err ? err : resolve_secret(cmd, a, &secret);
+    return err ? err : mai_conf_set_cache_secret(cmd->pool, sc, secret);
+}
 static const char *set_pool_size(cmd_parms *cmd, void *dc, const char *a)
 {
     const char *err;
@@ -213,6 +229,9 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectCache", set_cache, NULL, RSRC_CONF,
                   "shared cache: shmcb, redis:HOST:PORT, memcache:HOST:PORT "
                   "or none"),
+    AP_INIT_TAKE1("AuthIntrospectCacheSecret", set_cache_secret, NULL,
+                  RSRC_CONF, "file:PATH or env:NAME: at least 32 random "
+                  "bytes keying the shared cache, the same on every server"),
     AP_INIT_TAKE1("AuthIntrospectCacheL1Entries", set_l1_entries, NULL,
                   RSRC_CONF, "answers kept per process in front of the "
                   "shared cache (0 = none)"),
@@ -241,7 +260,10 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     mai_server_conf_t *sc = ap_get_module_config(s->module_config,
                                                  &auth_introspect_module);
-    const char *err = mai_config_check(ptemp, s);
+    /* mai_config_check (check_config) has vetted all this already */
+    const char *err = mai_cache_secret_setup(pconf, s,
+                                             mai_conf_cache_secret(sc),
+                                             &mai_proc.cache_secret);
 
     if (!err) {
         err = mai_cache_create(pconf, mai_conf_cache_provider(sc),
@@ -250,6 +272,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err && mai_proc.cache) {
         err = mai_cache_init(mai_proc.cache, pconf, ptemp, s);
     }
+    mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
                      MAI_LOGNO(00101) "AuthIntrospectCache / configuration: "
@@ -280,6 +303,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(mai_config_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(mai_strip_post_read_request, NULL, NULL,

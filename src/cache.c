@@ -6,6 +6,7 @@
 #include <ap_provider.h>
 #include <ap_socache.h>
 #include <util_mutex.h>
+#include <openssl/rand.h>
 #include "mai_private.h"
 #include "cache.h"
 
@@ -56,6 +57,34 @@ const char *mai_cache_create(apr_pool_t *p, const char *provider,
     }
     *out = c;
     return NULL;
+}
+
+const char *mai_cache_secret_setup(apr_pool_t *pconf, server_rec *s,
+                                   const char *configured,
+                                   const mai_hmac_key_t **out)
+{
+    static const char tag[] = "mai_cache_random_secret";
+    apr_pool_t *keep = s->process->pool;
+    void *random = NULL;
+    const void *secret = configured;
+    apr_size_t len = configured ? strlen(configured) : 0;
+
+    if (!configured) {
+        /* shmcb and none only (config_check refuses the rest): the cache
+         * never leaves this process tree, so a secret of our own will do */
+        apr_pool_userdata_get(&random, tag, keep);
+        if (!random) {
+            random = apr_palloc(keep, MAI_CACHE_SECRET_MIN);
+            if (RAND_bytes(random, MAI_CACHE_SECRET_MIN) != 1) {
+                return "cannot make a random cache secret (RAND_bytes)";
+            }
+            apr_pool_userdata_set(random, tag, NULL, keep);
+        }
+        secret = random;
+        len = MAI_CACHE_SECRET_MIN;
+    }
+    *out = mai_hmac_key_make(pconf, secret, len);
+    return *out ? NULL : "cannot prepare the cache secret (SHA-256 failed)";
 }
 
 /* The mutex type must be registered before the config is read, so

@@ -19,6 +19,17 @@ typedef struct mai_cache mai_cache_t;
 const char *mai_cache_create(apr_pool_t *p, const char *provider,
                              const char *args, mai_cache_t **out);
 
+/**
+ * The key the caches are keyed and sealed with (post_config): the
+ * configured AuthIntrospectCacheSecret, else 32 random bytes made once by
+ * the parent process and kept in s->process->pool, so that graceful
+ * restarts keep reading what they wrote. *out from pconf.
+ * @return NULL or an error.
+ */
+const char *mai_cache_secret_setup(apr_pool_t *pconf, server_rec *s,
+                                   const char *configured,
+                                   const mai_hmac_key_t **out);
+
 /** Register the cache mutex type (pre_config). */
 void mai_cache_register_mutex(apr_pool_t *pconf);
 

@@ -2,20 +2,25 @@
  *
  * Layout: version (1) | nonce (12) | ciphertext | tag (16), where the
  * plaintext is active (1) | fetched_at (8, big-endian seconds) | JSON.
- * The key comes from the token itself, so whoever reads the shared cache
- * (another tenant of redis, a memcached dump) learns nothing without the
- * token; the lookup key is authenticated as additional data so an entry
- * copied under another key does not open. */
+ * The key is HKDF of the token salted with the cache secret: whoever
+ * reads the shared cache (another tenant of redis, a memcached dump)
+ * learns nothing without the token, and whoever writes it cannot seal an
+ * entry that opens without the secret, even for a token of their own
+ * choosing. The lookup key is authenticated as additional data so an
+ * entry copied under another key does not open.
+ *
+ * The same secret keys the lookup key's HMAC (digest.c); the two never
+ * meet, since HKDF's extract step hashes the bare token, a C string, while
+ * every lookup-key message holds NUL bytes (its length prefixes). */
 #include <limits.h>
 #include <string.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include "cache_entry.h"
 
-#define VERSION 0x01
+/* 2: keys salted with the cache secret (1 had a fixed salt) */
+#define VERSION 0x02
 #define KEY_LEN 32
 #define LOOKUP_LEN 32
 #define NONCE_LEN 12
@@ -24,39 +29,12 @@
 #define AAD_LEN (1 + LOOKUP_LEN)
 #define OVERHEAD (1 + NONCE_LEN + TAG_LEN)
 
-static const char salt[] = "mod_auth_introspect entry v1";
-static const char info[] = "aes-256-gcm key";
+static const char info[] = "mod_auth_introspect entry v2 aes-256-gcm key";
 
-static int derive_key(const char *token, unsigned char *key)
+static void derive_key(const mai_hmac_key_t *secret, const char *token,
+                       unsigned char *key)
 {
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *kctx;
-    OSSL_PARAM params[5];
-    int ok;
-
-    if (kdf == NULL) {
-        return 0;
-    }
-    kctx = EVP_KDF_CTX_new(kdf);
-    EVP_KDF_free(kdf);
-    if (kctx == NULL) {
-        return 0;
-    }
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-                                                 (char *)"SHA256", 0);
-    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-                                                  (void *)token,
-                                                  strlen(token));
-    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-                                                  (void *)salt,
-                                                  sizeof(salt) - 1);
-    params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-                                                  (void *)info,
-                                                  sizeof(info) - 1);
-    params[4] = OSSL_PARAM_construct_end();
-    ok = EVP_KDF_derive(kctx, key, KEY_LEN, params) == 1;
-    EVP_KDF_CTX_free(kctx);
-    return ok;
+    mai_hkdf(secret, token, strlen(token), info, key);
 }
 
 static void make_aad(unsigned char *aad, const unsigned char *lookup_key)
@@ -144,7 +122,9 @@ static apr_int64_t get_be64(const unsigned char *b)
     return (apr_int64_t)u;
 }
 
-mai_status_t mai_cache_entry_seal(apr_pool_t *p, const char *token,
+mai_status_t mai_cache_entry_seal(apr_pool_t *p,
+                                  const mai_hmac_key_t *secret,
+                                  const char *token,
                                   const unsigned char *lookup_key,
                                   int active, apr_int64_t fetched_at,
                                   const char *json, apr_size_t json_len,
@@ -164,10 +144,10 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p, const char *token,
     total = OVERHEAD + HEAD_LEN + json_len;
     buf = apr_palloc(p, total);
     buf[0] = VERSION;
-    if (RAND_bytes(buf + 1, NONCE_LEN) != 1 || !derive_key(token, key)) {
-        OPENSSL_cleanse(key, sizeof(key));
+    if (RAND_bytes(buf + 1, NONCE_LEN) != 1) {
         return MAI_STATUS_INTERNAL;
     }
+    derive_key(secret, token, key);
     head[0] = active ? 1 : 0;
     put_be64(head + 1, fetched_at);
     make_aad(aad, lookup_key);
@@ -182,7 +162,9 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p, const char *token,
     return MAI_OK;
 }
 
-mai_status_t mai_cache_entry_open(apr_pool_t *p, const char *token,
+mai_status_t mai_cache_entry_open(apr_pool_t *p,
+                                  const mai_hmac_key_t *secret,
+                                  const char *token,
                                   const unsigned char *lookup_key,
                                   const unsigned char *data, apr_size_t len,
                                   int *active, apr_int64_t *fetched_at,
@@ -201,10 +183,7 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p, const char *token,
     }
     ct_len = len - OVERHEAD;
     pt = apr_palloc(p, ct_len + 1);
-    if (!derive_key(token, key)) {
-        OPENSSL_cleanse(key, sizeof(key));
-        return MAI_STATUS_INTERNAL;
-    }
+    derive_key(secret, token, key);
     make_aad(aad, lookup_key);
     ok = gcm_open(key, data + 1, aad, data + 1 + NONCE_LEN, (int)ct_len,
                   data + len - TAG_LEN, pt);

@@ -63,6 +63,7 @@ struct mai_dir_conf {
 struct mai_server_conf {
     const char *cache_provider;    /* NULL = unset */
     const char *cache_args;
+    const char *cache_secret;      /* NULL = unset (a random one is used) */
     int l1_entries;                /* UNSET until set, like the rest */
     int pool_size;
     int max_inflight;
@@ -452,6 +453,7 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
     m->cache_provider = add->cache_provider ? add->cache_provider
                                             : base->cache_provider;
     m->cache_args = add->cache_provider ? add->cache_args : base->cache_args;
+    PICK_PTR(cache_secret);
     PICK_NUM(l1_entries);
     PICK_NUM(pool_size);
     PICK_NUM(max_inflight);
@@ -489,6 +491,43 @@ const char *mai_conf_cache_provider(const mai_server_conf_t *c)
 const char *mai_conf_cache_args(const mai_server_conf_t *c)
 {
     return c->cache_args;
+}
+
+const char *mai_conf_cache_secret_spec(const char *spec)
+{
+    if (strncmp(spec, "env:", 4) && strncmp(spec, "file:", 5)) {
+        return "AuthIntrospectCacheSecret takes file:PATH or env:NAME, not "
+               "the secret itself";
+    }
+    return NULL;
+}
+
+const char *mai_conf_set_cache_secret(apr_pool_t *p, mai_server_conf_t *c,
+                                      const char *secret)
+{
+    apr_size_t n = strlen(secret);
+
+    if (n < MAI_CACHE_SECRET_MIN) {
+        /* the length only: the secret itself is never shown */
+        return apr_psprintf(p, "AuthIntrospectCacheSecret: the secret is "
+                            "%" APR_SIZE_T_FMT " bytes, at least %d are "
+                            "needed; make one with: openssl rand -hex 32 > "
+                            "/etc/apache2/introspect-cache.secret", n,
+                            MAI_CACHE_SECRET_MIN);
+    }
+    c->cache_secret = apr_pstrdup(p, secret);
+    return NULL;
+}
+
+const char *mai_conf_cache_secret(const mai_server_conf_t *c)
+{
+    return c->cache_secret;
+}
+
+int mai_conf_cache_needs_secret(const mai_server_conf_t *c)
+{
+    const char *name = mai_conf_cache_provider(c);
+    return strcasecmp(name, "shmcb") && strcasecmp(name, "none");
 }
 
 const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg)

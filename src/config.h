@@ -95,6 +95,20 @@ const char *mai_conf_set_cache(apr_pool_t *p, mai_server_conf_t *c,
 const char *mai_conf_cache_provider(const mai_server_conf_t *c);
 const char *mai_conf_cache_args(const mai_server_conf_t *c);
 
+/** AuthIntrospectCacheSecret takes only env:NAME or file:PATH, so the
+ * secret never sits in the config text (or mod_info). */
+const char *mai_conf_cache_secret_spec(const char *spec);
+/** The secret itself, already resolved by the caller: at least
+ * MAI_CACHE_SECRET_MIN bytes. */
+const char *mai_conf_set_cache_secret(apr_pool_t *p, mai_server_conf_t *c,
+                                      const char *secret);
+/** The cache secret, or NULL when none is configured. */
+const char *mai_conf_cache_secret(const mai_server_conf_t *c);
+/** True when the provider may be reached from beyond this httpd (anything
+ * but shmcb and none): such a cache needs AuthIntrospectCacheSecret. */
+int mai_conf_cache_needs_secret(const mai_server_conf_t *c);
+#define MAI_CACHE_SECRET_MIN 32
+
 /** AuthIntrospectCacheL1Entries: answers kept per process (0 = no L1). */
 const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg);
 int mai_conf_l1_entries(const mai_server_conf_t *c);

@@ -1,10 +1,15 @@
-/* config_check.c: a missing endpoint is found at startup, with the
- * section named, rather than as a 500 on the first request. The parsed
- * directive tree is the one place that still knows where each AuthType
+/* config_check.c: a missing endpoint, an unloaded cache provider or a
+ * shared cache without its secret is found at startup and by `apachectl
+ * -t`, with the place named, rather than on the first request. The
+ * parsed directive tree is the one place that still knows where each
  * line was written. */
 #include "mai_private.h"
 #include <apr_strings.h>
+#include "cache.h"
 #include "config_check.h"
+
+#define MAKE_SECRET "openssl rand -hex 32 > " \
+    "/etc/apache2/introspect-cache.secret"
 
 static int has_endpoint(const ap_directive_t *list)
 {
@@ -77,7 +82,108 @@ static const char *walk(apr_pool_t *p, const ap_directive_t *list,
     return NULL;
 }
 
-const char *mai_config_check(apr_pool_t *p, server_rec *s)
+/* The last `name` line in the tree (the one that wins), or NULL. */
+static const ap_directive_t *find_last(const ap_directive_t *list,
+                                       const char *name)
 {
-    return walk(p, ap_conftree, 0);
+    const ap_directive_t *d, *found = NULL, *inner;
+
+    for (d = list; d; d = d->next) {
+        if (!strcasecmp(d->directive, name)) {
+            found = d;
+        }
+        if (d->first_child && (inner = find_last(d->first_child, name))) {
+            found = inner;
+        }
+    }
+    return found;
+}
+
+static const char *where(apr_pool_t *p, const ap_directive_t *d,
+                         const char *fallback)
+{
+    return d ? apr_psprintf(p, "%s:%d: %s", d->filename, d->line_num,
+                            d->directive)
+             : fallback;
+}
+
+static int check_cache(apr_pool_t *ptemp, server_rec *s)
+{
+    mai_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                 &auth_introspect_module);
+    const ap_directive_t *d = find_last(ap_conftree, "AuthIntrospectCache");
+    const char *at = where(ptemp, d, "AuthIntrospectCache (default shmcb)");
+    mai_cache_t *probe;
+    /* created in ptemp only to see it can be; post_config makes the real
+     * one (creating does not connect or allocate shared memory) */
+    const char *err = mai_cache_create(ptemp, mai_conf_cache_provider(sc),
+                                       mai_conf_cache_args(sc), &probe);
+
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(00103) "%s: %s", at, err);
+        return 0;
+    }
+    if (mai_conf_cache_needs_secret(sc) && !mai_conf_cache_secret(sc)) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(00104) "%s %s: a cache other hosts can reach "
+                     "needs AuthIntrospectCacheSecret file:PATH (the same "
+                     "on every server that shares it), or anyone who can "
+                     "write to it could forge answers; make one with: "
+                     MAKE_SECRET, at, mai_conf_cache_provider(sc));
+        return 0;
+    }
+    return 1;
+}
+
+/* An inline client secret works, but mod_info, config dumps and backups
+ * of the config show it: say so, never the value. */
+static void warn_inline_secrets(const ap_directive_t *list, server_rec *s)
+{
+    const ap_directive_t *d;
+
+    for (d = list; d; d = d->next) {
+        const char *a = d->args ? d->args : "";
+        if (*a == '"' || *a == '\'') {
+            a++;
+        }
+        if (!strcasecmp(d->directive, "AuthIntrospectClientSecret")
+            && strncmp(a, "env:", 4) && strncmp(a, "file:", 5)) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MAI_LOGNO(00105)
+                         "%s:%d: AuthIntrospectClientSecret is given inline, "
+                         "so mod_info and copies of the configuration show "
+                         "it; use file:PATH or env:NAME", d->filename,
+                         d->line_num);
+        }
+        if (d->first_child) {
+            warn_inline_secrets(d->first_child, s);
+        }
+    }
+}
+
+int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                     server_rec *s)
+{
+    const char *err = walk(ptemp, ap_conftree, 0);
+    int ok = 1;
+
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(00102) "%s", err);
+        ok = 0;
+    }
+    ok = check_cache(ptemp, s) && ok;
+    /* a real start warns from post_config, once the error log is open */
+    if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL) {
+        warn_inline_secrets(ap_conftree, s);
+    }
+    return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+void mai_config_warn(apr_pool_t *ptemp, server_rec *s)
+{
+    /* not in the preliminary pass: once per start or restart is enough */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        warn_inline_secrets(ap_conftree, s);
+    }
 }

@@ -1,4 +1,6 @@
-/* digest.h: SHA-256 of tokens for cache keys and log names. Pure. */
+/* digest.h: SHA-256 of tokens for log names, and the keyed hashes behind
+ * the cache: HMAC-SHA256 under the cache secret for lookup keys, HKDF for
+ * the entry keys. Pure. */
 #ifndef MAI_DIGEST_H
 #define MAI_DIGEST_H
 
@@ -14,18 +16,56 @@ void mai_digest_sha256(const void *data, apr_size_t len,
  * From p. */
 const char *mai_digest_token_id(apr_pool_t *p, const char *token);
 
-/**
- * The cache lookup key: SHA-256 over a domain label and the
- * length-prefixed endpoint, client id (NULL = empty) and token, so no two
- * different triples share a key and the key reveals none of them.
- */
-void mai_digest_cache_key(const char *endpoint, const char *client_id,
-                          const char *token,
-                          unsigned char key[MAI_DIGEST_LEN]);
-
 /** The log name from a token's SHA-256 (as mai_digest_token_id, without
  * hashing the token again). From p. */
 const char *mai_digest_id_of(apr_pool_t *p,
                              const unsigned char hash[MAI_DIGEST_LEN]);
+
+/** A secret made ready for HMAC-SHA256: its two padded key blocks are
+ * hashed once, so each use costs only the message. */
+typedef struct mai_hmac_key mai_hmac_key_t;
+
+/** Prepare len bytes of secret (any length). From p; wiped when p is
+ * cleared. NULL only when SHA-256 itself fails. */
+mai_hmac_key_t *mai_hmac_key_make(apr_pool_t *p, const void *secret,
+                                  apr_size_t len);
+
+/** HMAC-SHA256 (RFC 2104) of len bytes under k. */
+void mai_hmac(const mai_hmac_key_t *k, const void *data, apr_size_t len,
+              unsigned char out[MAI_DIGEST_LEN]);
+
+/** HKDF-SHA256 (RFC 5869) giving 32 bytes: k's secret is the salt, ikm
+ * the input keying material, info the context label. */
+void mai_hkdf(const mai_hmac_key_t *salt, const void *ikm,
+              apr_size_t ikm_len, const char *info,
+              unsigned char out[MAI_DIGEST_LEN]);
+
+/** Everything besides the token that changes an answer or how far it is
+ * trusted: two locations share cache entries only when all of it agrees.
+ * NULL pointers are "not set", distinct from any string. */
+typedef struct {
+    const char *endpoint;
+    const char *client_id;
+    int tls_verify;
+    const char *ca_file;
+    const char *hint;          /* token_type_hint sent, NULL for none */
+} mai_cache_scope_t;
+
+/**
+ * The cache lookup key: HMAC-SHA256 under the cache secret over a domain
+ * label, the TLS verification flag, the length-prefixed scope strings and
+ * the token's SHA-256. Without the secret no one can compute it; it
+ * reveals nothing of its inputs.
+ */
+void mai_digest_cache_key(const mai_hmac_key_t *k,
+                          const mai_cache_scope_t *scope, const char *token,
+                          unsigned char key[MAI_DIGEST_LEN]);
+
+/** The same key from the token's SHA-256 alone (what a purge by hash
+ * has). */
+void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
+                                  const mai_cache_scope_t *scope,
+                                  const unsigned char hash[MAI_DIGEST_LEN],
+                                  unsigned char key[MAI_DIGEST_LEN]);
 
 #endif

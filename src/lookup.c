@@ -42,8 +42,9 @@ static mai_status_t from_l2(lookup_t *l, const mai_result_t **res,
     if (s != MAI_OK) {
         return s;
     }
-    s = mai_cache_entry_open(l->r->pool, l->token, l->key, data, len,
-                             &active, fetched, &json, &json_len);
+    s = mai_cache_entry_open(l->r->pool, mai_proc.cache_secret, l->token,
+                             l->key, data, len, &active, fetched, &json,
+                             &json_len);
     if (s != MAI_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, l->r, MAI_LOGNO(00311)
                       "shared cache entry rejected (tampered, swapped or "
@@ -85,9 +86,10 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
         mai_l1_put(mai_proc.l1, l->key, res, l->now);
     }
     if (mai_proc.cache
-        && mai_cache_entry_seal(l->r->pool, l->token, l->key, res->active,
-                                l->now, res->json, strlen(res->json),
-                                &sealed, &sealed_len) == MAI_OK) {
+        && mai_cache_entry_seal(l->r->pool, mai_proc.cache_secret, l->token,
+                                l->key, res->active, l->now, res->json,
+                                strlen(res->json), &sealed,
+                                &sealed_len) == MAI_OK) {
         /* one second of slack: redis rounds the time left down to whole
          * seconds and refuses 0; freshness is judged on read from the
          * fetch time, so the extra second is never served */
@@ -231,6 +233,13 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
                         mai_req_state_t *st, apr_int64_t now)
 {
     lookup_t l = { 0 };
+    /* what decides an answer or how far it is trusted is in the key: a
+     * TLSVerify Off location never fills what verifying ones read */
+    const mai_cache_scope_t scope = {
+        mai_conf_endpoint_text(c), mai_conf_client_id(c),
+        mai_conf_tls_verify(c), mai_conf_tls_ca_file(c),
+        mai_conf_token_type_hint(c)
+    };
     const mai_result_t **res = &st->result;
     mai_status_t s;
 
@@ -239,9 +248,8 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.st = st;
     l.token = st->token;
     l.now = now;
-    /* the one SHA-256 a cache hit costs */
-    mai_digest_cache_key(mai_conf_endpoint_text(c), mai_conf_client_id(c),
-                         st->token, l.key);
+    /* a SHA-256 and an HMAC are what a cache hit costs */
+    mai_digest_cache_key(mai_proc.cache_secret, &scope, st->token, l.key);
     /* CacheTTL 0: every request asks the endpoint */
     if (mai_conf_cache_ttl(c) > 0) {
         s = from_caches(&l, res);

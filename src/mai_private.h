@@ -20,6 +20,7 @@ struct mai_cache;
 struct mai_endpoints;
 struct mai_l1;
 struct mai_flights;
+struct mai_hmac_key;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -27,6 +28,7 @@ typedef struct mai_process {
     struct mai_endpoints *endpoints;   /* per child */
     struct mai_l1 *l1;                 /* per child, or NULL */
     struct mai_flights *flights;       /* per child */
+    const struct mai_hmac_key *cache_secret;  /* keys L1, L2 and entries */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

@@ -1,5 +1,6 @@
-/* secret.c: where the client secret comes from. Reading it at startup
- * keeps it out of the config text and fails early when it is missing. */
+/* secret.c: where the client and cache secrets come from. Reading them
+ * at startup keeps them out of the config text and fails early when they
+ * are missing. */
 #include <stdlib.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
@@ -39,20 +40,44 @@ static const char *from_file(apr_pool_t *p, const char *path,
     return NULL;
 }
 
-const char *mai_secret_resolve(apr_pool_t *p, const char *spec,
-                               const char **secret)
+/* Child processes (CGI daemons, piped loggers, anything that execs
+ * with the inherited environment) never see the value: it is taken out
+ * of the environment on first reading and kept in the process pool. */
+static const char *from_env(apr_pool_t *p, apr_pool_t *keep,
+                            const char *name, const char **secret)
+{
+    const char *tag = apr_pstrcat(p, "mai_secret_env:", name, NULL);
+    char *v = getenv(name);
+    void *kept = NULL;
+
+    if (v && *v) {
+        char *copy = apr_pstrdup(keep, v);
+        apr_pool_userdata_set(copy, apr_pstrdup(keep, tag), NULL, keep);
+        /* unsetenv only unlinks the string: the bytes of the initial
+         * environment stay readable in /proc/PID/environ */
+        memset(v, 0, strlen(v));
+        unsetenv(name);
+        kept = copy;
+    }
+    else {
+        apr_pool_userdata_get(&kept, tag, keep);
+    }
+    if (!kept) {
+        return apr_psprintf(p, "environment variable %s is not set or "
+                            "empty", name);
+    }
+    *secret = apr_pstrdup(p, kept);
+    return NULL;
+}
+
+const char *mai_secret_resolve(apr_pool_t *p, apr_pool_t *keep,
+                               const char *spec, const char **secret)
 {
     if (!strncmp(spec, "env:", 4)) {
-        const char *v = getenv(spec + 4);
         if (!spec[4]) {
             return "env: needs a variable name";
         }
-        if (!v || !*v) {
-            return apr_psprintf(p, "environment variable %s is not set or "
-                                "empty", spec + 4);
-        }
-        *secret = apr_pstrdup(p, v);
-        return NULL;
+        return from_env(p, keep, spec + 4, secret);
     }
     if (!strncmp(spec, "file:", 5)) {
         if (!spec[5]) {

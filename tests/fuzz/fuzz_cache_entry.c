@@ -5,8 +5,9 @@
  * of an entry (byte 0: active flag, bytes 1-8: fetched_at, the rest: the
  * JSON), which must seal, open to exactly what went in, and refuse to
  * open once one bit chosen by the input is flipped, once truncated, or
- * under another token or key. The seeds include entries sealed with the
- * token and key below, so (1) also walks the successful path. */
+ * under another token, key or secret. The seeds include entries sealed
+ * with the token, key and secret below, so (1) also walks the successful
+ * path. */
 #include <string.h>
 #include "fuzz.h"
 #include "cache_entry.h"
@@ -19,6 +20,14 @@ static const unsigned char key[32] = {
     9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24
 };
 
+/* the cache secret the seeds were sealed with */
+#define SECRET "mai-fuzz-cache-secret-0123456789abcdef"
+
+static const mai_hmac_key_t *secret(apr_pool_t *p)
+{
+    return mai_hmac_key_make(p, SECRET, sizeof(SECRET) - 1);
+}
+
 typedef struct {
     int active;
     apr_int64_t fetched_at;
@@ -26,8 +35,8 @@ typedef struct {
     apr_size_t json_len;
 } opened_t;
 
-static mai_status_t open_copy(apr_pool_t *p, const char *token,
-                              const unsigned char *k,
+static mai_status_t open_with(apr_pool_t *p, const mai_hmac_key_t *sk,
+                              const char *token, const unsigned char *k,
                               const unsigned char *data, apr_size_t len,
                               opened_t *o)
 {
@@ -37,7 +46,7 @@ static mai_status_t open_copy(apr_pool_t *p, const char *token,
 
     o->active = -1;
     o->json = NULL;
-    st = mai_cache_entry_open(p, token, k, copy, len, &o->active,
+    st = mai_cache_entry_open(p, sk, token, k, copy, len, &o->active,
                               &o->fetched_at, &o->json, &o->json_len);
     free(copy);
     MAI_FUZZ_ASSERT(st == MAI_OK || st == MAI_STATUS_CACHE_CORRUPT);
@@ -47,6 +56,14 @@ static mai_status_t open_copy(apr_pool_t *p, const char *token,
         MAI_FUZZ_ASSERT(o->json[o->json_len] == '\0');
     }
     return st;
+}
+
+static mai_status_t open_copy(apr_pool_t *p, const char *token,
+                              const unsigned char *k,
+                              const unsigned char *data, apr_size_t len,
+                              opened_t *o)
+{
+    return open_with(p, secret(p), token, k, data, len, o);
 }
 
 static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
@@ -59,8 +76,8 @@ static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
     for (i = 1; i < 9; i++) {
         t = t << 8 | data[i];
     }
-    MAI_FUZZ_ASSERT(mai_cache_entry_seal(p, TOKEN, key, data[0] & 1,
-                                         (apr_int64_t)t,
+    MAI_FUZZ_ASSERT(mai_cache_entry_seal(p, secret(p), TOKEN, key,
+                                         data[0] & 1, (apr_int64_t)t,
                                          (const char *)data + 9, size - 9,
                                          &sealed, &len) == MAI_OK);
     MAI_FUZZ_ASSERT(len == size - 9 + OVERHEAD);
@@ -73,6 +90,10 @@ static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
     MAI_FUZZ_ASSERT(open_copy(p, TOKEN, key, sealed, len - 1, &o) ==
                     MAI_STATUS_CACHE_CORRUPT);
     MAI_FUZZ_ASSERT(open_copy(p, TOKEN "x", key, sealed, len, &o) ==
+                    MAI_STATUS_CACHE_CORRUPT);
+    MAI_FUZZ_ASSERT(open_with(p, mai_hmac_key_make(p, SECRET "x",
+                                                   sizeof(SECRET)),
+                              TOKEN, key, sealed, len, &o) ==
                     MAI_STATUS_CACHE_CORRUPT);
     memcpy(other, key, sizeof(other));
     other[31 - (data[1] & 31)] ^= 1;

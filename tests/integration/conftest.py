@@ -12,6 +12,7 @@ A test class (or module) gives its config as a function conf(env) -> body
 (see harness.conf.protect); optional class attributes EXTRA_MODULES
 (Debian module names) and MODULE (False: run httpd without our module).
 """
+import hashlib
 import os
 import secrets as pysecrets
 import shutil
@@ -72,10 +73,21 @@ class Env:
         with open(self.secret_file, "w") as f:
             f.write(self.file_secret + "\nsecond line is ignored\n")
         os.chmod(self.secret_file, 0o600)
-        self.httpd_env = {"MAI_TEST_SECRET_ENV": self.env_secret}
+        # the client secret protect() configures, from a file: an inline
+        # one would make every start log MAI00105
+        self.client_secret_file = self.secret_path(self.client_secret)
+        # AuthIntrospectCacheSecret of every server in the session (64 hex
+        # characters, as `openssl rand -hex 32` makes them)
+        self.cache_secret = pysecrets.token_hex(32)
+        self.cache_secret_file = self.secret_path(self.cache_secret)
+        self.cache_env_secret = pysecrets.token_hex(32)
+        self.httpd_env = {"MAI_TEST_SECRET_ENV": self.env_secret,
+                          "MAI_TEST_SECRET_CACHE_ENV": self.cache_env_secret}
         self.session_secrets = set()
         for s in (self.client_secret, self.env_secret, self.file_secret):
             self.add_session_secret(s, self.client_id)
+        self.add_session_secret(self.cache_secret)
+        self.add_session_secret(self.cache_env_secret)
         self.ca = TestCA(self.cert_dir)
         for name in os.listdir(self.cert_dir):
             p = os.path.join(self.cert_dir, name)
@@ -84,6 +96,31 @@ class Env:
         self.ca_file = self.ca.ca
         self.mock = None
         self.backend = None
+
+    def secret_path(self, secret):
+        """A file (0600) whose first line is SECRET; the same file for the
+        same secret."""
+        name = "secret-%s.txt" % hashlib.sha256(
+            secret.encode()).hexdigest()[:16]
+        path = os.path.join(self.root, name)
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                f.write(secret + "\n")
+            os.chmod(path, 0o600)
+        return path
+
+    def secret_line(self, secret):
+        """AuthIntrospectClientSecret SECRET, from a file (see
+        secret_path)."""
+        return "AuthIntrospectClientSecret file:" + self.secret_path(secret)
+
+    def cache_lines(self, spec, secret=None):
+        """AuthIntrospectCache SPEC with the session's cache secret (or
+        SECRET, a file of its own) in front of a config body."""
+        path = self.cache_secret_file if secret is None \
+            else self.secret_path(secret)
+        return ("AuthIntrospectCache %s\nAuthIntrospectCacheSecret file:%s\n"
+                % (spec, path))
 
     def add_session_secret(self, secret, client_id=None):
         self.session_secrets |= secret_forms(secret)

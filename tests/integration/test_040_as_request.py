@@ -18,7 +18,7 @@ def conf(env):
     return "\n".join([
         env.protect("/basic"),
         env.protect("/odd", "AuthIntrospectClientID \"%s\"" % ODD_ID,
-                    "AuthIntrospectClientSecret \"%s\"" % ODD_SECRET,
+                    env.secret_line(ODD_SECRET),
                     creds=False),
         env.protect("/post", "AuthIntrospectClientAuth client_secret_post"),
         env.protect("/none", "AuthIntrospectClientAuth none"),

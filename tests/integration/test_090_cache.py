@@ -17,7 +17,7 @@ def conf(env):
         env.protect("/c-admin", "Require oauth-scope admin"),
         env.protect("/c-user", "AuthIntrospectRemoteUserClaim email"),
         env.protect("/c-other-client", "AuthIntrospectClientID other-rs",
-                    "AuthIntrospectClientSecret " + env.client_secret,
+                    env.secret_line(env.client_secret),
                     creds=False),
         env.protect("/c-other-endpoint",
                     endpoint=env.mock_url("/introspect/other")),

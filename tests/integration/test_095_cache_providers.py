@@ -38,7 +38,7 @@ class TestRedis(_Provider):
 
     @staticmethod
     def conf(env):
-        return ("AuthIntrospectCache redis:127.0.0.1:%d\n" % env.redis_port
+        return (env.cache_lines("redis:127.0.0.1:%d" % env.redis_port)
                 + env.protect("/p"))
 
     def test_store_holds_no_token_or_claims(self, client, tokens, redis):
@@ -60,5 +60,5 @@ class TestMemcache(_Provider):
 
     @staticmethod
     def conf(env):
-        return ("AuthIntrospectCache memcache:127.0.0.1:%d\n"
-                % env.memcached_port + env.protect("/p"))
+        return (env.cache_lines("memcache:127.0.0.1:%d" % env.memcached_port)
+                + env.protect("/p"))

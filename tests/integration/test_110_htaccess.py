@@ -16,7 +16,7 @@ def conf(env):
         '<Directory "%s/htaccess">' % env.htdocs,
         "    AuthIntrospectEndpoint " + env.mock_url(),
         "    AuthIntrospectClientID " + env.client_id,
-        "    AuthIntrospectClientSecret " + env.client_secret,
+        "    " + env.secret_line(env.client_secret),
         "</Directory>",
         # TestTokenTypesNarrowing: a list the .htaccess below may narrow
         '<Directory "%s/htaccess/types">' % env.htdocs,

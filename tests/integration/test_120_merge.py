@@ -21,7 +21,7 @@ def conf(env):
         # Server level: where to ask, and two non-default policies.
         "AuthIntrospectEndpoint " + env.mock_url(),
         "AuthIntrospectClientID " + env.client_id,
-        "AuthIntrospectClientSecret " + env.client_secret,
+        env.secret_line(env.client_secret),
         "AuthIntrospectRemoteUserClaim email",
         "AuthIntrospectSetEnv Off",
         'ScriptAlias /m1/cgi/ "%s/cgi-bin/"' % h,

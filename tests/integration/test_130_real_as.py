@@ -19,7 +19,7 @@ class TestRealAS:
     def conf(env):
         ras = env.real_as
         common = ["AuthIntrospectClientID " + ras.rs_id,
-                  'AuthIntrospectClientSecret "%s"' % ras.rs_secret,
+                  env.secret_line(ras.rs_secret),
                   "AuthIntrospectIssuer " + ras.issuer]
         ep = ras.introspection_url
         return "\n".join([
@@ -35,7 +35,7 @@ class TestRealAS:
                         endpoint=ep, creds=False),
             env.protect("/ras-badsecret", "AuthIntrospectCacheTTL 0",
                         "AuthIntrospectClientID " + ras.rs_id,
-                        "AuthIntrospectClientSecret wrong-secret",
+                        env.secret_line("wrong-secret"),
                         endpoint=ep, creds=False),
         ])
 

@@ -15,9 +15,9 @@ REJECTED = r"\[auth_introspect:warn\].*MAI00311:"
 
 
 def _body(env, cache):
-    return ("AuthIntrospectCache %s\n" % cache + env.protect("/s")
+    return (env.cache_lines(cache) + env.protect("/s")
             + env.protect("/s-other", "AuthIntrospectClientID other-rs",
-                          "AuthIntrospectClientSecret " + env.client_secret,
+                          env.secret_line(env.client_secret),
                           creds=False))
 
 

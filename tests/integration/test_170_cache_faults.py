@@ -27,7 +27,7 @@ NEEDS = ("own_redis",)
 
 
 def conf(env):
-    return ("AuthIntrospectCache redis:127.0.0.1:%d\n" % env.own_redis_port
+    return (env.cache_lines("redis:127.0.0.1:%d" % env.own_redis_port)
             + env.protect("/x"))
 
 

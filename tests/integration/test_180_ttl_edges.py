@@ -148,8 +148,8 @@ class TestL2Only(_Edges):
     @staticmethod
     def conf(env):
         return (COMMON + "AuthIntrospectCacheL1Entries 0\n"
-                "AuthIntrospectCache redis:127.0.0.1:%d\n"
-                % env.own_redis_port + _locations(env))
+                + env.cache_lines("redis:127.0.0.1:%d" % env.own_redis_port)
+                + _locations(env))
 
     @pytest.fixture(autouse=True)
     def _port(self, env, _config):
@@ -234,8 +234,8 @@ class TestShortLivedRedis(_ShortLived):
 
     @staticmethod
     def conf(env):
-        return ("AuthIntrospectCache redis:127.0.0.1:%d\n"
-                % env.own_redis_port + _ShortLived.body(env))
+        return (env.cache_lines("redis:127.0.0.1:%d" % env.own_redis_port)
+                + _ShortLived.body(env))
 
 
 class TestShortLivedMemcache(_ShortLived):
@@ -244,5 +244,5 @@ class TestShortLivedMemcache(_ShortLived):
 
     @staticmethod
     def conf(env):
-        return ("AuthIntrospectCache memcache:127.0.0.1:%d\n"
-                % env.memcached_port + _ShortLived.body(env))
+        return (env.cache_lines("memcache:127.0.0.1:%d" % env.memcached_port)
+                + _ShortLived.body(env))

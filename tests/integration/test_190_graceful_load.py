@@ -108,8 +108,9 @@ class TestRedis(_Load):
 
     @staticmethod
     def conf(env):
-        return (ROOM + "AuthIntrospectCache redis:127.0.0.1:%d\n"
-                % env.own_redis_port + _locations(env))
+        return (ROOM
+                + env.cache_lines("redis:127.0.0.1:%d" % env.own_redis_port)
+                + _locations(env))
 
     def test_graceful_under_load_no_new_calls(self, client, httpd, tokens,
                                               mock):

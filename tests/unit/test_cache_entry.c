@@ -1,5 +1,6 @@
-/* test_cache_entry.c: the sealed cache value opens only for its token and
- * its key, hides both token and claims, and refuses any tampering. */
+/* test_cache_entry.c: the sealed cache value opens only for its token,
+ * its key and the cache secret, hides both token and claims, and refuses
+ * any tampering. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem */
 #endif
@@ -14,6 +15,17 @@
 static const unsigned char key_a[32] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static const unsigned char key_b[32] = { 1, 2, 3, 4, 5, 6, 7, 9 };
 
+#define SECRET_A "cache-secret-a-0123456789abcdef0123456789"
+#define SECRET_B "cache-secret-b-0123456789abcdef0123456789"
+
+static mai_hmac_key_t *secret_of(apr_pool_t *p, const char *s)
+{
+    return mai_hmac_key_make(p, s, strlen(s));
+}
+
+/* the secret of the server under test, in the pool p of each test */
+#define SK secret_of(p, SECRET_A)
+
 typedef struct {
     unsigned char *data;
     apr_size_t len;
@@ -25,7 +37,7 @@ static sealed_t seal(apr_pool_t *p, const char *token,
 {
     sealed_t s;
 
-    assert_int_equal(mai_cache_entry_seal(p, token, key, active, expires,
+    assert_int_equal(mai_cache_entry_seal(p, SK, token, key, active, expires,
                                           json, strlen(json), &s.data,
                                           &s.len), MAI_OK);
     assert_non_null(s.data);
@@ -41,7 +53,7 @@ static mai_status_t open_entry(apr_pool_t *p, const char *token,
     const char *json = NULL;
     apr_size_t json_len = 0;
 
-    return mai_cache_entry_open(p, token, key, s.data, s.len, &active,
+    return mai_cache_entry_open(p, SK, token, key, s.data, s.len, &active,
                                 &expires, &json, &json_len);
 }
 
@@ -55,8 +67,8 @@ static void test_roundtrip(void **state)
     apr_size_t json_len = 0;
 
     assert_int_equal(s.len, OVERHEAD + strlen(JSON));
-    assert_int_equal(s.data[0], 0x01);
-    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+    assert_int_equal(s.data[0], 0x02);
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &expires, &json,
                                           &json_len), MAI_OK);
     assert_int_equal(active, 1);
@@ -66,7 +78,7 @@ static void test_roundtrip(void **state)
 
     /* an inactive answer (negative caching), empty JSON, a huge expiry */
     s = seal(p, TOKEN, key_a, 0, APR_INT64_MAX, "");
-    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &expires, &json,
                                           &json_len), MAI_OK);
     assert_int_equal(active, 0);
@@ -76,7 +88,7 @@ static void test_roundtrip(void **state)
 
     /* any non-zero active flag is stored as 1 */
     s = seal(p, TOKEN, key_a, 42, NOW + 1, JSON);
-    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &expires, &json,
                                           &json_len), MAI_OK);
     assert_int_equal(active, 1);
@@ -92,12 +104,12 @@ static void test_fetched_at(void **state)
     /* the stamp is carried as is, also negative ones (big-endian sign) */
     sealed_t s = seal(p, TOKEN, key_a, 1, -5, JSON);
 
-    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &fetched, &json,
                                           &json_len), MAI_OK);
     assert_true(fetched == -5);
     s = seal(p, TOKEN, key_a, 1, NOW, JSON);
-    assert_int_equal(mai_cache_entry_open(p, TOKEN, key_a, s.data, s.len,
+    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
                                           &active, &fetched, &json,
                                           &json_len), MAI_OK);
     assert_true(fetched == NOW);
@@ -143,6 +155,36 @@ static void test_binding(void **state)
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
 }
 
+/* Whoever writes the cache but lacks the secret cannot seal an entry that
+ * opens, even for a token and lookup key of their own choosing; and an
+ * entry of a server with another secret does not open either. */
+static void test_secret(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t s;
+    int active;
+    apr_int64_t fetched;
+    const char *json;
+    apr_size_t json_len;
+
+    assert_int_equal(mai_cache_entry_seal(p, secret_of(p, SECRET_B), TOKEN,
+                                          key_a, 1, NOW, JSON, strlen(JSON),
+                                          &s.data, &s.len), MAI_OK);
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(mai_cache_entry_seal(p, secret_of(p, ""), TOKEN, key_a,
+                                          1, NOW, JSON, strlen(JSON),
+                                          &s.data, &s.len), MAI_OK);
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    s = seal(p, TOKEN, key_a, 1, NOW, JSON);
+    assert_int_equal(mai_cache_entry_open(p, secret_of(p, SECRET_B), TOKEN,
+                                          key_a, s.data, s.len, &active,
+                                          &fetched, &json, &json_len),
+                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
+}
+
 static void test_malformed(void **state)
 {
     apr_pool_t *p = *state;
@@ -169,8 +211,12 @@ static void test_malformed(void **state)
     cut.len = s.len + 1;
     assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
-    /* a future version byte is refused even with a valid rest */
-    s.data[0] = 0x02;
+    /* another version byte is refused even with a valid rest: 1 (the
+     * layout without a cache secret) and a future 3 */
+    s.data[0] = 0x01;
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    s.data[0] = 0x03;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
     cut.data = NULL;
@@ -209,6 +255,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_fetched_at),
     UNIT_TEST(test_every_byte_flip),
     UNIT_TEST(test_binding),
+    UNIT_TEST(test_secret),
     UNIT_TEST(test_malformed),
     UNIT_TEST(test_confidential),
     UNIT_TEST(test_nonce_is_random),

@@ -1049,6 +1049,51 @@ static void test_server_merge(void **state)
     assert_string_equal(mai_conf_cache_provider(m), "none");
 }
 
+/* AuthIntrospectCacheSecret: file:/env: only, 32 bytes at least, never
+ * quoted in an error; which providers need one. */
+static void test_cache_secret(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_server_conf_t *s = mai_server_conf_create(p), *t;
+    const char *short31 = "0123456789abcdef0123456789abcde";
+    const char *ok32 = "0123456789abcdef0123456789abcdef";
+    const char *err;
+
+    assert_null(mai_conf_cache_secret(s));
+    OK(mai_conf_cache_secret_spec("file:/etc/apache2/cache.secret"));
+    OK(mai_conf_cache_secret_spec("env:MAI_CACHE_SECRET"));
+    BAD(mai_conf_cache_secret_spec(ok32));
+    BAD(mai_conf_cache_secret_spec("File:/x"));
+
+    err = mai_conf_set_cache_secret(p, s, short31);
+    assert_non_null(err);
+    assert_null(strstr(err, short31));
+    assert_non_null(strstr(err, "31 bytes"));
+    assert_non_null(strstr(err, "openssl rand -hex 32"));
+    BAD(mai_conf_set_cache_secret(p, s, ""));
+    assert_null(mai_conf_cache_secret(s));
+    OK(mai_conf_set_cache_secret(p, s, ok32));
+    assert_string_equal(mai_conf_cache_secret(s), ok32);
+
+    /* inherited by virtual hosts, which cannot set their own */
+    t = mai_server_conf_merge(p, s, mai_server_conf_create(p));
+    assert_string_equal(mai_conf_cache_secret(t), ok32);
+
+    /* only shmcb and none (the default: shmcb) do without one */
+    t = mai_server_conf_create(p);
+    assert_false(mai_conf_cache_needs_secret(t));
+    OK(mai_conf_set_cache(p, t, "SHMCB:/run/x(512000)"));
+    assert_false(mai_conf_cache_needs_secret(t));
+    OK(mai_conf_set_cache(p, t, "none"));
+    assert_false(mai_conf_cache_needs_secret(t));
+    OK(mai_conf_set_cache(p, t, "redis:127.0.0.1:6379"));
+    assert_true(mai_conf_cache_needs_secret(t));
+    OK(mai_conf_set_cache(p, t, "memcache:127.0.0.1:11211"));
+    assert_true(mai_conf_cache_needs_secret(t));
+    OK(mai_conf_set_cache(p, t, "dbm:/var/cache/x"));
+    assert_true(mai_conf_cache_needs_secret(t));
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_endpoint),
     UNIT_TEST(test_endpoint_transport),
@@ -1078,5 +1123,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_merge_all_defaults_override),
     UNIT_TEST(test_cache_spec),
     UNIT_TEST(test_server_merge),
+    UNIT_TEST(test_cache_secret),
 };
 UNIT_MAIN(tests)

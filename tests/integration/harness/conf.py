@@ -119,7 +119,8 @@ def directives(creds=True, endpoint=None, env=None, realm=REALM):
         out.append("AuthIntrospectEndpoint %s" % endpoint)
     if creds:
         out.append("AuthIntrospectClientID %s" % env.client_id)
-        out.append("AuthIntrospectClientSecret %s" % env.client_secret)
+        out.append("AuthIntrospectClientSecret file:%s"
+                   % env.client_secret_file)
     return out
 
 

@@ -142,6 +142,20 @@ class Httpd:
             time.sleep(0.05)
         raise StartError("no AH00489 after a graceful restart")
 
+    def configtest(self, body, **kw):
+        """`apache2 -t` on BODY (written beside the running config, which
+        stays as it is): (exit status, stdout + stderr, config path)."""
+        path = os.path.join(self.env.server_root, "configtest.conf")
+        with open(path, "w") as f:
+            f.write(self.render(body, **kw))
+        penv = {k: v for k, v in os.environ.items()
+                if not k.startswith("MAI_TEST_SECRET")}
+        penv.update(self.env.httpd_env, LANG="C")
+        proc = subprocess.run([APACHE2, "-f", path, "-t"], env=penv,
+                              capture_output=True, text=True, timeout=60,
+                              cwd=self.env.server_root)
+        return proc.returncode, proc.stdout + proc.stderr, path
+
     @property
     def url(self):
         return "http://127.0.0.1:%d" % self.env.port
