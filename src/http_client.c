@@ -250,7 +250,11 @@ static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
     apr_os_sock_get(&fd, c->sock);
     c->ssl = mai_tls_new_ssl(ep->tls, ep->url.host);
     if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
-        return MAI_STATUS_INTERNAL;
+        /* never talk to a peer whose name we could not arrange to check */
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00709)
+                "cannot set up TLS (name check, SNI) for %s: %s",
+                ep->url.authority, mai_tls_error(c->pool, NULL, 0));
+        return MAI_STATUS_ENDPOINT_TLS;
     }
     rv = ssl_run(c, op_handshake, NULL, 0, deadline, &ret);
     if (rv == APR_TIMEUP) {
@@ -375,9 +379,10 @@ typedef enum {
     XCHG_FAILED       /* *st says why */
 } xchg_t;
 
+/* On XCHG_DONE, *extra tells whether bytes followed the response. */
 static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
                        apr_size_t req_len, apr_time_t deadline,
-                       mai_wire_resp_t *w, mai_status_t *st)
+                       mai_wire_resp_t *w, mai_status_t *st, int *extra)
 {
     char *buf = apr_palloc(p, MAI_READ_CHUNK);
     apr_size_t got_any = 0;
@@ -408,6 +413,7 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
         else {
             got_any += n;
             ws = mai_wire_resp_feed(w, buf, n, &used);
+            *extra = ws == MAI_WIRE_DONE && used < n;
         }
         if (ws == MAI_WIRE_DONE) {
             *st = MAI_OK;
@@ -449,6 +455,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
         mai_wire_resp_t *w = mai_wire_resp_create(p, NULL);
         mai_status_t st;
         xchg_t x;
+        int extra = 0;
 
         if (!c) {
             c = mai_conn_new();
@@ -462,7 +469,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
             }
         }
         out->reused = c->requests > 0;
-        x = exchange(c, p, req, req_len, deadline, w, &st);
+        x = exchange(c, p, req, req_len, deadline, w, &st, &extra);
         if (x == XCHG_STALE) {
             mai_log(log, MAI_LOG_DEBUG, MAI_LOGNO(00704)
                     "pooled connection to %s was closed by the server, "
@@ -484,7 +491,15 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
         c->requests++;
         out->status = mai_wire_resp_status(w);
         out->body = mai_wire_resp_body(w, &out->body_len);
-        if (mai_wire_resp_keepalive(w)) {
+        /* bytes past the response (read, or decrypted and waiting in
+         * the TLS layer) would be taken as the next call's answer */
+        if (extra || (c->ssl && SSL_pending(c->ssl) > 0)) {
+            mai_log(log, MAI_LOG_WARNING, MAI_LOGNO(00708)
+                    "%s sent bytes after a complete response; connection "
+                    "closed, not reused", ep->url.authority);
+            mai_conn_close(c);
+        }
+        else if (mai_wire_resp_keepalive(w)) {
             mai_conn_pool_give(ep->conns, c, apr_time_now());
         }
         else {

@@ -79,23 +79,30 @@ static int is_ip_literal(const char *host)
 SSL *mai_tls_new_ssl(mai_tls_ctx_t *t, const char *host)
 {
     SSL *ssl = SSL_new(t->ctx);
-    int ip = is_ip_literal(host);
+    int ip = is_ip_literal(host), ok = 1;
 
     if (!ssl) {
         return NULL;
     }
     /* RFC 6066 section 3: SNI carries host names, never addresses */
     if (!ip) {
-        SSL_set_tlsext_host_name(ssl, host);
+        ok = SSL_set_tlsext_host_name(ssl, host) == 1;
     }
-    if (t->verify) {
+    /* an ignored failure here would accept any trusted certificate,
+     * whatever name it was issued for */
+    if (ok && t->verify) {
         if (ip) {
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+            ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+                                               host) == 1;
         }
         else {
             SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            SSL_set1_host(ssl, host);
+            ok = SSL_set1_host(ssl, host) == 1;
         }
+    }
+    if (!ok) {
+        SSL_free(ssl);
+        return NULL;
     }
     apr_thread_mutex_lock(t->lock);
     if (t->session) {

@@ -19,7 +19,8 @@ const char *mai_tls_ctx_create(apr_pool_t *p, const char *ca_file,
 /**
  * A new SSL for one connection to host: SNI (for names, not addresses),
  * host name or IP verification, and the last session for resumption.
- * The caller frees it with SSL_free. NULL on allocation failure.
+ * The caller frees it with SSL_free. NULL when any of these cannot be
+ * set (the OpenSSL error queue says why): the call must then fail.
  */
 SSL *mai_tls_new_ssl(mai_tls_ctx_t *ctx, const char *host);
 

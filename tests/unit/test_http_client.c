@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <apr_atomic.h>
 #include <apr_strings.h>
+#include <openssl/err.h>
 #include "http_client.h"
+#include "tls.h"
 #include "unit_server.h"
 
 /* the token sent in every call: it must never reach the log */
@@ -261,6 +263,25 @@ static void test_connection_close_not_pooled(void **state)
     assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 3);
 }
 
+/* A forged second response right behind the real one: had the
+ * connection gone back to the pool, the next call would read it. */
+#define FORGED "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n" \
+               "{\"active\":true}"
+
+static void test_extra_bytes_not_pooled(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.extra = FORGED;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_logged(fx, "MAI00708");
+}
+
 static void test_refused(void **state)
 {
     fx_t *fx = *state;
@@ -416,6 +437,38 @@ static void test_tls_untrusted(void **state)
     assert_answer(fx, ep, 2, 1, 0);
 }
 
+/* The same over TLS: the extra bytes come in the answer's record. */
+static void test_tls_extra_bytes_not_pooled(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    fx->srv.extra = FORGED;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_logged(fx, "MAI00708");
+}
+
+/* A host name OpenSSL will not take (longer than SNI allows): no SSL,
+ * rather than one that checks no name. */
+static void test_tls_unusable_host_name(void **state)
+{
+    fx_t *fx = *state;
+    mai_tls_ctx_t *t = NULL;
+    char host[300];
+
+    memset(host, 'a', sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    host[100] = host[200] = '.';
+    assert_null(mai_tls_ctx_create(fx->p, good.pem_path, 1, &t));
+    assert_null(mai_tls_new_ssl(t, host));
+    ERR_clear_error();
+}
+
 static void test_bad_ca_file(void **state)
 {
     fx_t *fx = *state;
@@ -503,6 +556,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_stale_retried_once),
     FX_TEST(test_no_second_retry),
     FX_TEST(test_connection_close_not_pooled),
+    FX_TEST(test_extra_bytes_not_pooled),
     FX_TEST(test_refused),
     FX_TEST(test_silent_server_times_out),
     FX_TEST(test_pool_limits),
@@ -511,6 +565,8 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_tls_wrong_host),
     FX_TEST(test_tls_host_name),
     FX_TEST(test_tls_untrusted),
+    FX_TEST(test_tls_extra_bytes_not_pooled),
+    FX_TEST(test_tls_unusable_host_name),
     FX_TEST(test_bad_ca_file),
     FX_TEST(test_tls13_resumption),
     FX_TEST(test_tls12_resumption),
