@@ -100,20 +100,25 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
 static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
 {
     mai_introspect_opts_t o;
-    const char *err, *json;
+    const char *json;
     apr_size_t json_len;
     apr_pool_t *p;
     mai_status_t s;
 
-    err = mai_endpoints_get(mai_proc.endpoints, l->r->pool,
-                            mai_conf_endpoint_text(l->c),
-                            mai_conf_endpoint(l->c),
-                            mai_conf_tls_ca_file(l->c),
-                            mai_conf_tls_verify(l->c), &o.endpoint);
-    if (err) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00312)
-                      "cannot set up the introspection endpoint: %s", err);
-        return MAI_STATUS_ENDPOINT_TLS;
+    /* set up at startup (endpoint_setup.c): only looked up here */
+    o.endpoint = mai_endpoints_find(mai_proc.endpoints,
+                                    mai_conf_endpoint_text(l->c),
+                                    mai_conf_tls_ca_file(l->c),
+                                    mai_conf_tls_verify(l->c));
+    if (!o.endpoint) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00320)
+                      "no introspection endpoint was set up at startup "
+                      "for %s with AuthIntrospectTLSCAFile %s and "
+                      "TLSVerify %s", mai_conf_endpoint_text(l->c),
+                      mai_conf_tls_ca_file(l->c)
+                      ? mai_conf_tls_ca_file(l->c) : "(system store)",
+                      mai_conf_tls_verify(l->c) ? "On" : "Off");
+        return MAI_STATUS_INTERNAL;
     }
     o.client_id = mai_conf_client_id(l->c);
     o.client_secret = mai_conf_client_secret(l->c);
