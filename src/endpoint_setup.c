@@ -39,7 +39,11 @@ static void note(values_t *v, const mai_dir_conf_t *dc, int defaults)
     int verify;
 
     if (!dc) {
-        return;            /* no directive of ours in this section */
+        /* no directive of ours in this section; the server's own
+         * settings are then all defaults (httpd makes one anyway) */
+        v->system_ca |= defaults;
+        v->verify[1] |= defaults;
+        return;
     }
     if (mai_conf_endpoint_text(dc)) {
         apr_hash_set(v->urls, mai_conf_endpoint_text(dc),

@@ -59,7 +59,7 @@ static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
                            const char *ca_file, int verify,
                            mai_tls_ctx_t **out)
 {
-    const char *key = apr_psprintf(p, "%d\n%s", verify,
+    const char *key = apr_psprintf(p, "%d\n%s", verify ? 1 : 0,
                                    ca_key(ca_file, verify));
     mai_tls_ctx_t *base = apr_hash_get(reg->tls, key, APR_HASH_KEY_STRING);
     const char *err;
