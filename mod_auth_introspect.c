@@ -11,6 +11,7 @@
 #include "secret.h"
 #include "cache.h"
 #include "http_client.h"
+#include "tls.h"
 #include "cache_l1.h"
 #include "flight.h"
 #include "authn.h"
@@ -18,6 +19,7 @@
 #include "strip_spoofed.h"
 #include "form_body.h"
 #include "config_check.h"
+#include "endpoint_setup.h"
 
 mai_process_t mai_proc;
 
@@ -74,8 +76,11 @@ static const char *set_client_auth(cmd_parms *cmd, void *dc, const char *a)
 }
 static const char *set_ca_file(cmd_parms *cmd, void *dc, const char *a)
 {
-    return mai_conf_set_tls_ca_file(cmd->pool, dc,
-                                    ap_server_root_relative(cmd->pool, a));
+    /* checked here, so httpd names the file and line (and -t fails) */
+    const char *path = ap_server_root_relative(cmd->pool, a);
+    const char *err = path ? mai_tls_check_ca_file(cmd->temp_pool, path)
+                           : "invalid CA file path";
+    return err ? err : mai_conf_set_tls_ca_file(cmd->pool, dc, path);
 }
 static const char *set_tls_verify(cmd_parms *cmd, void *dc, int on)
 {
@@ -272,6 +277,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err && mai_proc.cache) {
         err = mai_cache_init(mai_proc.cache, pconf, ptemp, s);
     }
+    if (!err) {
+        err = mai_endpoint_setup(pconf, ptemp, s, &mai_proc.endpoints);
+    }
     mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
@@ -286,25 +294,21 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     mai_server_conf_t *sc = ap_get_module_config(s->module_config,
                                                  &auth_introspect_module);
-    mai_endpoint_limits_t lim;
 
-    lim.max_idle = mai_conf_pool_size(sc);
-    lim.idle_timeout = apr_time_from_sec(30);
-    lim.max_inflight = mai_conf_max_inflight(sc);
-    lim.breaker_failures = mai_conf_breaker_failures(sc);
-    lim.breaker_open = apr_time_from_sec(mai_conf_breaker_seconds(sc));
-    mai_proc.endpoints = mai_endpoints_create(pchild);
-    mai_endpoints_set_limits(mai_proc.endpoints, &lim);
     mai_proc.l1 = mai_l1_create(pchild, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
     mai_cache_child_init(mai_proc.cache, pchild, s);
 }
 
+/* post_config after mod_proxy's: it shows us its <Proxy> sections */
+static const char *const after_proxy[] = { "mod_proxy.c", NULL };
+
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(mai_config_check, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, after_proxy, NULL, APR_HOOK_MIDDLE);
+    mai_endpoint_setup_register();
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(mai_strip_post_read_request, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);

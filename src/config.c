@@ -25,6 +25,7 @@
 #define DEF_MAX_INFLIGHT    32
 #define DEF_BREAKER_FAILS   5
 #define DEF_BREAKER_SECONDS 10
+#define DEF_POOL_IDLE_SECS  30
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -373,6 +374,10 @@ int mai_conf_tls_verify(const mai_dir_conf_t *c)
 {
     return GET_NUM(tls_verify, DEF_TLS_VERIFY);
 }
+int mai_conf_tls_verify_own(const mai_dir_conf_t *c)
+{
+    return c->tls_verify;
+}
 apr_interval_time_t mai_conf_timeout(const mai_dir_conf_t *c)
 {
     return GET_NUM(timeout, DEF_TIMEOUT);
@@ -586,4 +591,8 @@ int mai_conf_breaker_seconds(const mai_server_conf_t *c)
 {
     return c->breaker_failures != UNSET ? c->breaker_seconds
                                         : DEF_BREAKER_SECONDS;
+}
+int mai_conf_pool_idle_seconds(const mai_server_conf_t *c)
+{
+    return DEF_POOL_IDLE_SECS;
 }

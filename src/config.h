@@ -65,6 +65,9 @@ const char *mai_conf_client_secret(const mai_dir_conf_t *c);   /* or NULL */
 mai_client_auth_t mai_conf_client_auth(const mai_dir_conf_t *c);
 const char *mai_conf_tls_ca_file(const mai_dir_conf_t *c);     /* or NULL */
 int mai_conf_tls_verify(const mai_dir_conf_t *c);
+/** TLSVerify as this section itself sets it: 1, 0, or -1 when it leaves
+ * it to enclosing ones (the start-up walk of sections needs to know). */
+int mai_conf_tls_verify_own(const mai_dir_conf_t *c);
 apr_interval_time_t mai_conf_timeout(const mai_dir_conf_t *c);
 apr_interval_time_t mai_conf_connect_timeout(const mai_dir_conf_t *c);
 const char *mai_conf_token_type_hint(const mai_dir_conf_t *c); /* or NULL */
@@ -125,5 +128,7 @@ const char *mai_conf_set_breaker(mai_server_conf_t *c, const char *failures,
                                  const char *seconds);
 int mai_conf_breaker_failures(const mai_server_conf_t *c);
 int mai_conf_breaker_seconds(const mai_server_conf_t *c);
+/** Seconds a pooled connection may stay idle (no directive yet). */
+int mai_conf_pool_idle_seconds(const mai_server_conf_t *c);
 
 #endif

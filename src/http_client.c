@@ -15,12 +15,11 @@
 
 #define MAI_READ_CHUNK 16384
 
-static const mai_endpoint_limits_t default_limits = {
-    16, apr_time_from_sec(30), 32, 5, apr_time_from_sec(10)
-};
-
 struct mai_endpoint {
     mai_url_t url;
+    const char *ca_file;          /* NULL: the system store */
+    int verify;
+    mai_endpoint_t *next;         /* same URL, other TLS settings */
     mai_tls_ctx_t *tls;           /* NULL for http */
     mai_conn_pool_t *conns;
     apr_thread_mutex_t *lock;     /* guards inflight and breaker */
@@ -29,81 +28,109 @@ struct mai_endpoint {
     mai_breaker_t breaker;
 };
 
+/* Filled at startup, read-only afterwards: lookups need no lock. */
 struct mai_endpoints {
-    apr_pool_t *pool;             /* used only under lock */
-    apr_thread_mutex_t *lock;
-    apr_hash_t *by_key;
+    apr_pool_t *pool;
+    apr_hash_t *by_url;           /* URL text -> mai_endpoint_t list */
+    apr_hash_t *tls;              /* "verify\nCA file" -> mai_tls_ctx_t */
     mai_endpoint_limits_t limits;
 };
 
-mai_endpoints_t *mai_endpoints_create(apr_pool_t *p)
+mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
+                                      const mai_endpoint_limits_t *limits)
 {
     mai_endpoints_t *reg = apr_pcalloc(p, sizeof(*reg));
-    apr_pool_create(&reg->pool, p);
-    apr_thread_mutex_create(&reg->lock, APR_THREAD_MUTEX_DEFAULT, p);
-    reg->by_key = apr_hash_make(reg->pool);
-    reg->limits = default_limits;
+    reg->pool = p;
+    reg->by_url = apr_hash_make(p);
+    reg->tls = apr_hash_make(p);
+    reg->limits = *limits;
     return reg;
 }
 
-void mai_endpoints_set_limits(mai_endpoints_t *reg,
-                              const mai_endpoint_limits_t *limits)
+/* Without verification the CA file plays no part. */
+static const char *ca_key(const char *ca_file, int verify)
 {
-    reg->limits = *limits;
+    return verify && ca_file ? ca_file : "";
 }
 
-static const char *endpoint_new(apr_pool_t *p, const mai_url_t *url,
-                                const char *ca_file, int verify,
-                                const mai_endpoint_limits_t *lim,
-                                mai_endpoint_t **out)
+/* One SSL_CTX (one read of the CA file) per TLS setting, shared by the
+ * endpoints that use it, each with its own session slot. */
+static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
+                           const char *ca_file, int verify,
+                           mai_tls_ctx_t **out)
 {
-    mai_endpoint_t *ep = apr_pcalloc(p, sizeof(*ep));
+    const char *key = apr_psprintf(p, "%d\n%s", verify ? 1 : 0,
+                                   ca_key(ca_file, verify));
+    mai_tls_ctx_t *base = apr_hash_get(reg->tls, key, APR_HASH_KEY_STRING);
     const char *err;
 
-    apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, p);
-    apr_thread_cond_create(&ep->slot_free, p);
-    ep->max_inflight = lim->max_inflight;
-    mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
+    if (!base) {
+        err = mai_tls_ctx_create(reg->pool, verify ? ca_file : NULL, verify,
+                                 &base);
+        if (err) {
+            return apr_pstrdup(p, err);
+        }
+        apr_hash_set(reg->tls, apr_pstrdup(reg->pool, key),
+                     APR_HASH_KEY_STRING, base);
+    }
+    *out = mai_tls_ctx_share(reg->pool, base);
+    return NULL;
+}
 
-    ep->url = *url;
-    ep->url.host = apr_pstrdup(p, url->host);
-    ep->url.path = apr_pstrdup(p, url->path);
-    ep->url.authority = apr_pstrdup(p, url->authority);
+const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
+                              const char *url_text, const mai_url_t *url,
+                              const char *ca_file, int verify)
+{
+    const mai_endpoint_limits_t *lim = &reg->limits;
+    mai_endpoint_t *ep, *first;
+    const char *err;
+
+    if (mai_endpoints_find(reg, url_text, ca_file, verify)) {
+        return NULL;
+    }
+    ep = apr_pcalloc(reg->pool, sizeof(*ep));
     if (url->tls) {
-        err = mai_tls_ctx_create(p, ca_file, verify, &ep->tls);
+        err = tls_for(reg, p, ca_file, verify, &ep->tls);
         if (err) {
             return err;
         }
     }
-    ep->conns = mai_conn_pool_create(p, lim->max_idle, lim->idle_timeout);
-    *out = ep;
+    apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, reg->pool);
+    apr_thread_cond_create(&ep->slot_free, reg->pool);
+    ep->max_inflight = lim->max_inflight;
+    mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
+    ep->url = *url;
+    ep->url.host = apr_pstrdup(reg->pool, url->host);
+    ep->url.path = apr_pstrdup(reg->pool, url->path);
+    ep->url.authority = apr_pstrdup(reg->pool, url->authority);
+    ep->ca_file = ca_file ? apr_pstrdup(reg->pool, ca_file) : NULL;
+    ep->verify = verify ? 1 : 0;
+    ep->conns = mai_conn_pool_create(reg->pool, lim->max_idle,
+                                     lim->idle_timeout);
+    first = apr_hash_get(reg->by_url, url_text, APR_HASH_KEY_STRING);
+    ep->next = first;
+    apr_hash_set(reg->by_url, apr_pstrdup(reg->pool, url_text),
+                 APR_HASH_KEY_STRING, ep);
     return NULL;
 }
 
-const char *mai_endpoints_get(mai_endpoints_t *reg, apr_pool_t *p,
-                              const char *url_text, const mai_url_t *url,
-                              const char *ca_file, int verify,
-                              mai_endpoint_t **ep)
+mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
+                                   const char *url_text, const char *ca_file,
+                                   int verify)
 {
-    const char *key = apr_psprintf(p, "%s\n%s\n%d", url_text,
-                                   ca_file ? ca_file : "", verify);
-    const char *err = NULL;
+    mai_endpoint_t *ep = url_text ? apr_hash_get(reg->by_url, url_text,
+                                                 APR_HASH_KEY_STRING)
+                                  : NULL;
+    const char *want = ca_key(ca_file, verify);
 
-    apr_thread_mutex_lock(reg->lock);
-    *ep = apr_hash_get(reg->by_key, key, APR_HASH_KEY_STRING);
-    if (!*ep) {
-        err = endpoint_new(reg->pool, url, ca_file, verify, &reg->limits,
-                           ep);
-        if (!err) {
-            apr_hash_set(reg->by_key, apr_pstrdup(reg->pool, key),
-                         APR_HASH_KEY_STRING, *ep);
-        }
-        else {
-            err = apr_pstrdup(p, err);
+    for (; ep; ep = ep->next) {
+        /* plain http: TLS settings play no part, one endpoint serves */
+        if (!ep->tls || (ep->verify == (verify ? 1 : 0)
+            && !strcmp(ca_key(ep->ca_file, ep->verify), want))) {
+            return ep;
         }
     }
-    apr_thread_mutex_unlock(reg->lock);
-    return err;
+    return NULL;
 }
 
 mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
@@ -250,7 +277,11 @@ static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
     apr_os_sock_get(&fd, c->sock);
     c->ssl = mai_tls_new_ssl(ep->tls, ep->url.host);
     if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
-        return MAI_STATUS_INTERNAL;
+        /* never talk to a peer whose name we could not arrange to check */
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00709)
+                "cannot set up TLS (name check, SNI) for %s: %s",
+                ep->url.authority, mai_tls_error(c->pool, NULL, 0));
+        return MAI_STATUS_ENDPOINT_TLS;
     }
     rv = ssl_run(c, op_handshake, NULL, 0, deadline, &ret);
     if (rv == APR_TIMEUP) {
@@ -375,9 +406,10 @@ typedef enum {
     XCHG_FAILED       /* *st says why */
 } xchg_t;
 
+/* On XCHG_DONE, *extra tells whether bytes followed the response. */
 static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
                        apr_size_t req_len, apr_time_t deadline,
-                       mai_wire_resp_t *w, mai_status_t *st)
+                       mai_wire_resp_t *w, mai_status_t *st, int *extra)
 {
     char *buf = apr_palloc(p, MAI_READ_CHUNK);
     apr_size_t got_any = 0;
@@ -408,6 +440,7 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
         else {
             got_any += n;
             ws = mai_wire_resp_feed(w, buf, n, &used);
+            *extra = ws == MAI_WIRE_DONE && used < n;
         }
         if (ws == MAI_WIRE_DONE) {
             *st = MAI_OK;
@@ -449,6 +482,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
         mai_wire_resp_t *w = mai_wire_resp_create(p, NULL);
         mai_status_t st;
         xchg_t x;
+        int extra = 0;
 
         if (!c) {
             c = mai_conn_new();
@@ -462,7 +496,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
             }
         }
         out->reused = c->requests > 0;
-        x = exchange(c, p, req, req_len, deadline, w, &st);
+        x = exchange(c, p, req, req_len, deadline, w, &st, &extra);
         if (x == XCHG_STALE) {
             mai_log(log, MAI_LOG_DEBUG, MAI_LOGNO(00704)
                     "pooled connection to %s was closed by the server, "
@@ -484,7 +518,15 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
         c->requests++;
         out->status = mai_wire_resp_status(w);
         out->body = mai_wire_resp_body(w, &out->body_len);
-        if (mai_wire_resp_keepalive(w)) {
+        /* bytes past the response (read, or decrypted and waiting in
+         * the TLS layer) would be taken as the next call's answer */
+        if (extra || (c->ssl && SSL_pending(c->ssl) > 0)) {
+            mai_log(log, MAI_LOG_WARNING, MAI_LOGNO(00708)
+                    "%s sent bytes after a complete response; connection "
+                    "closed, not reused", ep->url.authority);
+            mai_conn_close(c);
+        }
+        else if (mai_wire_resp_keepalive(w)) {
             mai_conn_pool_give(ep->conns, c, apr_time_now());
         }
         else {

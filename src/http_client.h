@@ -12,9 +12,6 @@
 typedef struct mai_endpoint mai_endpoint_t;
 typedef struct mai_endpoints mai_endpoints_t;
 
-/** The per-process registry of endpoints, living in p (pchild). */
-mai_endpoints_t *mai_endpoints_create(apr_pool_t *p);
-
 typedef struct mai_endpoint_limits {
     int max_idle;                   /* pooled idle connections */
     apr_interval_time_t idle_timeout;
@@ -23,10 +20,30 @@ typedef struct mai_endpoint_limits {
     apr_interval_time_t breaker_open;
 } mai_endpoint_limits_t;
 
-/** Limits for endpoints created from now on (set once, in child_init);
- * without it: 16 idle for 30 s, 32 in flight, breaker 5 failures / 10 s. */
-void mai_endpoints_set_limits(mai_endpoints_t *reg,
-                              const mai_endpoint_limits_t *limits);
+/** The registry of endpoints, living in p. Filled at startup in the
+ * parent (as root: CA files are read there), inherited by the children,
+ * which only look endpoints up; each child keeps its own connections,
+ * call slots and breaker in its copy. The limits (config.c's defaults
+ * or directives) apply to every endpoint. */
+mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
+                                      const mai_endpoint_limits_t *limits);
+
+/**
+ * Set up the endpoint for url with these TLS settings, unless there is
+ * one: its TLS context (the CA file is read now, once per file and
+ * setting, shared by every endpoint using it) and connection pool. For
+ * startup only: not thread-safe.
+ * @return NULL, or an error message for the operator (from p).
+ */
+const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
+                              const char *url_text, const mai_url_t *url,
+                              const char *ca_file, int verify);
+
+/** The endpoint set up for these settings, or NULL. Allocates nothing,
+ * takes no lock (the registry no longer changes). */
+mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
+                                   const char *url_text, const char *ca_file,
+                                   int verify);
 
 /**
  * Before a call: the circuit breaker must allow it (else
@@ -41,16 +58,6 @@ mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
  * (`failed`: the endpoint gave no usable answer). */
 void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
                         const mai_log_sink_t *log);
-
-/**
- * The endpoint for url with these TLS settings, created on first use
- * (TLS context, connection pool). Thread-safe.
- * @return NULL and *ep set, or an error message (from p).
- */
-const char *mai_endpoints_get(mai_endpoints_t *reg, apr_pool_t *p,
-                              const char *url_text, const mai_url_t *url,
-                              const char *ca_file, int verify,
-                              mai_endpoint_t **ep);
 
 typedef struct mai_http_call {
     apr_interval_time_t timeout;          /* whole call */

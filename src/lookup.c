@@ -102,20 +102,25 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
 static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
 {
     mai_introspect_opts_t o;
-    const char *err, *json;
+    const char *json;
     apr_size_t json_len;
     apr_pool_t *p;
     mai_status_t s;
 
-    err = mai_endpoints_get(mai_proc.endpoints, l->r->pool,
-                            mai_conf_endpoint_text(l->c),
-                            mai_conf_endpoint(l->c),
-                            mai_conf_tls_ca_file(l->c),
-                            mai_conf_tls_verify(l->c), &o.endpoint);
-    if (err) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00312)
-                      "cannot set up the introspection endpoint: %s", err);
-        return MAI_STATUS_ENDPOINT_TLS;
+    /* set up at startup (endpoint_setup.c): only looked up here */
+    o.endpoint = mai_endpoints_find(mai_proc.endpoints,
+                                    mai_conf_endpoint_text(l->c),
+                                    mai_conf_tls_ca_file(l->c),
+                                    mai_conf_tls_verify(l->c));
+    if (!o.endpoint) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00320)
+                      "no introspection endpoint was set up at startup "
+                      "for %s with AuthIntrospectTLSCAFile %s and "
+                      "TLSVerify %s", mai_conf_endpoint_text(l->c),
+                      mai_conf_tls_ca_file(l->c)
+                      ? mai_conf_tls_ca_file(l->c) : "(system store)",
+                      mai_conf_tls_verify(l->c) ? "On" : "Off");
+        return MAI_STATUS_INTERNAL;
     }
     o.client_id = mai_conf_client_id(l->c);
     o.client_secret = mai_conf_client_secret(l->c);
@@ -148,7 +153,9 @@ static int usable(lookup_t *l, const mai_result_t *res, apr_int64_t fetched)
     int limit = res->active ? mai_conf_cache_ttl(l->c)
                             : mai_conf_negative_ttl(l->c);
 
-    if (age < -60 || (res->has_exp && res->exp <= l->now)) {
+    /* a TTL of 0 reuses nothing, not even stale (and not an answer
+     * another node's clock dated slightly ahead) */
+    if (limit <= 0 || age < -60 || (res->has_exp && res->exp <= l->now)) {
         return 0;
     }
     if (age < limit) {
@@ -162,6 +169,14 @@ static int usable(lookup_t *l, const mai_result_t *res, apr_int64_t fetched)
     return 0;
 }
 
+/* This location never reuses this kind of answer; for locations that do
+ * it may still be fresh, so it stays where it is. */
+static int ttl_zero(lookup_t *l, const mai_result_t *res)
+{
+    return (res->active ? mai_conf_cache_ttl(l->c)
+                        : mai_conf_negative_ttl(l->c)) <= 0;
+}
+
 static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
 {
     apr_int64_t fetched;
@@ -171,7 +186,7 @@ static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
         if (usable(l, *res, fetched)) {
             return MAI_OK;
         }
-        if (l->stale != *res) {
+        if (l->stale != *res && !ttl_zero(l, *res)) {
             /* neither fresh nor kept for StaleIfError: free its slot */
             mai_l1_remove(mai_proc.l1, l->key);
         }
@@ -213,7 +228,7 @@ static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
     }
     /* a leader that landed between our cache miss and our join has just
      * filled L1: take its answer instead of making a second call */
-    if (mai_proc.l1 && mai_conf_cache_ttl(l->c) > 0
+    if (mai_proc.l1
         && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)
         && usable(l, *res, fetched)) {
         mai_flight_land(mai_proc.flights, fl, MAI_OK, (*res)->json,
@@ -250,8 +265,9 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.now = now;
     /* a SHA-256 and an HMAC are what a cache hit costs */
     mai_digest_cache_key(mai_proc.cache_secret, &scope, st->token, l.key);
-    /* CacheTTL 0: every request asks the endpoint */
-    if (mai_conf_cache_ttl(c) > 0) {
+    /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
+     * still reuses inactive answers for NegativeCacheTTL (usable) */
+    if (mai_conf_cache_ttl(c) > 0 || mai_conf_negative_ttl(c) > 0) {
         s = from_caches(&l, res);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00314)
                       "token %s: cache %s", TOKEN_ID(&l),

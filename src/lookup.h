@@ -11,10 +11,12 @@
 /**
  * The endpoint's answer for st->token, parsed, into st->result: a cached
  * one when a cache holds one still young enough for this location's TTLs,
- * else a fresh call whose answer is then cached. Endpoint failures (the
- * 503 family) are returned as is and never cached, unless an active
- * answer past its TTL is still within AuthIntrospectStaleIfError: then
- * that answer is used. On BREAKER_OPEN, st->retry_after is the time until
+ * else a fresh call whose answer is then cached. CacheTTL 0 reuses no
+ * active answer, but inactive ones still for NegativeCacheTTL. Failures
+ * (the 503 family) are returned as is and never cached, unless the
+ * endpoint itself failed (not our in-flight cap) and an active answer
+ * past its TTL is still within AuthIntrospectStaleIfError: then that
+ * answer is used. On BREAKER_OPEN, st->retry_after is the time until
  * the next probe. The result lives in r->pool (or is held for it by L1).
  */
 mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,

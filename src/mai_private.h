@@ -25,7 +25,7 @@ struct mai_hmac_key;
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
     struct mai_cache *cache;           /* shared cache (L2), or NULL */
-    struct mai_endpoints *endpoints;   /* per child */
+    struct mai_endpoints *endpoints;   /* post_config; each child its copy */
     struct mai_l1 *l1;                 /* per child, or NULL */
     struct mai_flights *flights;       /* per child */
     const struct mai_hmac_key *cache_secret;  /* keys L1, L2 and entries */

@@ -31,5 +31,8 @@ int mai_status_log_level(mai_status_t s) { return row(s)->level; }
 
 int mai_status_is_endpoint_failure(mai_status_t s)
 {
-    return row(s)->http == 503;
+    /* OVERLOADED is our own in-flight cap, not the endpoint failing: a
+     * flood of unknown tokens must not let StaleIfError serve a token
+     * the endpoint may have revoked */
+    return row(s)->http == 503 && s != MAI_STATUS_OVERLOADED;
 }

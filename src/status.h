@@ -79,7 +79,9 @@ int mai_status_http(mai_status_t s);
 const char *mai_status_bearer_error(mai_status_t s);
 /** Log level (MAI_LOG_*) at which this outcome is reported. */
 int mai_status_log_level(mai_status_t s);
-/** True for failures of the authorization server (the 503 family). */
+/** True for failures of the authorization server itself (connect,
+ * timeout, TLS, non-200, bad response, open breaker): every 503 but
+ * OVERLOADED, our own cap. AuthIntrospectStaleIfError covers these. */
 int mai_status_is_endpoint_failure(mai_status_t s);
 
 #endif

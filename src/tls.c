@@ -4,7 +4,9 @@
 #include <apr_thread_mutex.h>
 #include <arpa/inet.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <apr_file_io.h>
 #include "tls.h"
 
 struct mai_tls_ctx {
@@ -69,6 +71,46 @@ const char *mai_tls_ctx_create(apr_pool_t *p, const char *ca_file,
     return NULL;
 }
 
+mai_tls_ctx_t *mai_tls_ctx_share(apr_pool_t *p, mai_tls_ctx_t *base)
+{
+    mai_tls_ctx_t *t = apr_pcalloc(p, sizeof(*t));
+
+    SSL_CTX_up_ref(base->ctx);
+    t->ctx = base->ctx;
+    t->verify = base->verify;
+    apr_pool_cleanup_register(p, t, free_ctx, apr_pool_cleanup_null);
+    apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    return t;
+}
+
+const char *mai_tls_check_ca_file(apr_pool_t *p, const char *path)
+{
+    apr_file_t *f;
+    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    STACK_OF(X509_INFO) *infos;
+    BIO *bio;
+    int i, certs = 0;
+
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot read CA file %s: %pm", path, &rv);
+    }
+    apr_file_close(f);
+    /* the same reader SSL_CTX_load_verify_locations uses */
+    bio = BIO_new_file(path, "r");
+    infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (!infos) {
+        return ssl_err(p, apr_psprintf(p, "CA file %s is not valid PEM",
+                                       path));
+    }
+    for (i = 0; i < sk_X509_INFO_num(infos); i++) {
+        certs += sk_X509_INFO_value(infos, i)->x509 != NULL;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    return certs ? NULL : apr_psprintf(p, "CA file %s holds no PEM "
+                                       "certificate", path);
+}
+
 static int is_ip_literal(const char *host)
 {
     unsigned char buf[16];
@@ -79,23 +121,30 @@ static int is_ip_literal(const char *host)
 SSL *mai_tls_new_ssl(mai_tls_ctx_t *t, const char *host)
 {
     SSL *ssl = SSL_new(t->ctx);
-    int ip = is_ip_literal(host);
+    int ip = is_ip_literal(host), ok = 1;
 
     if (!ssl) {
         return NULL;
     }
     /* RFC 6066 section 3: SNI carries host names, never addresses */
     if (!ip) {
-        SSL_set_tlsext_host_name(ssl, host);
+        ok = SSL_set_tlsext_host_name(ssl, host) == 1;
     }
-    if (t->verify) {
+    /* an ignored failure here would accept any trusted certificate,
+     * whatever name it was issued for */
+    if (ok && t->verify) {
         if (ip) {
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+            ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+                                               host) == 1;
         }
         else {
             SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            SSL_set1_host(ssl, host);
+            ok = SSL_set1_host(ssl, host) == 1;
         }
+    }
+    if (!ok) {
+        SSL_free(ssl);
+        return NULL;
     }
     apr_thread_mutex_lock(t->lock);
     if (t->session) {

@@ -17,9 +17,23 @@ const char *mai_tls_ctx_create(apr_pool_t *p, const char *ca_file,
                                int verify, mai_tls_ctx_t **out);
 
 /**
+ * Another handle on base's SSL_CTX (CA file loaded once) with its own
+ * session slot: endpoints on other hosts must never offer each other's
+ * sessions, which would skip the certificate check on resumption.
+ */
+mai_tls_ctx_t *mai_tls_ctx_share(apr_pool_t *p, mai_tls_ctx_t *base);
+
+/**
+ * The CA file can be read and holds at least one PEM certificate.
+ * @return NULL, or an error naming the file (from p).
+ */
+const char *mai_tls_check_ca_file(apr_pool_t *p, const char *path);
+
+/**
  * A new SSL for one connection to host: SNI (for names, not addresses),
  * host name or IP verification, and the last session for resumption.
- * The caller frees it with SSL_free. NULL on allocation failure.
+ * The caller frees it with SSL_free. NULL when any of these cannot be
+ * set (the OpenSSL error queue says why): the call must then fail.
  */
 SSL *mai_tls_new_ssl(mai_tls_ctx_t *ctx, const char *host);
 

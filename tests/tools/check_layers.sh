@@ -22,7 +22,7 @@ PURE="status url form token challenge digest http_wire result policy
       claims_map cache_entry config_values config result_flat breaker metrics"
 IO="log tls http_client conn_pool introspect cache_l1 flight secret cache"
 HTTPD="authn authz export httpd_log mai_private request_state
-       form_body lookup config_check strip_spoofed"
+       form_body lookup config_check strip_spoofed endpoint_setup"
 # Deliberate exceptions, as base:header pairs (e.g. "url:arpa/inet.h" if
 # inet_pton is ever judged acceptable in P). Each needs a reason here.
 EXCEPTIONS=""

@@ -302,6 +302,21 @@ static void test_tls_verify(void **state)
     check_flag_field(*state, mai_conf_set_tls_verify, mai_conf_tls_verify, 1);
 }
 
+/* What a section sets itself, for the start-up walk: unset is -1, even
+ * though the effective value is On. */
+static void test_tls_verify_own(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+
+    assert_int_equal(mai_conf_tls_verify_own(c), -1);
+    assert_int_equal(mai_conf_tls_verify(c), 1);
+    mai_conf_set_tls_verify(c, 0);
+    assert_int_equal(mai_conf_tls_verify_own(c), 0);
+    mai_conf_set_tls_verify(c, 1);
+    assert_int_equal(mai_conf_tls_verify_own(c), 1);
+}
+
 static void test_set_env(void **state)
 {
     check_flag_field(*state, mai_conf_set_env, mai_conf_set_env_on, 1);
@@ -1103,6 +1118,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_issuer),
     UNIT_TEST(test_client_auth),
     UNIT_TEST(test_tls_verify),
+    UNIT_TEST(test_tls_verify_own),
     UNIT_TEST(test_set_env),
     UNIT_TEST(test_set_headers),
     UNIT_TEST(test_clock_skew),

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <apr_atomic.h>
 #include <apr_strings.h>
+#include <openssl/err.h>
 #include "http_client.h"
+#include "tls.h"
 #include "unit_server.h"
 
 /* the token sent in every call: it must never reach the log */
@@ -60,6 +62,11 @@ static int all_levels(void *baton, int level)
     return 1;
 }
 
+/* config.c's defaults */
+static const mai_endpoint_limits_t limits16 = {
+    16, APR_USEC_PER_SEC * 30, 32, 5, APR_USEC_PER_SEC * 10
+};
+
 static int fx_setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof(*fx));
@@ -70,7 +77,7 @@ static int fx_setup(void **state)
         return -1;
     }
     fx->p = p;
-    fx->reg = mai_endpoints_create(fx->p);
+    fx->reg = mai_endpoints_create(fx->p, &limits16);
     *state = fx;
     return 0;
 }
@@ -100,8 +107,9 @@ static mai_endpoint_t *endpoint_at(fx_t *fx, const char *host, int tls,
     mai_url_t url;
 
     assert_null(mai_url_parse(fx->p, text, &url));
-    assert_null(mai_endpoints_get(fx->reg, fx->p, text, &url, ca_file,
-                                  verify, &ep));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, ca_file,
+                                  verify));
+    ep = mai_endpoints_find(fx->reg, text, ca_file, verify);
     assert_non_null(ep);
     return ep;
 }
@@ -261,6 +269,25 @@ static void test_connection_close_not_pooled(void **state)
     assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 3);
 }
 
+/* A forged second response right behind the real one: had the
+ * connection gone back to the pool, the next call would read it. */
+#define FORGED "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n" \
+               "{\"active\":true}"
+
+static void test_extra_bytes_not_pooled(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.extra = FORGED;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_logged(fx, "MAI00708");
+}
+
 static void test_refused(void **state)
 {
     fx_t *fx = *state;
@@ -306,15 +333,14 @@ static void test_pool_limits(void **state)
     mai_endpoint_t *ep;
 
     server_start(&fx->srv, fx->p);
-    mai_endpoints_set_limits(fx->reg, &lim);
+    fx->reg = mai_endpoints_create(fx->p, &lim);
     ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
     assert_answer(fx, ep, 1, 1, 0);
     assert_answer(fx, ep, 2, 1, 0);
     lim.max_idle = 4;
     lim.idle_timeout = apr_time_from_msec(100);
-    mai_endpoints_set_limits(fx->reg, &lim);
-    /* another key (verify off), so a new endpoint with the new limits */
-    ep = endpoint(fx, 0, fx->srv.port, NULL, 0);
+    fx->reg = mai_endpoints_create(fx->p, &lim);
+    ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
     assert_answer(fx, ep, 3, 1, 0);
     assert_answer(fx, ep, 3, 2, 1);
     apr_sleep(apr_time_from_msec(200));
@@ -332,7 +358,7 @@ static void test_inflight_and_breaker(void **state)
     apr_interval_time_t retry = 0;
     mai_endpoint_t *ep;
 
-    mai_endpoints_set_limits(fx->reg, &lim);
+    fx->reg = mai_endpoints_create(fx->p, &lim);
     ep = endpoint(fx, 0, 9, NULL, 1);
     assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
                                         + apr_time_from_sec(1), &retry),
@@ -416,6 +442,38 @@ static void test_tls_untrusted(void **state)
     assert_answer(fx, ep, 2, 1, 0);
 }
 
+/* The same over TLS: the extra bytes come in the answer's record. */
+static void test_tls_extra_bytes_not_pooled(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    fx->srv.extra = FORGED;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_logged(fx, "MAI00708");
+}
+
+/* A host name OpenSSL will not take (longer than SNI allows): no SSL,
+ * rather than one that checks no name. */
+static void test_tls_unusable_host_name(void **state)
+{
+    fx_t *fx = *state;
+    mai_tls_ctx_t *t = NULL;
+    char host[300];
+
+    memset(host, 'a', sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    host[100] = host[200] = '.';
+    assert_null(mai_tls_ctx_create(fx->p, good.pem_path, 1, &t));
+    assert_null(mai_tls_new_ssl(t, host));
+    ERR_clear_error();
+}
+
 static void test_bad_ca_file(void **state)
 {
     fx_t *fx = *state;
@@ -425,10 +483,62 @@ static void test_bad_ca_file(void **state)
     const char *err;
 
     assert_null(mai_url_parse(fx->p, text, &url));
-    err = mai_endpoints_get(fx->reg, fx->p, text, &url,
-                            "/nonexistent/ca.pem", 1, &ep);
+    err = mai_endpoints_add(fx->reg, fx->p, text, &url,
+                            "/nonexistent/ca.pem", 1);
     assert_non_null(err);
     assert_non_null(strstr(err, "/nonexistent/ca.pem"));
+    ep = mai_endpoints_find(fx->reg, text, "/nonexistent/ca.pem", 1);
+    assert_null(ep);
+    /* the check the directive's setter runs names the file too */
+    err = mai_tls_check_ca_file(fx->p, "/nonexistent/ca.pem");
+    assert_non_null(err);
+    assert_non_null(strstr(err, "/nonexistent/ca.pem"));
+    assert_null(mai_tls_check_ca_file(fx->p, good.pem_path));
+}
+
+/* A readable file without a certificate is no CA file. */
+static void test_ca_file_without_certificate(void **state)
+{
+    fx_t *fx = *state;
+    apr_file_t *f = NULL;
+    char *path = apr_pstrdup(fx->p, "/tmp/mai_test_notcaXXXXXX");
+    const char *err;
+
+    assert_int_equal(apr_file_mktemp(&f, path, 0, fx->p), APR_SUCCESS);
+    apr_file_puts("just text\n", f);
+    apr_file_close(f);
+    err = mai_tls_check_ca_file(fx->p, path);
+    assert_non_null(err);
+    assert_non_null(strstr(err, path));
+    apr_file_remove(path, fx->p);
+}
+
+/* Only what was set up at startup is found: another TLS setting of the
+ * same URL is another endpoint; without verification the CA file does
+ * not matter. */
+static void test_find_only_what_was_added(void **state)
+{
+    fx_t *fx = *state;
+    const char *text = "https://127.0.0.1:1/x";
+    mai_endpoint_t *on, *off;
+    mai_url_t url;
+
+    assert_null(mai_url_parse(fx->p, text, &url));
+    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url,
+                                  good.pem_path, 1));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, NULL, 0));
+    on = mai_endpoints_find(fx->reg, text, good.pem_path, 1);
+    off = mai_endpoints_find(fx->reg, text, NULL, 0);
+    assert_non_null(on);
+    assert_non_null(off);
+    assert_ptr_not_equal(on, off);
+    assert_ptr_equal(mai_endpoints_find(fx->reg, text, wrong.pem_path, 0),
+                     off);
+    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1));
+    assert_null(mai_endpoints_find(fx->reg, text, wrong.pem_path, 1));
+    assert_null(mai_endpoints_find(fx->reg, "https://127.0.0.1:2/x",
+                                   good.pem_path, 1));
 }
 
 /* Each answer closes the connection; the second handshake resumes. */
@@ -503,6 +613,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_stale_retried_once),
     FX_TEST(test_no_second_retry),
     FX_TEST(test_connection_close_not_pooled),
+    FX_TEST(test_extra_bytes_not_pooled),
     FX_TEST(test_refused),
     FX_TEST(test_silent_server_times_out),
     FX_TEST(test_pool_limits),
@@ -511,7 +622,11 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_tls_wrong_host),
     FX_TEST(test_tls_host_name),
     FX_TEST(test_tls_untrusted),
+    FX_TEST(test_tls_extra_bytes_not_pooled),
+    FX_TEST(test_tls_unusable_host_name),
     FX_TEST(test_bad_ca_file),
+    FX_TEST(test_ca_file_without_certificate),
+    FX_TEST(test_find_only_what_was_added),
     FX_TEST(test_tls13_resumption),
     FX_TEST(test_tls12_resumption),
     FX_TEST(test_tls_server_closed_idle),

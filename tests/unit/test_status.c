@@ -27,6 +27,15 @@ static void test_endpoint_failures(void **state)
         assert_int_equal(mai_status_log_level(s), MAI_LOG_ERR);
     }
     assert_false(mai_status_is_endpoint_failure(MAI_STATUS_INACTIVE));
+    assert_true(mai_status_is_endpoint_failure(MAI_STATUS_BREAKER_OPEN));
+}
+
+/* The in-flight cap is a 503 of ours, not the endpoint's: StaleIfError
+ * must not stretch a cached answer's life because of it. */
+static void test_overloaded_is_not_the_endpoint(void **state)
+{
+    assert_int_equal(mai_status_http(MAI_STATUS_OVERLOADED), 503);
+    assert_false(mai_status_is_endpoint_failure(MAI_STATUS_OVERLOADED));
 }
 
 static void test_names_and_bounds(void **state)
@@ -41,6 +50,7 @@ static void test_names_and_bounds(void **state)
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_client_failures),
     UNIT_TEST(test_endpoint_failures),
+    UNIT_TEST(test_overloaded_is_not_the_endpoint),
     UNIT_TEST(test_names_and_bounds),
 };
 UNIT_MAIN(tests)

@@ -90,6 +90,8 @@ typedef struct {
     int close_header;         /* send "Connection: close" on every answer */
     int silent;               /* read requests, never answer */
     int drops[MAX_DROPS][2];  /* (conn, request): close, do not answer */
+    const char *extra;        /* bytes sent after each answer, in the
+                               * same write (so in one read or record) */
     /* observed */
     volatile apr_uint32_t accepts, closes, requests, stop;
     int resumed[MAX_CONNS + 1];
@@ -188,14 +190,15 @@ static int dropped(server_t *s, int conn, int req)
 
 static void answer(sconn_t *c, int req)
 {
-    char body[64], out[256];
+    char body[64], out[512];
     int blen = snprintf(body, sizeof(body), "{\"conn\":%d,\"req\":%d}",
                         c->index, req);
     int n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\n"
                      "Content-Type: application/json\r\n"
-                     "Content-Length: %d\r\n%s\r\n%s", blen,
+                     "Content-Length: %d\r\n%s\r\n%s%s", blen,
                      c->s->close_header ? "Connection: close\r\n" : "",
-                     body);
+                     body, c->s->extra ? c->s->extra : "");
+    assert_true(n < (int)sizeof(out));
     swrite(c, out, n);
 }
 

@@ -66,6 +66,11 @@ MODE is {"mode": NAME, ...}:
                          (default 0.2), so no single read ever waits long
   raw       data=B64     send these bytes (base64), then close
   reset                  read the request, then abort the connection (RST)
+  trailing  data=B64     the normal answer (Content-Length) followed, in
+                         the same write, by these bytes (default: a whole
+                         forged 200 answer with "active": true), as a
+                         desynchronised server or proxy would send; the
+                         connection stays open for the next request
 Control also takes {"drop_idle": true}: close every open connection except
 the control request's own (a keep-alive connection the client has pooled
 goes stale, as when the server's idle timeout ends it).
@@ -296,6 +301,8 @@ class Handler(BaseHTTPRequestHandler):
             "sni": getattr(self.server, "last_sni", {}).get(
                 self.client_address),
             "port": self.server.server_address[1],
+            # the client's port: calls over one connection share it
+            "peer": self.client_address[1],
         }
         if STATE.record:
             with STATE.lock:
@@ -480,6 +487,19 @@ class Handler(BaseHTTPRequestHandler):
         if name == "raw":
             return self._send_raw_close(base64.b64decode(mode.get("data",
                                                                   "")))
+        if name == "trailing":
+            forged = json.dumps({"active": True, "sub": "forged"}).encode()
+            extra = base64.b64decode(mode["data"]) if "data" in mode else (
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(forged) + forged)
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(payload))
+            try:
+                self.wfile.write(head + payload + extra)
+                self.wfile.flush()
+            except OSError:
+                return self._abandon()
+            return None
         if name == "reset":
             self.close_connection = True
             try:

@@ -1,0 +1,193 @@
+/* endpoint_setup.c: every endpoint a request can use is set up once, at
+ * startup, in the parent (as root: CA files are read here, not by a child
+ * on its first request, and a failure stops startup instead of costing
+ * every request). AuthIntrospectEndpoint, TLSCAFile and TLSVerify cannot
+ * be set in .htaccess, so the parsed sections hold every value.
+ *
+ * A request's settings are a merge of its sections: the endpoint may come
+ * from a <Location>, the CA file from a <Directory>. So per server, every
+ * endpoint URL is set up with every CA file and TLSVerify value that
+ * server's sections name (most configurations name one of each). */
+#include "mai_private.h"
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <mod_proxy.h>
+#include "http_client.h"
+#include "endpoint_setup.h"
+
+#define PROXY_SECTIONS "mai_proxy_sections"
+
+/* The values one server's sections name. */
+typedef struct {
+    apr_pool_t *p;
+    apr_hash_t *urls;          /* URL text -> a section that names it */
+    apr_hash_t *cas;           /* CA file -> itself */
+    int system_ca;             /* the system store is reachable */
+    int verify[2];             /* TLSVerify Off / On is reachable */
+} values_t;
+
+typedef struct {
+    server_rec *s;
+    ap_conf_vector_t *section;
+} proxy_section_t;
+
+/* `defaults`: the server's own settings, whose values (set or default)
+ * apply wherever no section sets another. */
+static void note(values_t *v, const mai_dir_conf_t *dc, int defaults)
+{
+    const char *ca;
+    int verify;
+
+    if (!dc) {
+        /* no directive of ours in this section; the server's own
+         * settings are then all defaults (httpd makes one anyway) */
+        v->system_ca |= defaults;
+        v->verify[1] |= defaults;
+        return;
+    }
+    if (mai_conf_endpoint_text(dc)) {
+        apr_hash_set(v->urls, mai_conf_endpoint_text(dc),
+                     APR_HASH_KEY_STRING, dc);
+    }
+    ca = mai_conf_tls_ca_file(dc);
+    if (ca) {
+        apr_hash_set(v->cas, ca, APR_HASH_KEY_STRING, ca);
+    }
+    else if (defaults) {
+        v->system_ca = 1;
+    }
+    verify = defaults ? mai_conf_tls_verify(dc) : mai_conf_tls_verify_own(dc);
+    if (verify >= 0) {
+        v->verify[verify ? 1 : 0] = 1;
+    }
+}
+
+static void walk_sections(values_t *v, const apr_array_header_t *a);
+
+/* A section, and the <Files> and <If> sections nested in it. */
+static void walk_one(values_t *v, ap_conf_vector_t *section, int defaults)
+{
+    core_dir_config *core = ap_get_core_module_config(section);
+
+    note(v, ap_get_module_config(section, &auth_introspect_module),
+         defaults);
+    if (core) {
+        walk_sections(v, core->sec_file);
+        walk_sections(v, core->sec_if);
+    }
+}
+
+static void walk_sections(values_t *v, const apr_array_header_t *a)
+{
+    int i;
+
+    for (i = 0; a && i < a->nelts; i++) {
+        walk_one(v, APR_ARRAY_IDX(a, i, ap_conf_vector_t *), 0);
+    }
+}
+
+/* mod_proxy hands us each <Proxy> section of each server (its own
+ * post_config runs before ours); they are walked with that server's. */
+static int proxy_section(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp,
+                         server_rec *s, ap_conf_vector_t *section)
+{
+    apr_array_header_t *list = NULL;
+
+    apr_pool_userdata_get((void **)&list, PROXY_SECTIONS, p);
+    if (!list) {
+        list = apr_array_make(p, 4, sizeof(proxy_section_t));
+        apr_pool_userdata_set(list, PROXY_SECTIONS, apr_pool_cleanup_null,
+                              p);
+    }
+    APR_ARRAY_PUSH(list, proxy_section_t).s = s;
+    APR_ARRAY_IDX(list, list->nelts - 1, proxy_section_t).section = section;
+    return OK;
+}
+
+void mai_endpoint_setup_register(void)
+{
+    APR_OPTIONAL_HOOK(proxy, section_post_config, proxy_section, NULL, NULL,
+                      APR_HOOK_MIDDLE);
+}
+
+static void walk_server(values_t *v, apr_pool_t *pconf, server_rec *s)
+{
+    core_server_config *core = ap_get_core_module_config(s->module_config);
+    apr_array_header_t *proxies = NULL;
+    int i;
+
+    walk_one(v, s->lookup_defaults, 1);
+    /* a virtual host's arrays hold the main server's sections too */
+    walk_sections(v, core->sec_dir);
+    walk_sections(v, core->sec_url);
+    apr_pool_userdata_get((void **)&proxies, PROXY_SECTIONS, pconf);
+    for (i = 0; proxies && i < proxies->nelts; i++) {
+        proxy_section_t *ps = &APR_ARRAY_IDX(proxies, i, proxy_section_t);
+        if (ps->s == s) {
+            walk_one(v, ps->section, 0);
+        }
+    }
+}
+
+/* Every URL of this server with every reachable TLS setting. */
+static const char *add_all(mai_endpoints_t *reg, values_t *v)
+{
+    apr_hash_index_t *u, *c;
+    int verify;
+
+    for (u = apr_hash_first(v->p, v->urls); u; u = apr_hash_next(u)) {
+        const mai_dir_conf_t *dc = apr_hash_this_val(u);
+        const char *text = mai_conf_endpoint_text(dc), *err;
+
+        for (verify = 0; verify < 2; verify++) {
+            if (!v->verify[verify]) {
+                continue;
+            }
+            err = v->system_ca || !verify
+                  ? mai_endpoints_add(reg, v->p, text, mai_conf_endpoint(dc),
+                                      NULL, verify)
+                  : NULL;
+            for (c = apr_hash_first(v->p, v->cas); c && !err && verify;
+                 c = apr_hash_next(c)) {
+                err = mai_endpoints_add(reg, v->p, text,
+                                        mai_conf_endpoint(dc),
+                                        apr_hash_this_val(c), verify);
+            }
+            if (err) {
+                return apr_psprintf(v->p, "introspection endpoint %s: %s",
+                                    text, err);
+            }
+        }
+    }
+    return NULL;
+}
+
+const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               server_rec *main_s, mai_endpoints_t **out)
+{
+    mai_server_conf_t *sc = ap_get_module_config(main_s->module_config,
+                                                 &auth_introspect_module);
+    mai_endpoint_limits_t lim;
+    server_rec *s;
+
+    lim.max_idle = mai_conf_pool_size(sc);
+    lim.idle_timeout = apr_time_from_sec(mai_conf_pool_idle_seconds(sc));
+    lim.max_inflight = mai_conf_max_inflight(sc);
+    lim.breaker_failures = mai_conf_breaker_failures(sc);
+    lim.breaker_open = apr_time_from_sec(mai_conf_breaker_seconds(sc));
+    *out = mai_endpoints_create(pconf, &lim);
+    for (s = main_s; s; s = s->next) {
+        values_t v = { 0 };
+        const char *err;
+
+        v.p = ptemp;
+        v.urls = apr_hash_make(ptemp);
+        v.cas = apr_hash_make(ptemp);
+        walk_server(&v, pconf, s);
+        err = add_all(*out, &v);
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
+}
