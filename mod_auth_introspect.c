@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_auth_introspect.c: the glue. Module record, directive table with
  * thin setters over config.c, hooks, providers and process lifecycle.
  * Everything else lives in src/, one concern per file. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A reverse-proxied app for the demo: it answers with the X-Introspect-*
 headers mod_auth_introspect added to the proxied request."""
 import http.server

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # scripts/setup.sh: sourced by scripts/test and scripts/demo. Installs what
 # is missing (Debian packages, the npm packages of the interop server) and
 # builds the module in the source tree. Safe to run again: it only installs

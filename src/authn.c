@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* authn.c: AuthType Bearer: take the token, find the endpoint's answer,
  * apply this location's rules, set REMOTE_USER. A subrequest or internal
  * redirect is judged under its own location; what it takes over from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* authn.h: AuthType Bearer, the check_authn hook and its failure side. */
 #ifndef MAI_AUTHN_H
 #define MAI_AUTHN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* authz.c: Require lines parsed once at config time; each check reads the
  * result authn stashed. With no result yet the answer is DENIED_NO_USER,
  * so mod_authz_core runs authentication first. */

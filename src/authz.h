@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* authz.h: the Require oauth-scope / oauth-aud / oauth-claim /
  * oauth-client providers. */
 #ifndef MAI_AUTHZ_H

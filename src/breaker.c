@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* breaker.c: closed -> open after N failures in a row; open -> probing
  * when the time is up; the probe's outcome closes or reopens it. While
  * open, uncached tokens get 503 at once instead of waiting for timeouts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* breaker.h: a circuit breaker for one endpoint. Pure: time is passed in
  * and the caller serializes access (the endpoint's lock). */
 #ifndef MAI_BREAKER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache.c: the socache lifecycle as httpd's own modules do it: provider
  * looked up at config time, initialized in post_config, mutex reattached
  * in child_init. A failing cache server never fails a request. */

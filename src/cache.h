@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache.h: the shared cache (APR socache: shmcb, redis, memcache, ...)
  * holding sealed introspection answers. The one IO file that sees httpd,
  * because socache providers and their mutex are httpd's. */

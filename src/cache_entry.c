@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache_entry.c: the AES-256-GCM envelope around a cached response.
  *
  * Layout: version (1) | nonce (12) | ciphertext | tag (16), where the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache_entry.h: the sealed value stored in the shared cache. Pure. */
 #ifndef MAI_CACHE_ENTRY_H
 #define MAI_CACHE_ENTRY_H

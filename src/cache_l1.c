@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache_l1.c: 16 shards, each a small chained hash with an LRU list under
  * its own mutex, so threads looking up different tokens rarely meet.
  * Entries are reference-counted: a request holding a result keeps it

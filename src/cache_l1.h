@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache_l1.h: the per-process cache of parsed introspection answers, in
  * front of the shared cache. A hit costs one shard lock and no parsing. */
 #ifndef MAI_CACHE_L1_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* challenge.c: the WWW-Authenticate value of RFC 6750 section 3. */
 #include <apr_strings.h>
 #include "challenge.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* challenge.h: the WWW-Authenticate value of RFC 6750 section 3. Pure. */
 #ifndef MAI_CHALLENGE_H
 #define MAI_CHALLENGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* claims_map.c: claim names to environment and header names. Only ASCII
  * letters and digits survive, tested by hand rather than with ctype, so
  * the locale can never let another byte into a variable or header name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* claims_map.h: claim names to environment and header names. Pure. */
 #ifndef MAI_CLAIMS_MAP_H
 #define MAI_CLAIMS_MAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c: the configuration structs, their merge and their defaults.
  * Unset is always distinguishable from "set to the default", so an inner
  * section can set a value back to the default over an outer one. */

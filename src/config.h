@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.h: per-directory and server configuration. The structs are
  * private to config.c: every field has an explicit "unset" state, every
  * default is stated once (in the getters), and merging is field by field.

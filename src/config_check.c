@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_check.c: a missing endpoint, an unloaded cache provider or a
  * shared cache without its secret is found at startup and by `apachectl
  * -t`, with the place named, rather than on the first request. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_check.h: startup checks that span directives or need the
  * loaded modules, run in check_config so `apachectl -t` finds them all. */
 #ifndef MAI_CONFIG_CHECK_H

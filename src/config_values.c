@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_values.c: strict parsers, so a typo stops startup instead of
  * silently meaning something else. */
 #include <apr_strings.h>

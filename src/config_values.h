@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_values.h: parsers for directive arguments. Pure: each returns
  * NULL on success or an error message that httpd prefixes with the file
  * and line of the directive. */

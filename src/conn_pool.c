@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn_pool.c: a LIFO of idle connections under one mutex. LIFO keeps the
  * warmest connection in use and lets the coldest age out. The mutex is
  * held only to push or pop a pointer, never during IO. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn_pool.h: idle keep-alive connections to one endpoint, per process. */
 #ifndef MAI_CONN_POOL_H
 #define MAI_CONN_POOL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest.c: SHA-256 of tokens for log names; HMAC and HKDF for the cache
  * keys. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest.h: SHA-256 of tokens for log names, and the keyed hashes behind
  * the cache: HMAC-SHA256 under the cache secret for lookup keys, HKDF for
  * the entry keys. Pure. */

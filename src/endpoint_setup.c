@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* endpoint_setup.c: every endpoint a request can use is set up once, at
  * startup, in the parent (as root: CA files are read here, not by a child
  * on its first request, and a failure stops startup instead of costing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* endpoint_setup.h: the introspection endpoints, set up at startup. */
 #ifndef MAI_ENDPOINT_SETUP_H
 #define MAI_ENDPOINT_SETUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* export.c: what the application sees. Environment values may hold
  * anything (CGI gets them as variables); headers only what cannot break
  * the header block. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* export.h: claims to the environment and to request headers. */
 #ifndef MAI_EXPORT_H
 #define MAI_EXPORT_H

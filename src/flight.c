@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flight.c: one mutex and one condition variable per process. They are
  * only touched on a cache miss, where an endpoint round trip dwarfs them.
  * The answer is copied out of the flight under the lock; the last one

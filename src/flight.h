@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flight.h: single-flight. Concurrent requests in one process for the
  * same uncached token share one endpoint call: the first leads, the rest
  * wait for its answer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* form.c: application/x-www-form-urlencoded and Basic credentials. */
 #include <string.h>
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* form.h: application/x-www-form-urlencoded and Basic credentials. Pure. */
 #ifndef MAI_FORM_H
 #define MAI_FORM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* form_body.c: the body is read once here and replayed by an input
  * filter, so the handler (CGI, proxy) still gets every byte, also after
  * internal redirects. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* form_body.h: read an urlencoded POST body for its access_token and put
  * it back, so the application still receives every byte. */
 #ifndef MAI_FORM_BODY_H

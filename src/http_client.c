@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_client.c: connect, TLS, send, receive, each against one deadline,
  * on non-blocking sockets so no worker ever waits past the timeout. */
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_client.h: one HTTP/1.1 POST to an endpoint over APR sockets and
  * OpenSSL, on a pooled keep-alive connection when one is idle. */
 #ifndef MAI_HTTP_CLIENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_wire.c: HTTP/1.1 request bytes out, response parsed in.
  *
  * The response parser is a byte-driven state machine: it never sees a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_wire.h: HTTP/1.1 request bytes out, response parsed in. Pure:
  * no sockets, so every byte path can be unit-tested and fuzzed. */
 #ifndef MAI_HTTP_WIRE_H

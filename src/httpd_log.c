@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* httpd_log.c: connects the IO layer's sink to httpd's error log. The
  * module index comes from APLOG_USE_MODULE, so per-module LogLevel works;
  * the message already carries its MAI tag. */

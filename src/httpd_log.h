@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* httpd_log.h: log sinks bound to a request or a server. */
 #ifndef MAI_HTTPD_LOG_H
 #define MAI_HTTPD_LOG_H

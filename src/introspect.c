@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* introspect.c: the RFC 7662 request: a form POST carrying the token, our
  * client credentials the way the operator chose, and JSON back. */
 #include <apr_strings.h>

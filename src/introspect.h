@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* introspect.h: one RFC 7662 introspection call. */
 #ifndef MAI_INTROSPECT_H
 #define MAI_INTROSPECT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c: formatting on the caller's stack, so logging never allocates
  * from a pool that might be shared between threads. */
 #include <stdarg.h>

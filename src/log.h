@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h: the sink through which IO code logs without knowing httpd. The
  * glue (httpd_log.c) connects a sink to ap_log_rerror / ap_log_error, so
  * `LogLevel auth_introspect:trace8` governs every line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lookup.c: the per-process cache (L1), then the shared cache (L2), then
  * one endpoint call per token per process (single-flight). The caches hold
  * the endpoint's answer with the time it was fetched; how long an answer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lookup.h: the answer for a token: from the cache, else from the
  * endpoint (and then cached). */
 #ifndef MAI_LOOKUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mai_private.h: what every httpd-facing file shares: the module record,
  * per-module log levels, and the process-wide state. */
 #ifndef MAI_PRIVATE_H

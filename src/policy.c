@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* policy.c: the Require oauth-* rules. Parsing happens once per Require
  * line at config time, so a request only compares strings. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* policy.h: the Require oauth-* rules, parsed once at config time and
  * matched against a result on every request. Pure. */
 #ifndef MAI_POLICY_H

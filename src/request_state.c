@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request_state.c: the state authn leaves in r->request_config for
  * authz and the failure hooks. */
 #include "mai_private.h"

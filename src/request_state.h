@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request_state.h: what authn hands to authz and to the failure hooks,
  * kept in r->request_config of each request it judged; a subrequest or
  * internal redirect reads its parent's to judge the same token again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* result.c: an introspection response, from JSON to a flat mai_result_t.
  * json-c is used only inside mai_result_parse: everything the rest of the
  * module reads is copied into the caller's pool, so a cached result never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* result.h: an introspection response (RFC 7662 section 2.2), parsed once
  * into a flat, validated form that cache hits, export and Require checks
  * read without touching JSON again. Pure. */

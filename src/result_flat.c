@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* result_flat.c: two passes over the same shape, one measuring and one
  * copying, so they can never disagree about the size. */
 #include <string.h>

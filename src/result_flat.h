@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* result_flat.h: a result copied into one exactly-sized block, so the
  * per-process cache pays for what an answer holds and nothing more (a pool
  * per entry would cost at least 8 KiB each). Pure. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* secret.c: where the client and cache secrets come from. Reading them
  * at startup keeps them out of the config text and fails early when they
  * are missing. */

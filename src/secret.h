@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* secret.h: AuthIntrospectClientSecret and AuthIntrospectCacheSecret
  * values, resolved once at startup. */
 #ifndef MAI_SECRET_H

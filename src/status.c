@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.c: the single table behind mai_status_t. */
 #include <stddef.h>
 #include "status.h"

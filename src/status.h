@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.h: one enum for every outcome, and one table that maps it. */
 #ifndef MAI_STATUS_H
 #define MAI_STATUS_H

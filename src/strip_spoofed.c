@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strip_spoofed.c: removes X-Introspect-* headers and trailers that this
  * module did not set for the location serving the request. Clients can
  * send them on any request, as headers or (with MergeTrailers On) as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strip_spoofed.h: X-Introspect-* request headers come only from this
  * module, for the location that serves the request. */
 #ifndef MAI_STRIP_SPOOFED_H

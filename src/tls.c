@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls.c: verification is on unless the operator turns it off, and the
  * host name is checked by OpenSSL itself (SSL_set1_host / set1_ip_asc). */
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls.h: OpenSSL client contexts for the introspection endpoint. */
 #ifndef MAI_TLS_H
 #define MAI_TLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* token.c: bearer token extraction and RFC 6750 syntax. */
 #include <string.h>
 #include <strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* token.h: bearer token extraction and RFC 6750 syntax. Pure. */
 #ifndef MAI_TOKEN_H
 #define MAI_TOKEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* url.c: parse the introspection endpoint URL. */
 #include <string.h>
 #include <strings.h>

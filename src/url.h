@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* url.h: parse the introspection endpoint URL. Pure. */
 #ifndef MAI_URL_H
 #define MAI_URL_H

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/lua/miss.lua: a token never seen before on every request.
 -- Tokens are PREFIX.THREAD.N; bench/run passes a PREFIX unique to the run
 -- (wrk ... -- PREFIX), so no two requests, runs or contenders share one.

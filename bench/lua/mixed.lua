@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/lua/mixed.lua: each request carries one of N distinct tokens
 -- (PREFIX.1 .. PREFIX.N) drawn at random, like API traffic from many
 -- clients. bench/run passes PREFIX and N (wrk ... -- PREFIX N) and has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz.h: what the fuzz targets, the pool tracker and the replayer share.
  * Test code, not part of the module. */
 #ifndef MAI_FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_cache_entry.c: the sealed shared-cache value.
  *
  * Input, twice over: (1) the bytes of an entry as read back from redis or

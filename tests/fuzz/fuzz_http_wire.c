@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_http_wire.c: the HTTP/1.1 response parser (status line, headers,
  * Content-Length, chunked with trailers, read-until-close, 1xx).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_pool.c: APR pools that AddressSanitizer can see into.
  *
  * A pool carves its allocations out of 8 KiB blocks and recycles the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_result.c: the introspection response validator.
  *
  * Input: the response body. It is parsed from an exactly sized buffer

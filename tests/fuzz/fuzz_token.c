@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_token.c: the three places a bearer token is read from a request
  * (Authorization header, query string or form body, Cookie header).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_url.c: the endpoint URL parser and the loopback check.
  *
  * Input: the URL text (up to the first NUL). An accepted URL must have

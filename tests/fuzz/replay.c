@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.c: run one fuzz target over its corpus without libFuzzer, so
  * `make check` replays every seed (and every crash kept as a regression
  * input) with the ordinary compiler and no clang.

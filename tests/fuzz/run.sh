@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run.sh TIME [TARGET...] | run.sh --build-only
 #
 # Build the libFuzzer targets with clang (-fsanitize=fuzzer,address,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A tiny app for the mod_proxy tests: answers every request with a JSON
 object holding the method, path and the request headers exactly as they
 arrived (a list of [name, value] pairs, original case, duplicates kept).

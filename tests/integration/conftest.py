@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fixtures of the integration suite.
 
 Session: a temporary ServerRoot with a copy of htdocs, the test CA, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The harness itself: httpd without our module, the mock AS, the CA, the
 backend. These pass before the module exists and catch a broken world."""
 import http.client

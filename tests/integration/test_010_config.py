@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Configuration checked at startup: httpd refuses to start on a broken
 config and names what is wrong; good configs start."""
 import os

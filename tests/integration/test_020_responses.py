@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every row of the Responses table (RFC 6750 section 3), with the exact
 WWW-Authenticate values, except the endpoint failures (test_030)."""
 import hashlib

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The endpoint cannot give an answer: the client gets 503 with Retry-After
 and no WWW-Authenticate; the error log says why (ERR level, MAI tag)."""
 import base64

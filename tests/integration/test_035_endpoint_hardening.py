@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Issue 8, the endpoint side: negative caching on its own with CacheTTL 0,
 StaleIfError only for the endpoint's own failures (never for the local
 in-flight cap), no pooled connection after bytes past a response, and

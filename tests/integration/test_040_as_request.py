@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the authorization server receives: RFC 7662 section 2.1 request,
 client authentication (RFC 6749 section 2.3.1), token type hint."""
 import re

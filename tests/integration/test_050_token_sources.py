@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """AuthIntrospectAcceptTokenIn: header, query, form, cookie:NAME."""
 import urllib.parse
 

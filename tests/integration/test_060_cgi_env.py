@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A legacy CGI program sees REMOTE_USER and the INTROSPECT_* claims; a
 client can never spoof them."""
 import json

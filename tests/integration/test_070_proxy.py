@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """An app behind mod_proxy sees the X-Introspect-* headers (SetHeaders On)
 and never a client's spoofed ones."""
 import json

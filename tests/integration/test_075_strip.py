@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """X-Introspect-* request headers come only from this module, for the
 location that serves the request: a client's are removed from every
 request before any other module runs, whatever the AuthType; a subrequest
@@ -159,44 +160,6 @@ class TestSubrequests:
         seen = _json_in(r.text)
         assert SPOOF not in r.text, seen
         assert seen["HTTP_X_INTROSPECT_SUB"] == "alice"
-
-
-def _chunked_post(env, test_name, path, trailers, token=None):
-    """A chunked POST with TRAILERS, then a GET on the same connection, so
-    that the first request has been logged when this returns."""
-    head = ["POST %s HTTP/1.1" % path, "Host: 127.0.0.1",
-            "X-Test-Name: " + test_name, "Transfer-Encoding: chunked",
-            "Content-Type: text/plain"]
-    if token:
-        head.append("Authorization: Bearer " + token)
-    body = b"5\r\nhello\r\n0\r\n" + b"".join(
-        b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in trailers) \
-        + b"\r\n"
-    first = ("\r\n".join(head) + "\r\n\r\n").encode() + body
-    second = ("GET /static.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-              "X-Test-Name: %s-after\r\n\r\n" % test_name).encode()
-    with socket.create_connection(("127.0.0.1", env.port), timeout=30) as s:
-        f = s.makefile("rb")
-        s.sendall(first)
-        r1 = read_response(f)
-        s.sendall(second)
-        r2 = read_response(f)
-    assert r2 is not None and r2.status == 200, r2
-    return r1
-
-
-def _logged(env, test_name):
-    """headers_in and trailers_in values of X-Introspect-Sub when the
-    request named TEST_NAME was logged."""
-    with open(os.path.join(env.log_dir, "strip.log")) as f:
-        lines = [l.rstrip("\n").split("|") for l in f]
-    got = [l[1:] for l in lines if l[0] == test_name]
-    assert len(got) == 1, lines
-    return got[0]
-
-
-TRAILERS = [("X-Introspect-Sub", SPOOF), ("X_Introspect_Scope", SPOOF),
-            ("X-Other", "kept")]
 
 
 class TestInternalRedirects:

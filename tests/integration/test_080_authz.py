@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Require oauth-scope / oauth-aud / oauth-claim / oauth-client, alone and
 combined with RequireAny / RequireAll / Require not."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The introspection cache: TTLs, negative caching, never past exp, keyed by
 endpoint + client id + token, and per-location checks on cached answers."""
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """AuthIntrospectCache with redis and memcache works like shmcb: shared by
 all processes, surviving an httpd restart, never holding a raw token."""
 import secrets

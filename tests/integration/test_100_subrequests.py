@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Subrequests and internal redirects reuse the initial request's decision:
 one token check (one endpoint call, even with CacheTTL 0) per client
 request."""

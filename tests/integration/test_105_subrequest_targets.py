@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Subrequests and internal redirects into a location with another
 configuration: the target's endpoint, issuer, REMOTE_USER claim and token
 sources decide, never the first location's (docs/security.md, "Subrequests

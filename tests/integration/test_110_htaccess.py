@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """.htaccess (AllowOverride AuthConfig) may use the policy directives, never
 the ones that decide where tokens and credentials go."""
 import os

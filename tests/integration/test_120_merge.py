@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Inner sections override outer ones field by field; a field not repeated
 is inherited, and one repeated wins even when it repeats the default."""
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Interop with a real authorization server: panva's oidc-provider (9.x)
 issuing opaque client_credentials tokens, with introspection (client
 authenticated with client_secret_basic, secret full of reserved characters)

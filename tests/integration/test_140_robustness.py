@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Concurrency and restarts: the module under the event MPM's threads and
 processes, and across a graceful restart."""
 import concurrent.futures

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Scaling out: two httpd servers ("node A" and "node B", as behind a load
 balancer) share one Redis or memcached. A token introspected through one
 node is served by the other without an endpoint call; what the cache

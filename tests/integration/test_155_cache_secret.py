@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """AuthIntrospectCacheSecret: whoever can write to the shared cache but
 lacks the secret can only evict. Entries forged by someone who knows
 everything else (the module's code, the endpoint, the client id, a token of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Single-flight: in one process, concurrent requests for the same uncached
 token make one endpoint call and share its answer; the waiting is bounded
 by the call timeout. httpd runs as one event-MPM process with enough

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A failing cache server never fails a request. Two nodes share a Redis of
 this module; the test kills it (SIGKILL by PID) while traffic goes on:
 every request is still answered correctly from the endpoint, each process

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TTL edge cases at each cache level. The same rules must hold whichever
 level answers: both levels (per-process L1 + shmcb), the shared cache
 alone (AuthIntrospectCacheL1Entries 0, Redis, so the test can see and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`apache2 -k graceful` under load: a thread pool keeps sending requests
 (static files and a proxied app) with cached tokens while httpd is
 gracefully restarted twice; not one request may fail. With a shared Redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Faults under load: the authorization server dies and comes back, answers
 too late, answers garbage or hostile bodies, or is asked too much at once.
 httpd must stay up (no child lost to a signal), answer within the

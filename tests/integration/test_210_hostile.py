@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A battery of malformed and hostile requests, sent as raw bytes (most of
 them are things http.client refuses to send). Each gets its documented
 status: the module's Responses table (docs/directives.md) or, for bytes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The soak of tests/reliability/run at full size: 1,000,000 requests with
 100,000 distinct tokens against a private httpd (event MPM) of its own.
 On a 2-core machine it takes about 3.5 minutes.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- tests/reliability/soak.lua: the wrk script of tests/reliability/run.
 -- wrk ... -s soak.lua URL -- PREFIX NTOKENS LIMIT MODE NTHREADS DONEDIR
 -- Every request carries Authorization: Bearer PREFIX.I for I in 1..NTOKENS:

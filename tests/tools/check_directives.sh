@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check_directives.sh: the directive table and docs/directives.md agree.
 #
 # Every directive registered in mod_auth_introspect.c (AP_INIT_*("Name",

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check_layers.sh: the #include lines of src/ keep the layering of DESIGN.md
 # (glue -> H -> IO -> P). The link already catches an ap_* call in a pure
 # file; this catches what the link cannot: a header that drags httpd, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check_lognos.sh: every log call carries its own stable tag.
 #
 # Each call of mai_log, ap_log_error, ap_log_rerror, ap_log_perror,

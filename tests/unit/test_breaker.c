@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_breaker.c: the breaker's state machine, with time passed in. */
 #include "unit.h"
 #include "breaker.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cache_entry.c: the sealed cache value opens only for its token,
  * its key and the cache secret, hides both token and claims, and refuses
  * any tampering. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cache_l1.c: the per-process cache keeps its bound and LRU order,
  * and a result handed out stays readable until its holder lets go, even
  * when the entry is replaced, evicted or removed meanwhile (run under

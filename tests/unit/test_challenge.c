@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_challenge.c: the exact WWW-Authenticate strings we send. */
 #include "unit.h"
 #include "challenge.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_claims_map.c: claim names to env and header names, header hygiene. */
 #include "unit.h"
 #include "claims_map.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config_values.c: the directive argument parsers take exactly the
  * documented forms and reject everything else, leaving outputs alone. */
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_conn_pool.c: the idle stack's bound and its sweep of connections
  * idle too long (no sockets needed: give never touches them). */
 #include "unit.h"

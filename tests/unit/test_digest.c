@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_digest.c: SHA-256, token names in logs, HMAC and HKDF against
  * OpenSSL's own, and the cache key layout. */
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_flight.c: single-flight. Of the concurrent joins on one key one
  * leads and the others get exactly its answer; a waiter never waits past
  * its deadline; a landed flight is gone, so the next join leads again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_form.c: form encoding, decoding, field lookup, Basic credentials. */
 #include "unit.h"
 #include "form.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_http_client.c: the IO layer against a real server in this process
  * (plain TCP and TLS on 127.0.0.1, port 0): keep-alive reuse, the retry of
  * a pooled connection the server had closed, "Connection: close", refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_http_wire.c: request bytes, and the response parser fed every
  * response both whole and one byte at a time. */
 #include <malloc.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_policy.c: Require oauth-* lines parsed and matched. */
 #include "unit.h"
 #include "policy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_result.c: introspection JSON in, validated mai_result_t out. */
 #include "unit.h"
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_result_flat.c: a result copied into one exact-size block must equal
  * the original in every field and owe nothing to the pool it came from. */
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_status.c: the status table maps each outcome once and right. */
 #include "unit.h"
 #include "status.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_token.c: bearer token syntax and the three places a token hides. */
 #include "unit.h"
 #include "token.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_url.c: endpoint URL parsing and the loopback test. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unit.h: what every cmocka test shares: a fresh pool per test. */
 #ifndef MAI_UNIT_H
 #define MAI_UNIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unit_server.h: for the IO tests, an HTTP/1.1 server in this process
  * (plain or TLS, 127.0.0.1, port 0, a thread per connection) whose
  * misbehaviour is scripted per test, and self-signed certificates made at

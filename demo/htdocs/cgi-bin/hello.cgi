@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A legacy CGI program: it trusts REMOTE_USER and the INTROSPECT_* claims
 # that mod_auth_introspect put into its environment.
 printf 'Content-Type: text/plain\r\n\r\n'

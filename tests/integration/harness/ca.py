@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A throw-away test CA made with the openssl CLI at session start.
 
 Certificates (all PEM, keys unencrypted):

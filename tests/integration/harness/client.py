@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """HTTP client for the tests, on http.client.
 
 Every request carries X-Test-Name (the test's node id, which the access log

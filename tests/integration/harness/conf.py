@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Render httpd configurations: one fixed frame plus a per-test body.
 
 The frame loads the modules the suite needs, points logs, pid file and

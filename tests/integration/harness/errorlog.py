@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Police httpd's logs after each test.
 
 A test fails when, during it, the error log gained

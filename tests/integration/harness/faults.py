@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers of the fault, load and hostile-input tests (test_200, test_210):
 a private mock AS that can be killed and restarted on its port, a backend
 that records every request it sees, a bounded load generator and a raw

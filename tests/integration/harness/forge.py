@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What an attacker who can write to the shared cache, and knows everything
 but AuthIntrospectCacheSecret, can compute: lookup keys and sealed entries
 in the module's own layouts (src/digest.c, src/cache_entry.c), with the

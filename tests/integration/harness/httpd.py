@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A private Debian apache2 (event MPM) run from a rendered config.
 
 One instance per session; ensure(body) restarts it only when the rendered

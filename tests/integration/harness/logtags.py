@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Error-log lines that tests declare as expected (regexes), after
 docs/log-messages.md. A declaration allows such lines; it does not require
 them (tests that need a line assert it themselves)."""

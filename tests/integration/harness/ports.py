@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Free loopback ports: bind port 0 and let the kernel choose."""
 import socket
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helper processes of the test world: the mock AS, the proxied backend,
 the real AS (oidc-provider), redis and memcached. Each is a subprocess
 started once per session, on free loopback ports, stopped by its PID."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Raw clients for the cache servers (standard library only): enough RESP
 to dump and edit Redis, enough of memcached's text protocol to dump it,
 and the spellings of a secret to look for in a dump."""

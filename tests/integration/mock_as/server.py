@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A fault-injecting mock RFC 7662 authorization server.
 
 Run: server.py CERTDIR [--http-port N] [--no-tls] [--default JSON]

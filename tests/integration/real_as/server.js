@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A real RFC 7662 authorization server for the integration tests:
 // panva's oidc-provider on loopback, issuing opaque access tokens through
 // client_credentials, with introspection and revocation enabled.

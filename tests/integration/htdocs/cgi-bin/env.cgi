@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A legacy CGI program: prints what a protected app would see, as a JSON
 object (text/plain): REMOTE_USER, AUTH_TYPE, every INTROSPECT_* variable,
 every HTTP_* variable, the request method, query string and the body it

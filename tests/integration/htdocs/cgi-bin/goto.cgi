@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A CGI local redirect: "Location: /PATH" (the query string) and no
 Status, so httpd serves that path by an internal redirect (RFC 3875
 6.2.2). It reads no body (httpd drops it for the redirected GET). The
