@@ -168,17 +168,18 @@ static int same_sources(const mai_dir_conf_t *a, const mai_dir_conf_t *b)
                             mai_conf_token_cookie(b)));
 }
 
-/* The inputs that change the endpoint's answer or how far it is trusted
- * (the cache key covers the same ones). */
+/* The inputs that change the endpoint's answer or how far it is trusted:
+ * the cache key's scope, so the two can never disagree. */
 static int same_endpoint(const mai_dir_conf_t *a, const mai_dir_conf_t *b)
 {
-    return a == b
-           || (same_text(mai_conf_endpoint_text(a), mai_conf_endpoint_text(b))
-               && same_text(mai_conf_client_id(a), mai_conf_client_id(b))
-               && mai_conf_tls_verify(a) == mai_conf_tls_verify(b)
-               && same_text(mai_conf_tls_ca_file(a), mai_conf_tls_ca_file(b))
-               && same_text(mai_conf_token_type_hint(a),
-                            mai_conf_token_type_hint(b)));
+    mai_cache_scope_t sa, sb;
+
+    if (a == b) {
+        return 1;
+    }
+    sa = mai_conf_cache_scope(a);
+    sb = mai_conf_cache_scope(b);
+    return mai_cache_scope_equal(&sa, &sb);
 }
 
 static mai_status_t token_for(request_rec *r, const mai_dir_conf_t *c,

@@ -394,6 +394,17 @@ const char *mai_conf_token_type_hint(const mai_dir_conf_t *c)
 {
     return c->hint_set ? c->hint : DEF_HINT;
 }
+mai_cache_scope_t mai_conf_cache_scope(const mai_dir_conf_t *c)
+{
+    mai_cache_scope_t s;
+
+    s.endpoint = mai_conf_endpoint_text(c);
+    s.client_id = mai_conf_client_id(c);
+    s.tls_verify = mai_conf_tls_verify(c);
+    s.ca_file = mai_conf_tls_ca_file(c);
+    s.hint = mai_conf_token_type_hint(c);
+    return s;
+}
 int mai_conf_token_sources(const mai_dir_conf_t *c)
 {
     return c->sources ? c->sources : DEF_SOURCES;

@@ -11,6 +11,7 @@
 #include <apr_time.h>
 #include "config_values.h"
 #include "url.h"
+#include "digest.h"
 
 typedef struct mai_dir_conf mai_dir_conf_t;
 typedef struct mai_server_conf mai_server_conf_t;
@@ -72,6 +73,9 @@ int mai_conf_tls_verify_own(const mai_dir_conf_t *c);
 apr_interval_time_t mai_conf_timeout(const mai_dir_conf_t *c);
 apr_interval_time_t mai_conf_connect_timeout(const mai_dir_conf_t *c);
 const char *mai_conf_token_type_hint(const mai_dir_conf_t *c); /* or NULL */
+/** What, besides the token, decides this location's answer and how far it
+ * is trusted: endpoint, client id, TLSVerify, CA file, TokenTypeHint. */
+mai_cache_scope_t mai_conf_cache_scope(const mai_dir_conf_t *c);
 int mai_conf_token_sources(const mai_dir_conf_t *c);
 const char *mai_conf_token_cookie(const mai_dir_conf_t *c);
 const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c);

@@ -163,6 +163,21 @@ void mai_hkdf(const mai_hmac_key_t *salt, const void *ikm,
     OPENSSL_cleanse(&pk, sizeof(pk));
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+int mai_cache_scope_equal(const mai_cache_scope_t *a,
+                          const mai_cache_scope_t *b)
+{
+    return a->tls_verify == b->tls_verify
+           && same_text(a->endpoint, b->endpoint)
+           && same_text(a->client_id, b->client_id)
+           && same_text(a->ca_file, b->ca_file)
+           && same_text(a->hint, b->hint);
+}
+
 /* The key's message is gathered in a buffer and hashed in one update
  * when it fits (it nearly always does), since each SHA256_Update has a
  * fixed cost well above copying a few bytes. */

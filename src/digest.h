@@ -52,6 +52,11 @@ typedef struct {
     const char *hint;          /* token_type_hint sent, NULL for none */
 } mai_cache_scope_t;
 
+/** True when a and b are the same scope: an answer fetched under one may
+ * serve the other (a subrequest reuses its parent's only then). */
+int mai_cache_scope_equal(const mai_cache_scope_t *a,
+                          const mai_cache_scope_t *b);
+
 /**
  * The cache lookup key: HMAC-SHA256 under the cache secret over a domain
  * label, the TLS verification flag, the length-prefixed scope strings and

@@ -251,11 +251,7 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     lookup_t l = { 0 };
     /* what decides an answer or how far it is trusted is in the key: a
      * TLSVerify Off location never fills what verifying ones read */
-    const mai_cache_scope_t scope = {
-        mai_conf_endpoint_text(c), mai_conf_client_id(c),
-        mai_conf_tls_verify(c), mai_conf_tls_ca_file(c),
-        mai_conf_token_type_hint(c)
-    };
+    const mai_cache_scope_t scope = mai_conf_cache_scope(c);
     const mai_result_t **res = &st->result;
     mai_status_t s;
 

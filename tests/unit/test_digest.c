@@ -224,8 +224,6 @@ static void test_cache_key_separates(void **state)
     assert_string_equal(base, key_hex(p, SECRET, &s, "t"));
 }
 
-/* The key depends on the token only through its SHA-256, so whoever has
- * only the hash (a purge by hash) finds the same key. */
 /* Scope strings longer than the gathering buffer take the streaming path
  * and give the same key as HMAC over the whole message at once. */
 static void test_cache_key_long_fields(void **state)
@@ -262,6 +260,8 @@ static void test_cache_key_long_fields(void **state)
     assert_memory_equal(want, got, 32);
 }
 
+/* The key depends on the token only through its SHA-256, so whoever has
+ * only the hash (a purge by hash) finds the same key. */
 static void test_cache_key_of_hash(void **state)
 {
     apr_pool_t *p = *state;
@@ -273,6 +273,35 @@ static void test_cache_key_of_hash(void **state)
     mai_digest_cache_key(k, &s, "a-token", a);
     mai_digest_cache_key_of_hash(k, &s, th, b);
     assert_memory_equal(a, b, MAI_DIGEST_LEN);
+}
+
+/* Equal scopes are the ones whose keys are equal: a subrequest reuses its
+ * parent's answer exactly when they would share a cache entry. */
+static void test_scope_equal(void **state)
+{
+    char ep[] = "https://as/i";
+    mai_cache_scope_t s = { "https://as/i", "client", 1, "/ca", "x" };
+    mai_cache_scope_t t = s;
+
+    (void)state;
+    assert_true(mai_cache_scope_equal(&s, &t));
+    t.endpoint = ep;                /* equal text, another pointer */
+    assert_true(mai_cache_scope_equal(&s, &t));
+    t = s;
+    t.endpoint = "https://as/j";
+    assert_false(mai_cache_scope_equal(&s, &t));
+    t = s;
+    t.client_id = NULL;
+    assert_false(mai_cache_scope_equal(&s, &t));
+    t = s;
+    t.tls_verify = 0;
+    assert_false(mai_cache_scope_equal(&s, &t));
+    t = s;
+    t.ca_file = NULL;
+    assert_false(mai_cache_scope_equal(&s, &t));
+    t = s;
+    t.hint = "";
+    assert_false(mai_cache_scope_equal(&s, &t));
 }
 
 /* mai_digest_id_of names a token from its hash without hashing again */
@@ -296,5 +325,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_cache_key_separates),
     UNIT_TEST(test_cache_key_long_fields),
     UNIT_TEST(test_cache_key_of_hash),
+    UNIT_TEST(test_scope_equal),
 };
 UNIT_MAIN(tests)
