@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mod_auth_introspect.c: the glue. Module record, directive table with
  * thin setters over config.c, hooks, providers and process lifecycle.
- * Everything else lives in src/, one concern per file. */
+ * Everything else lives in src/{httpd,io,pure}, one concern per file
+ * (docs/architecture.md). */
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>

@@ -49,7 +49,7 @@ if [ -z "$apr_config" ] || [ -z "$apu_config" ]; then
 fi
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
  -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter"
-cppflags="-I$top/src -I$here $($apr_config --cflags --cppflags --includes) \
+cppflags="-I$top/src/pure -I$here $($apr_config --cflags --cppflags --includes) \
  $($apu_config --includes) $(pkg-config --cflags json-c libssl libcrypto)"
 libs="$($apu_config --link-ld --libs) $($apr_config --link-ld --libs) \
  $(pkg-config --libs json-c libssl libcrypto)"

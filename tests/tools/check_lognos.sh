@@ -3,7 +3,7 @@
 # check_lognos.sh: every log call carries its own stable tag.
 #
 # Each call of mai_log, ap_log_error, ap_log_rerror, ap_log_perror,
-# ap_log_cerror or ap_log_cserror in src/*.c and mod_auth_introspect.c must
+# ap_log_cerror or ap_log_cserror in src/*/*.c and mod_auth_introspect.c must
 # contain exactly one MAI_LOGNO(nnnnn) with five digits; no number may be
 # used twice; every number must have a row "| MAInnnnn |" in
 # docs/log-messages.md and every row there must be used in the code.
@@ -103,7 +103,7 @@ def call_end(code, open_paren):
     return -1
 
 
-files = sorted(glob.glob(os.path.join(top, 'src', '*.c')))
+files = sorted(glob.glob(os.path.join(top, 'src', '*', '*.c')))
 glue = os.path.join(top, 'mod_auth_introspect.c')
 if os.path.exists(glue):
     files.append(glue)

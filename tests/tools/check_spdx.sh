@@ -10,7 +10,7 @@ top=${top_srcdir:-$here/../..}
 cd "$top" || exit 1
 tag='SPDX-License-Identifier: Apache-2.0'
 bad=0
-for f in mod_auth_introspect.c src/*.c src/*.h tests/unit/*.c tests/unit/*.h \
+for f in mod_auth_introspect.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h \
          tests/fuzz/*.c tests/fuzz/*.h tests/tools/*.sh scripts/*; do
     [ -f "$f" ] || continue
     if ! head -n 2 "$f" | grep -q "$tag"; then

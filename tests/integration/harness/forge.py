@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """What an attacker who can write to the shared cache, and knows everything
 but AuthIntrospectCacheSecret, can compute: lookup keys and sealed entries
-in the module's own layouts (src/digest.c, src/cache_entry.c), with the
+in the module's own layouts (src/pure/digest.c, src/pure/cache_entry.c), with the
 secret guessed. Debian's python3-cryptography does the AES-GCM and HKDF.
 """
 import hashlib

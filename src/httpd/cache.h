@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cache.h: the shared cache (APR socache: shmcb, redis, memcache, ...)
- * holding sealed introspection answers. The one IO file that sees httpd,
- * because socache providers and their mutex are httpd's. */
+ * holding sealed introspection answers. httpd-facing: socache providers,
+ * their mutex and server_rec are httpd's. */
 #ifndef MAI_CACHE_H
 #define MAI_CACHE_H
 
