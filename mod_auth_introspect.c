@@ -12,7 +12,6 @@
 #include "mai_private.h"
 #include "secret.h"
 #include "cache.h"
-#include "http_client.h"
 #include "tls.h"
 #include "cache_l1.h"
 #include "flight.h"

@@ -13,7 +13,7 @@
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <mod_proxy.h>
-#include "http_client.h"
+#include "endpoint.h"
 #include "endpoint_setup.h"
 
 #define PROXY_SECTIONS "mai_proxy_sections"
@@ -171,11 +171,7 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
     mai_endpoint_limits_t lim;
     server_rec *s;
 
-    lim.max_idle = mai_conf_pool_size(sc);
-    lim.idle_timeout = apr_time_from_sec(mai_conf_pool_idle_seconds(sc));
-    lim.max_inflight = mai_conf_max_inflight(sc);
-    lim.breaker_failures = mai_conf_breaker_failures(sc);
-    lim.breaker_open = apr_time_from_sec(mai_conf_breaker_seconds(sc));
+    mai_endpoint_limits_from_conf(sc, &lim);
     *out = mai_endpoints_create(pconf, &lim);
     for (s = main_s; s; s = s->next) {
         values_t v = { 0 };

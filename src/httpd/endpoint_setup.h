@@ -4,7 +4,7 @@
 #define MAI_ENDPOINT_SETUP_H
 
 #include <httpd.h>
-#include "http_client.h"
+#include "endpoint.h"
 
 /** In register_hooks: have mod_proxy (when loaded) show us its <Proxy>
  * sections, which core's section lists do not hold. */

@@ -1,201 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* http_client.c: connect, TLS, send, receive, each against one deadline,
- * on non-blocking sockets so no worker ever waits past the timeout. */
+/* http_client.c: the transport: connect, TLS, send, receive, each against
+ * one deadline, on non-blocking sockets so no worker ever waits past the
+ * timeout; the connection goes back to the target's pool when it may. */
 #include <apr_strings.h>
-#include <apr_hash.h>
 #include <apr_poll.h>
-#include <apr_thread_mutex.h>
 #include <apr_portable.h>
-#include <apr_thread_cond.h>
 #include <openssl/err.h>
 #include "http_client.h"
 #include "http_wire.h"
 #include "conn_pool.h"
 #include "tls.h"
-#include "breaker.h"
 
 #define MAI_READ_CHUNK 16384
-
-struct mai_endpoint {
-    mai_url_t url;
-    const char *ca_file;          /* NULL: the system store */
-    int verify;
-    mai_endpoint_t *next;         /* same URL, other TLS settings */
-    mai_tls_ctx_t *tls;           /* NULL for http */
-    mai_conn_pool_t *conns;
-    apr_thread_mutex_t *lock;     /* guards inflight and breaker */
-    apr_thread_cond_t *slot_free;
-    int inflight, max_inflight;
-    mai_breaker_t breaker;
-};
-
-/* Filled at startup, read-only afterwards: lookups need no lock. */
-struct mai_endpoints {
-    apr_pool_t *pool;
-    apr_hash_t *by_url;           /* URL text -> mai_endpoint_t list */
-    apr_hash_t *tls;              /* "verify\nCA file" -> mai_tls_ctx_t */
-    mai_endpoint_limits_t limits;
-};
-
-mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
-                                      const mai_endpoint_limits_t *limits)
-{
-    mai_endpoints_t *reg = apr_pcalloc(p, sizeof(*reg));
-    reg->pool = p;
-    reg->by_url = apr_hash_make(p);
-    reg->tls = apr_hash_make(p);
-    reg->limits = *limits;
-    return reg;
-}
-
-/* Without verification the CA file plays no part. */
-static const char *ca_key(const char *ca_file, int verify)
-{
-    return verify && ca_file ? ca_file : "";
-}
-
-/* One SSL_CTX (one read of the CA file) per TLS setting, shared by the
- * endpoints that use it, each with its own session slot. */
-static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
-                           const char *ca_file, int verify,
-                           mai_tls_ctx_t **out)
-{
-    const char *key = apr_psprintf(p, "%d\n%s", verify ? 1 : 0,
-                                   ca_key(ca_file, verify));
-    mai_tls_ctx_t *base = apr_hash_get(reg->tls, key, APR_HASH_KEY_STRING);
-    const char *err;
-
-    if (!base) {
-        err = mai_tls_ctx_create(reg->pool, verify ? ca_file : NULL, verify,
-                                 &base);
-        if (err) {
-            return apr_pstrdup(p, err);
-        }
-        apr_hash_set(reg->tls, apr_pstrdup(reg->pool, key),
-                     APR_HASH_KEY_STRING, base);
-    }
-    *out = mai_tls_ctx_share(reg->pool, base);
-    return NULL;
-}
-
-const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
-                              const char *url_text, const mai_url_t *url,
-                              const char *ca_file, int verify)
-{
-    const mai_endpoint_limits_t *lim = &reg->limits;
-    mai_endpoint_t *ep, *first;
-    const char *err;
-
-    if (mai_endpoints_find(reg, url_text, ca_file, verify)) {
-        return NULL;
-    }
-    ep = apr_pcalloc(reg->pool, sizeof(*ep));
-    if (url->tls) {
-        err = tls_for(reg, p, ca_file, verify, &ep->tls);
-        if (err) {
-            return err;
-        }
-    }
-    apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, reg->pool);
-    apr_thread_cond_create(&ep->slot_free, reg->pool);
-    ep->max_inflight = lim->max_inflight;
-    mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
-    ep->url = *url;
-    ep->url.host = apr_pstrdup(reg->pool, url->host);
-    ep->url.path = apr_pstrdup(reg->pool, url->path);
-    ep->url.authority = apr_pstrdup(reg->pool, url->authority);
-    ep->ca_file = ca_file ? apr_pstrdup(reg->pool, ca_file) : NULL;
-    ep->verify = verify ? 1 : 0;
-    ep->conns = mai_conn_pool_create(reg->pool, lim->max_idle,
-                                     lim->idle_timeout);
-    first = apr_hash_get(reg->by_url, url_text, APR_HASH_KEY_STRING);
-    ep->next = first;
-    apr_hash_set(reg->by_url, apr_pstrdup(reg->pool, url_text),
-                 APR_HASH_KEY_STRING, ep);
-    return NULL;
-}
-
-mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
-                                   const char *url_text, const char *ca_file,
-                                   int verify)
-{
-    mai_endpoint_t *ep = url_text ? apr_hash_get(reg->by_url, url_text,
-                                                 APR_HASH_KEY_STRING)
-                                  : NULL;
-    const char *want = ca_key(ca_file, verify);
-
-    for (; ep; ep = ep->next) {
-        /* plain http: TLS settings play no part, one endpoint serves */
-        if (!ep->tls || (ep->verify == (verify ? 1 : 0)
-            && !strcmp(ca_key(ep->ca_file, ep->verify), want))) {
-            return ep;
-        }
-    }
-    return NULL;
-}
-
-mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
-                                apr_interval_time_t *retry_after)
-{
-    mai_status_t st = MAI_OK;
-    /* a slot taken with under a tenth of the call's time left cannot
-     * finish a call: it would only add load to a server at the cap */
-    apr_interval_time_t min_left = (deadline - apr_time_now()) / 10;
-    int waited = 0;
-
-    apr_thread_mutex_lock(ep->lock);
-    if (!mai_breaker_allow(&ep->breaker, apr_time_now(), retry_after)) {
-        st = MAI_STATUS_BREAKER_OPEN;
-    }
-    /* a flood of unknown tokens must not become a flood on the server */
-    while (st == MAI_OK && ep->max_inflight > 0
-           && ep->inflight >= ep->max_inflight) {
-        apr_interval_time_t left = deadline - apr_time_now();
-        if (left <= min_left) {
-            st = MAI_STATUS_OVERLOADED;
-            break;
-        }
-        waited = 1;
-        apr_thread_cond_timedwait(ep->slot_free, ep->lock, left - min_left);
-    }
-    if (st == MAI_OK && waited && deadline - apr_time_now() <= min_left) {
-        st = MAI_STATUS_OVERLOADED;
-    }
-    if (st == MAI_OK) {
-        ep->inflight++;
-    }
-    else if (st == MAI_STATUS_OVERLOADED) {
-        mai_breaker_probe_not_sent(&ep->breaker);
-    }
-    apr_thread_mutex_unlock(ep->lock);
-    return st;
-}
-
-void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
-                        const mai_log_sink_t *log)
-{
-    int changed;
-    mai_breaker_state_t now_state;
-
-    apr_thread_mutex_lock(ep->lock);
-    ep->inflight--;
-    apr_thread_cond_signal(ep->slot_free);
-    changed = mai_breaker_record(&ep->breaker, !failed, apr_time_now());
-    now_state = ep->breaker.state;
-    apr_thread_mutex_unlock(ep->lock);
-    if (changed && now_state == MAI_BREAKER_OPEN) {
-        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00706)
-                "circuit breaker for %s opened: %d failures in a row; "
-                "uncached tokens get 503 for %" APR_TIME_T_FMT " s, then "
-                "one probe call decides", ep->url.authority,
-                ep->breaker.threshold, apr_time_sec(ep->breaker.open_for));
-    }
-    else if (changed && now_state == MAI_BREAKER_CLOSED) {
-        mai_log(log, MAI_LOG_NOTICE, MAI_LOGNO(00707)
-                "circuit breaker for %s closed: the endpoint answers again",
-                ep->url.authority);
-    }
-}
 
 /* Wait until the socket is readable or writable, or the deadline. */
 static apr_status_t wait_io(mai_conn_t *c, int for_write, apr_time_t deadline)
@@ -267,7 +83,7 @@ static apr_status_t ssl_run(mai_conn_t *c, ssl_op_fn op, void *buf, int len,
     }
 }
 
-static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
+static mai_status_t tls_handshake(const mai_http_target_t *t, mai_conn_t *c,
                                   apr_time_t deadline,
                                   const mai_log_sink_t *log)
 {
@@ -276,12 +92,12 @@ static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
     int ret;
 
     apr_os_sock_get(&fd, c->sock);
-    c->ssl = mai_tls_new_ssl(ep->tls, ep->url.host);
+    c->ssl = mai_tls_new_ssl(t->tls, t->url.host);
     if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
         /* never talk to a peer whose name we could not arrange to check */
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00709)
                 "cannot set up TLS (name check, SNI) for %s: %s",
-                ep->url.authority, mai_tls_error(c->pool, NULL, 0));
+                t->url.authority, mai_tls_error(c->pool, NULL, 0));
         return MAI_STATUS_ENDPOINT_TLS;
     }
     rv = ssl_run(c, op_handshake, NULL, 0, deadline, &ret);
@@ -290,7 +106,7 @@ static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
     }
     if (rv != APR_SUCCESS) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00701)
-                "TLS handshake with %s failed: %s", ep->url.authority,
+                "TLS handshake with %s failed: %s", t->url.authority,
                 mai_tls_error(c->pool, c->ssl, ret));
         return MAI_STATUS_ENDPOINT_TLS;
     }
@@ -299,18 +115,18 @@ static mai_status_t tls_handshake(mai_endpoint_t *ep, mai_conn_t *c,
 
 /* Try each address of the host until one accepts, within the connect
  * deadline; then the TLS handshake within the call deadline. */
-static mai_status_t conn_open(mai_endpoint_t *ep, mai_conn_t *c,
+static mai_status_t conn_open(const mai_http_target_t *t, mai_conn_t *c,
                               apr_time_t deadline, apr_time_t cdeadline,
                               const mai_log_sink_t *log)
 {
     apr_sockaddr_t *sa;
     apr_status_t rv;
 
-    rv = apr_sockaddr_info_get(&sa, ep->url.host, APR_UNSPEC, ep->url.port,
+    rv = apr_sockaddr_info_get(&sa, t->url.host, APR_UNSPEC, t->url.port,
                                0, c->pool);
     if (rv != APR_SUCCESS) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00702)
-                "cannot resolve %s: %pm", ep->url.host, &rv);
+                "cannot resolve %s: %pm", t->url.host, &rv);
         return MAI_STATUS_ENDPOINT_UNREACHABLE;
     }
     for (; sa; sa = sa->next) {
@@ -335,13 +151,13 @@ static mai_status_t conn_open(mai_endpoint_t *ep, mai_conn_t *c,
     }
     if (!c->sock) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00703)
-                "cannot connect to %s: %pm", ep->url.authority, &rv);
+                "cannot connect to %s: %pm", t->url.authority, &rv);
         return APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
                                         : MAI_STATUS_ENDPOINT_UNREACHABLE;
     }
     /* from here on every wait is ours (wait_io), against the deadline */
     apr_socket_timeout_set(c->sock, 0);
-    return ep->tls ? tls_handshake(ep, c, deadline, log) : MAI_OK;
+    return t->tls ? tls_handshake(t, c, deadline, log) : MAI_OK;
 }
 
 static apr_status_t send_all(mai_conn_t *c, const char *buf, apr_size_t len,
@@ -455,7 +271,7 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
     }
 }
 
-mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
+mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
                            const mai_http_call_t *call,
                            const mai_log_sink_t *log, mai_http_reply_t *out)
 {
@@ -471,7 +287,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
     const char *req;
     int attempt;
 
-    req = mai_wire_request(p, "POST", ep->url.authority, ep->url.path,
+    req = mai_wire_request(p, "POST", t->url.authority, t->url.path,
                            call->headers, call->body, call->body_len,
                            &req_len);
     if (!req) {
@@ -479,7 +295,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
     }
     /* at most one retry, and only after a pooled connection went stale */
     for (attempt = 0; attempt < 2; attempt++) {
-        mai_conn_t *c = mai_conn_pool_take(ep->conns, apr_time_now());
+        mai_conn_t *c = mai_conn_pool_take(t->conns, apr_time_now());
         mai_wire_resp_t *w = mai_wire_resp_create(p, NULL);
         mai_status_t st;
         xchg_t x;
@@ -490,7 +306,7 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
             if (!c) {
                 return MAI_STATUS_INTERNAL;
             }
-            st = conn_open(ep, c, deadline, cdeadline, log);
+            st = conn_open(t, c, deadline, cdeadline, log);
             if (st != MAI_OK) {
                 mai_conn_close(c);
                 return st;
@@ -501,20 +317,20 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
         if (x == XCHG_STALE) {
             mai_log(log, MAI_LOG_DEBUG, MAI_LOGNO(00704)
                     "pooled connection to %s was closed by the server, "
-                    "retrying on a new one", ep->url.authority);
+                    "retrying on a new one", t->url.authority);
             mai_conn_close(c);
             continue;
         }
         if (x == XCHG_FAILED) {
             mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00705)
-                    "call to %s failed: %s", ep->url.authority,
+                    "call to %s failed: %s", t->url.authority,
                     mai_status_reason(st));
             mai_conn_close(c);
             return st;
         }
         if (c->ssl && c->requests == 0) {
             /* TLS 1.3 tickets arrive after the handshake: keep it now */
-            mai_tls_keep_session(ep->tls, c->ssl);
+            mai_tls_keep_session(t->tls, c->ssl);
         }
         c->requests++;
         out->status = mai_wire_resp_status(w);
@@ -524,11 +340,11 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
         if (extra || (c->ssl && SSL_pending(c->ssl) > 0)) {
             mai_log(log, MAI_LOG_WARNING, MAI_LOGNO(00708)
                     "%s sent bytes after a complete response; connection "
-                    "closed, not reused", ep->url.authority);
+                    "closed, not reused", t->url.authority);
             mai_conn_close(c);
         }
         else if (mai_wire_resp_keepalive(w)) {
-            mai_conn_pool_give(ep->conns, c, apr_time_now());
+            mai_conn_pool_give(t->conns, c, apr_time_now());
         }
         else {
             mai_conn_close(c);

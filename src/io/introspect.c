@@ -65,7 +65,8 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
     call.body = request_body(p, o, token);
     call.body_len = strlen(call.body);
 
-    st = mai_http_post(o->endpoint, p, &call, log, &reply);
+    st = mai_http_post(mai_endpoint_target(o->endpoint), p, &call, log,
+                       &reply);
     if (st != MAI_OK) {
         return st;
     }

@@ -7,7 +7,7 @@
 #include "status.h"
 #include "log.h"
 #include "config_values.h"
-#include "http_client.h"
+#include "endpoint.h"
 
 typedef struct mai_introspect_opts {
     mai_endpoint_t *endpoint;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_http_client.c: the IO layer against a real server in this process
+/* test_http_client.c: the transport against a real server in this process
  * (plain TCP and TLS on 127.0.0.1, port 0): keep-alive reuse, the retry of
  * a pooled connection the server had closed, "Connection: close", refused
- * and silent endpoints, certificate and host checks, TLS resumption. */
+ * and silent endpoints, certificate and host checks, TLS resumption. The
+ * registry, call slots and breaker: test_endpoint.c. */
 #include "unit.h"
 #include <stdlib.h>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #include <openssl/err.h>
 #include "http_client.h"
 #include "tls.h"
+#include "conn_pool.h"
+#include "config.h"
 #include "unit_server.h"
 
 /* the token sent in every call: it must never reach the log */
@@ -46,7 +49,8 @@ static int group_teardown(void **state)
 typedef struct {
     apr_pool_t *p;
     server_t srv;
-    mai_endpoints_t *reg;
+    int max_idle;                 /* each new target's connection pool */
+    apr_interval_time_t idle_timeout;
     char log[8192];
 } fx_t;
 
@@ -63,22 +67,21 @@ static int all_levels(void *baton, int level)
     return 1;
 }
 
-/* config.c's defaults */
-static const mai_endpoint_limits_t limits16 = {
-    16, APR_USEC_PER_SEC * 30, 32, 5, APR_USEC_PER_SEC * 10
-};
-
 static int fx_setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof(*fx));
     void *p = NULL;
+    mai_server_conf_t *sc;
 
     if (!fx || unit_pool_setup(&p) != 0) {
         free(fx);
         return -1;
     }
     fx->p = p;
-    fx->reg = mai_endpoints_create(fx->p, &limits16);
+    /* the pool config.c's defaults give an endpoint */
+    sc = mai_server_conf_create(fx->p);
+    fx->max_idle = mai_conf_pool_size(sc);
+    fx->idle_timeout = apr_time_from_sec(mai_conf_pool_idle_seconds(sc));
     *state = fx;
     return 0;
 }
@@ -98,30 +101,32 @@ static int fx_teardown(void **state)
 
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
-static mai_endpoint_t *endpoint_at(fx_t *fx, const char *host, int tls,
-                                   apr_port_t port, const char *ca_file,
-                                   int verify)
+/* A target as endpoint.c makes one: the URL, a TLS context with its own
+ * session slot, and an idle pool of fx's size. */
+static const mai_http_target_t *endpoint_at(fx_t *fx, const char *host,
+                                            int tls, apr_port_t port,
+                                            const char *ca_file, int verify)
 {
     const char *text = apr_psprintf(fx->p, "%s://%s:%d/introspect",
                                      tls ? "https" : "http", host, (int)port);
-    mai_endpoint_t *ep = NULL;
-    mai_url_t url;
+    mai_http_target_t *t = apr_pcalloc(fx->p, sizeof(*t));
 
-    assert_null(mai_url_parse(fx->p, text, &url));
-    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, ca_file,
-                                  verify));
-    ep = mai_endpoints_find(fx->reg, text, ca_file, verify);
-    assert_non_null(ep);
-    return ep;
+    assert_null(mai_url_parse(fx->p, text, &t->url));
+    if (tls) {
+        assert_null(mai_tls_ctx_create(fx->p, verify ? ca_file : NULL,
+                                       verify, &t->tls));
+    }
+    t->conns = mai_conn_pool_create(fx->p, fx->max_idle, fx->idle_timeout);
+    return t;
 }
 
-static mai_endpoint_t *endpoint(fx_t *fx, int tls, apr_port_t port,
-                                const char *ca_file, int verify)
+static const mai_http_target_t *endpoint(fx_t *fx, int tls, apr_port_t port,
+                                         const char *ca_file, int verify)
 {
     return endpoint_at(fx, "127.0.0.1", tls, port, ca_file, verify);
 }
 
-static mai_status_t post_t(fx_t *fx, mai_endpoint_t *ep,
+static mai_status_t post_t(fx_t *fx, const mai_http_target_t *ep,
                            apr_interval_time_t timeout,
                            mai_http_reply_t *out)
 {
@@ -143,14 +148,15 @@ static mai_status_t post_t(fx_t *fx, mai_endpoint_t *ep,
     return mai_http_post(ep, fx->p, &call, &sink, out);
 }
 
-static mai_status_t post(fx_t *fx, mai_endpoint_t *ep, mai_http_reply_t *out)
+static mai_status_t post(fx_t *fx, const mai_http_target_t *ep,
+                         mai_http_reply_t *out)
 {
     return post_t(fx, ep, apr_time_from_sec(10), out);
 }
 
 /* A post that works, answered by connection conn as its request req. */
-static void assert_answer(fx_t *fx, mai_endpoint_t *ep, int conn, int req,
-                          int reused)
+static void assert_answer(fx_t *fx, const mai_http_target_t *ep, int conn,
+                          int req, int reused)
 {
     mai_http_reply_t r;
     const char *want = apr_psprintf(fx->p, "{\"conn\":%d,\"req\":%d}", conn,
@@ -176,7 +182,7 @@ static void assert_logged(fx_t *fx, const char *what)
 static void test_keepalive_reuse(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
     const char *want;
 
     server_start(&fx->srv, fx->p);
@@ -195,15 +201,13 @@ static void test_keepalive_reuse(void **state)
                            "\r\nAccept: application/json\r\n"));
     assert_non_null(strstr(fx->srv.last_req, "\r\n\r\ntoken=" SECRET));
     apr_thread_mutex_unlock(fx->srv.lock);
-    /* the registry hands out the same endpoint, with its pool */
-    assert_ptr_equal(endpoint(fx, 0, fx->srv.port, NULL, 1), ep);
 }
 
 /* The server closes an idle connection: the pool notices before use. */
 static void test_server_closed_idle(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.close_after = 1;
     server_start(&fx->srv, fx->p);
@@ -222,7 +226,7 @@ static void test_server_closed_idle(void **state)
 static void test_stale_retried_once(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.drops[0][0] = 1;
     fx->srv.drops[0][1] = 2;
@@ -239,7 +243,7 @@ static void test_stale_retried_once(void **state)
 static void test_no_second_retry(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
     mai_http_reply_t r;
 
     fx->srv.drops[0][0] = 1;
@@ -259,7 +263,7 @@ static void test_no_second_retry(void **state)
 static void test_connection_close_not_pooled(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.close_header = 1;
     server_start(&fx->srv, fx->p);
@@ -278,7 +282,7 @@ static void test_connection_close_not_pooled(void **state)
 static void test_extra_bytes_not_pooled(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.extra = FORGED;
     server_start(&fx->srv, fx->p);
@@ -292,7 +296,7 @@ static void test_extra_bytes_not_pooled(void **state)
 static void test_refused(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
     mai_http_reply_t r;
     struct sockaddr_in sa;
     socklen_t len = sizeof(sa);
@@ -314,7 +318,7 @@ static void test_refused(void **state)
 static void test_silent_server_times_out(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
     mai_http_reply_t r;
 
     fx->srv.silent = 1;
@@ -330,17 +334,15 @@ static void test_silent_server_times_out(void **state)
 static void test_pool_limits(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_limits_t lim = { 0, apr_time_from_sec(30), 0, 0, 0 };
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     server_start(&fx->srv, fx->p);
-    fx->reg = mai_endpoints_create(fx->p, &lim);
+    fx->max_idle = 0;
     ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
     assert_answer(fx, ep, 1, 1, 0);
     assert_answer(fx, ep, 2, 1, 0);
-    lim.max_idle = 4;
-    lim.idle_timeout = apr_time_from_msec(100);
-    fx->reg = mai_endpoints_create(fx->p, &lim);
+    fx->max_idle = 4;
+    fx->idle_timeout = apr_time_from_msec(100);
     ep = endpoint(fx, 0, fx->srv.port, NULL, 1);
     assert_answer(fx, ep, 3, 1, 0);
     assert_answer(fx, ep, 3, 2, 1);
@@ -349,42 +351,12 @@ static void test_pool_limits(void **state)
     assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 4);
 }
 
-/* The in-flight cap and the circuit breaker, without any IO. */
-static void test_inflight_and_breaker(void **state)
-{
-    fx_t *fx = *state;
-    mai_endpoint_limits_t lim = { 4, apr_time_from_sec(30), 1, 2,
-                                  apr_time_from_sec(10) };
-    mai_log_sink_t sink = { capture, all_levels, fx };
-    apr_interval_time_t retry = 0;
-    mai_endpoint_t *ep;
-
-    fx->reg = mai_endpoints_create(fx->p, &lim);
-    ep = endpoint(fx, 0, 9, NULL, 1);
-    assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
-                                        + apr_time_from_sec(1), &retry),
-                     MAI_OK);
-    assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
-                                        + apr_time_from_msec(50), &retry),
-                     MAI_STATUS_OVERLOADED);
-    mai_endpoint_leave(ep, 1, &sink);
-    assert_int_equal(mai_endpoint_enter(ep, apr_time_now(), &retry), MAI_OK);
-    assert_null(strstr(fx->log, "MAI00706"));
-    mai_endpoint_leave(ep, 1, &sink);            /* second failure: opens */
-    assert_logged(fx, "MAI00706");
-    assert_int_equal(mai_endpoint_enter(ep, apr_time_now()
-                                        + apr_time_from_sec(1), &retry),
-                     MAI_STATUS_BREAKER_OPEN);
-    assert_true(retry >= apr_time_from_sec(1));
-    assert_true(retry <= apr_time_from_sec(10));
-}
-
 /* ---- TLS ------------------------------------------------------------- */
 
 static void test_tls_verified_keepalive(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.ctx = server_tls(&good, 0);
     server_start(&fx->srv, fx->p);
@@ -399,7 +371,7 @@ static void test_tls_verified_keepalive(void **state)
 static void test_tls_wrong_host(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
     mai_http_reply_t r;
 
     fx->srv.ctx = server_tls(&wrong, 0);
@@ -418,7 +390,7 @@ static void test_tls_wrong_host(void **state)
 static void test_tls_host_name(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.ctx = server_tls(&good, 0);
     server_start(&fx->srv, fx->p);
@@ -430,7 +402,7 @@ static void test_tls_host_name(void **state)
 static void test_tls_untrusted(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
     mai_http_reply_t r;
 
     fx->srv.ctx = server_tls(&good, 0);
@@ -447,7 +419,7 @@ static void test_tls_untrusted(void **state)
 static void test_tls_extra_bytes_not_pooled(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.ctx = server_tls(&good, 0);
     fx->srv.extra = FORGED;
@@ -475,21 +447,16 @@ static void test_tls_unusable_host_name(void **state)
     ERR_clear_error();
 }
 
+/* (that the registry sets up no endpoint with it: test_endpoint.c) */
 static void test_bad_ca_file(void **state)
 {
     fx_t *fx = *state;
-    const char *text = "https://127.0.0.1:1/x";
-    mai_endpoint_t *ep = NULL;
-    mai_url_t url;
+    mai_tls_ctx_t *t = NULL;
     const char *err;
 
-    assert_null(mai_url_parse(fx->p, text, &url));
-    err = mai_endpoints_add(fx->reg, fx->p, text, &url,
-                            "/nonexistent/ca.pem", 1);
+    err = mai_tls_ctx_create(fx->p, "/nonexistent/ca.pem", 1, &t);
     assert_non_null(err);
     assert_non_null(strstr(err, "/nonexistent/ca.pem"));
-    ep = mai_endpoints_find(fx->reg, text, "/nonexistent/ca.pem", 1);
-    assert_null(ep);
     /* the check the directive's setter runs names the file too */
     err = mai_tls_check_ca_file(fx->p, "/nonexistent/ca.pem");
     assert_non_null(err);
@@ -514,38 +481,10 @@ static void test_ca_file_without_certificate(void **state)
     apr_file_remove(path, fx->p);
 }
 
-/* Only what was set up at startup is found: another TLS setting of the
- * same URL is another endpoint; without verification the CA file does
- * not matter. */
-static void test_find_only_what_was_added(void **state)
-{
-    fx_t *fx = *state;
-    const char *text = "https://127.0.0.1:1/x";
-    mai_endpoint_t *on, *off;
-    mai_url_t url;
-
-    assert_null(mai_url_parse(fx->p, text, &url));
-    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1));
-    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url,
-                                  good.pem_path, 1));
-    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, NULL, 0));
-    on = mai_endpoints_find(fx->reg, text, good.pem_path, 1);
-    off = mai_endpoints_find(fx->reg, text, NULL, 0);
-    assert_non_null(on);
-    assert_non_null(off);
-    assert_ptr_not_equal(on, off);
-    assert_ptr_equal(mai_endpoints_find(fx->reg, text, wrong.pem_path, 0),
-                     off);
-    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1));
-    assert_null(mai_endpoints_find(fx->reg, text, wrong.pem_path, 1));
-    assert_null(mai_endpoints_find(fx->reg, "https://127.0.0.1:2/x",
-                                   good.pem_path, 1));
-}
-
 /* Each answer closes the connection; the second handshake resumes. */
 static void resumption(fx_t *fx, int max_version)
 {
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.ctx = server_tls(&good, max_version);
     fx->srv.close_after = 1;
@@ -578,7 +517,7 @@ static void test_tls12_resumption(void **state)
 static void test_tls_server_closed_idle(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.ctx = server_tls(&good, 0);
     fx->srv.close_after = 1;
@@ -594,7 +533,7 @@ static void test_tls_server_closed_idle(void **state)
 static void test_tls_stale_retried(void **state)
 {
     fx_t *fx = *state;
-    mai_endpoint_t *ep;
+    const mai_http_target_t *ep;
 
     fx->srv.ctx = server_tls(&good, 0);
     fx->srv.drops[0][0] = 1;
@@ -618,7 +557,6 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_refused),
     FX_TEST(test_silent_server_times_out),
     FX_TEST(test_pool_limits),
-    FX_TEST(test_inflight_and_breaker),
     FX_TEST(test_tls_verified_keepalive),
     FX_TEST(test_tls_wrong_host),
     FX_TEST(test_tls_host_name),
@@ -627,7 +565,6 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_tls_unusable_host_name),
     FX_TEST(test_bad_ca_file),
     FX_TEST(test_ca_file_without_certificate),
-    FX_TEST(test_find_only_what_was_added),
     FX_TEST(test_tls13_resumption),
     FX_TEST(test_tls12_resumption),
     FX_TEST(test_tls_server_closed_idle),

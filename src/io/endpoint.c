@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* endpoint.c: per-endpoint state, set up once at startup: the registry,
+ * each endpoint's TLS context and idle connections (handed to the
+ * transport as its target), its call slots and its circuit breaker. */
+#include <apr_strings.h>
+#include <apr_hash.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_cond.h>
+#include "endpoint.h"
+#include "conn_pool.h"
+#include "tls.h"
+#include "breaker.h"
+
+struct mai_endpoint {
+    mai_http_target_t target;     /* URL, TLS context, idle connections */
+    const char *ca_file;          /* NULL: the system store */
+    int verify;
+    mai_endpoint_t *next;         /* same URL, other TLS settings */
+    apr_thread_mutex_t *lock;     /* guards inflight and breaker */
+    apr_thread_cond_t *slot_free;
+    int inflight, max_inflight;
+    mai_breaker_t breaker;
+};
+
+/* Filled at startup, read-only afterwards: lookups need no lock. */
+struct mai_endpoints {
+    apr_pool_t *pool;
+    apr_hash_t *by_url;           /* URL text -> mai_endpoint_t list */
+    apr_hash_t *tls;              /* "verify\nCA file" -> mai_tls_ctx_t */
+    mai_endpoint_limits_t limits;
+};
+
+void mai_endpoint_limits_from_conf(const mai_server_conf_t *sc,
+                                   mai_endpoint_limits_t *out)
+{
+    out->max_idle = mai_conf_pool_size(sc);
+    out->idle_timeout = apr_time_from_sec(mai_conf_pool_idle_seconds(sc));
+    out->max_inflight = mai_conf_max_inflight(sc);
+    out->breaker_failures = mai_conf_breaker_failures(sc);
+    out->breaker_open = apr_time_from_sec(mai_conf_breaker_seconds(sc));
+}
+
+mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
+                                      const mai_endpoint_limits_t *limits)
+{
+    mai_endpoints_t *reg = apr_pcalloc(p, sizeof(*reg));
+    reg->pool = p;
+    reg->by_url = apr_hash_make(p);
+    reg->tls = apr_hash_make(p);
+    reg->limits = *limits;
+    return reg;
+}
+
+/* Without verification the CA file plays no part. */
+static const char *ca_key(const char *ca_file, int verify)
+{
+    return verify && ca_file ? ca_file : "";
+}
+
+/* One SSL_CTX (one read of the CA file) per TLS setting, shared by the
+ * endpoints that use it, each with its own session slot. */
+static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
+                           const char *ca_file, int verify,
+                           mai_tls_ctx_t **out)
+{
+    const char *key = apr_psprintf(p, "%d\n%s", verify ? 1 : 0,
+                                   ca_key(ca_file, verify));
+    mai_tls_ctx_t *base = apr_hash_get(reg->tls, key, APR_HASH_KEY_STRING);
+    const char *err;
+
+    if (!base) {
+        err = mai_tls_ctx_create(reg->pool, verify ? ca_file : NULL, verify,
+                                 &base);
+        if (err) {
+            return apr_pstrdup(p, err);
+        }
+        apr_hash_set(reg->tls, apr_pstrdup(reg->pool, key),
+                     APR_HASH_KEY_STRING, base);
+    }
+    *out = mai_tls_ctx_share(reg->pool, base);
+    return NULL;
+}
+
+const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
+                              const char *url_text, const mai_url_t *url,
+                              const char *ca_file, int verify)
+{
+    const mai_endpoint_limits_t *lim = &reg->limits;
+    mai_endpoint_t *ep, *first;
+    const char *err;
+
+    if (mai_endpoints_find(reg, url_text, ca_file, verify)) {
+        return NULL;
+    }
+    ep = apr_pcalloc(reg->pool, sizeof(*ep));
+    if (url->tls) {
+        err = tls_for(reg, p, ca_file, verify, &ep->target.tls);
+        if (err) {
+            return err;
+        }
+    }
+    apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, reg->pool);
+    apr_thread_cond_create(&ep->slot_free, reg->pool);
+    ep->max_inflight = lim->max_inflight;
+    mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
+    ep->target.url = *url;
+    ep->target.url.host = apr_pstrdup(reg->pool, url->host);
+    ep->target.url.path = apr_pstrdup(reg->pool, url->path);
+    ep->target.url.authority = apr_pstrdup(reg->pool, url->authority);
+    ep->ca_file = ca_file ? apr_pstrdup(reg->pool, ca_file) : NULL;
+    ep->verify = verify ? 1 : 0;
+    ep->target.conns = mai_conn_pool_create(reg->pool, lim->max_idle,
+                                            lim->idle_timeout);
+    first = apr_hash_get(reg->by_url, url_text, APR_HASH_KEY_STRING);
+    ep->next = first;
+    apr_hash_set(reg->by_url, apr_pstrdup(reg->pool, url_text),
+                 APR_HASH_KEY_STRING, ep);
+    return NULL;
+}
+
+mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
+                                   const char *url_text, const char *ca_file,
+                                   int verify)
+{
+    mai_endpoint_t *ep = url_text ? apr_hash_get(reg->by_url, url_text,
+                                                 APR_HASH_KEY_STRING)
+                                  : NULL;
+    const char *want = ca_key(ca_file, verify);
+
+    for (; ep; ep = ep->next) {
+        /* plain http: TLS settings play no part, one endpoint serves */
+        if (!ep->target.tls || (ep->verify == (verify ? 1 : 0)
+            && !strcmp(ca_key(ep->ca_file, ep->verify), want))) {
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
+                                apr_interval_time_t *retry_after)
+{
+    mai_status_t st = MAI_OK;
+    /* a slot taken with under a tenth of the call's time left cannot
+     * finish a call: it would only add load to a server at the cap */
+    apr_interval_time_t min_left = (deadline - apr_time_now()) / 10;
+    int waited = 0;
+
+    apr_thread_mutex_lock(ep->lock);
+    if (!mai_breaker_allow(&ep->breaker, apr_time_now(), retry_after)) {
+        st = MAI_STATUS_BREAKER_OPEN;
+    }
+    /* a flood of unknown tokens must not become a flood on the server */
+    while (st == MAI_OK && ep->max_inflight > 0
+           && ep->inflight >= ep->max_inflight) {
+        apr_interval_time_t left = deadline - apr_time_now();
+        if (left <= min_left) {
+            st = MAI_STATUS_OVERLOADED;
+            break;
+        }
+        waited = 1;
+        apr_thread_cond_timedwait(ep->slot_free, ep->lock, left - min_left);
+    }
+    if (st == MAI_OK && waited && deadline - apr_time_now() <= min_left) {
+        st = MAI_STATUS_OVERLOADED;
+    }
+    if (st == MAI_OK) {
+        ep->inflight++;
+    }
+    else if (st == MAI_STATUS_OVERLOADED) {
+        mai_breaker_probe_not_sent(&ep->breaker);
+    }
+    apr_thread_mutex_unlock(ep->lock);
+    return st;
+}
+
+void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
+                        const mai_log_sink_t *log)
+{
+    int changed;
+    mai_breaker_state_t now_state;
+
+    apr_thread_mutex_lock(ep->lock);
+    ep->inflight--;
+    apr_thread_cond_signal(ep->slot_free);
+    changed = mai_breaker_record(&ep->breaker, !failed, apr_time_now());
+    now_state = ep->breaker.state;
+    apr_thread_mutex_unlock(ep->lock);
+    if (changed && now_state == MAI_BREAKER_OPEN) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00706)
+                "circuit breaker for %s opened: %d failures in a row; "
+                "uncached tokens get 503 for %" APR_TIME_T_FMT " s, then "
+                "one probe call decides", ep->target.url.authority,
+                ep->breaker.threshold, apr_time_sec(ep->breaker.open_for));
+    }
+    else if (changed && now_state == MAI_BREAKER_CLOSED) {
+        mai_log(log, MAI_LOG_NOTICE, MAI_LOGNO(00707)
+                "circuit breaker for %s closed: the endpoint answers again",
+                ep->target.url.authority);
+    }
+}
+
+const mai_http_target_t *mai_endpoint_target(const mai_endpoint_t *ep)
+{
+    return &ep->target;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* endpoint.h: admission to an introspection endpoint: the registry set up
+ * at startup, the per-endpoint call slots (MaxInflight) and breaker. */
+#ifndef MAI_ENDPOINT_H
+#define MAI_ENDPOINT_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+#include "status.h"
+#include "url.h"
+#include "log.h"
+#include "config.h"
+#include "http_client.h"
+
+typedef struct mai_endpoint mai_endpoint_t;
+typedef struct mai_endpoints mai_endpoints_t;
+
+typedef struct mai_endpoint_limits {
+    int max_idle;                   /* pooled idle connections */
+    apr_interval_time_t idle_timeout;
+    int max_inflight;               /* concurrent calls */
+    int breaker_failures;           /* failures in a row that open it */
+    apr_interval_time_t breaker_open;
+} mai_endpoint_limits_t;
+
+/** The limits sc's directives (or config.c's defaults) give every
+ * endpoint: the one place they are read for endpoints. */
+void mai_endpoint_limits_from_conf(const mai_server_conf_t *sc,
+                                   mai_endpoint_limits_t *out);
+
+/** The registry of endpoints, living in p. Filled at startup in the
+ * parent (as root: CA files are read there), inherited by the children,
+ * which only look endpoints up; each child keeps its own connections,
+ * call slots and breaker in its copy. The limits apply to every
+ * endpoint. */
+mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
+                                      const mai_endpoint_limits_t *limits);
+
+/**
+ * Set up the endpoint for url with these TLS settings, unless there is
+ * one: its TLS context (the CA file is read now, once per file and
+ * setting, shared by every endpoint using it, each endpoint with its own
+ * session slot) and connection pool. For startup only: not thread-safe.
+ * @return NULL, or an error message for the operator (from p).
+ */
+const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
+                              const char *url_text, const mai_url_t *url,
+                              const char *ca_file, int verify);
+
+/** The endpoint set up for these settings, or NULL. Allocates nothing,
+ * takes no lock (the registry no longer changes). */
+mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
+                                   const char *url_text, const char *ca_file,
+                                   int verify);
+
+/**
+ * Before a call: the circuit breaker must allow it (else
+ * MAI_STATUS_BREAKER_OPEN and *retry_after set) and a call slot must free
+ * up before the deadline (else MAI_STATUS_OVERLOADED). On MAI_OK the
+ * caller must call mai_endpoint_leave.
+ */
+mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
+                                apr_interval_time_t *retry_after);
+
+/** After a call: frees the slot and tells the breaker how it went
+ * (`failed`: the endpoint gave no usable answer). */
+void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
+                        const mai_log_sink_t *log);
+
+/** What mai_http_post needs to reach the endpoint: its URL, TLS context
+ * and idle connections. Lives as long as the registry. */
+const mai_http_target_t *mai_endpoint_target(const mai_endpoint_t *ep);
+
+#endif
