@@ -53,6 +53,8 @@ static void test_note_refused_token(void **state)
                         "Bearer realm=\"api\"");
     assert_string_equal(mai_deny_note(p, "api", MAI_STATUS_EXPIRED, &f),
                         "Bearer realm=\"api\", error=\"invalid_token\"");
+    assert_string_equal(mai_deny_note(p, "api", MAI_STATUS_MALFORMED, &f),
+                        "Bearer realm=\"api\", error=\"invalid_request\"");
     /* a refused token is never forbidden, whatever Require said */
     mai_deny_facts_unmet(p, &f, MAI_POLICY_SCOPE, "read");
     assert_string_equal(mai_deny_note(p, "api", MAI_STATUS_INACTIVE, &f),
