@@ -17,6 +17,7 @@
 #include "flight.h"
 #include "authn.h"
 #include "authz.h"
+#include "deny.h"
 #include "strip_spoofed.h"
 #include "form_body.h"
 #include "config_check.h"
@@ -317,9 +318,9 @@ static void register_hooks(apr_pool_t *p)
                           APR_HOOK_REALLY_LAST);
     ap_hook_check_authn(mai_authn_check, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_note_auth_failure(mai_authn_note_failure, NULL, NULL,
+    ap_hook_note_auth_failure(mai_deny_note_failure, NULL, NULL,
                               APR_HOOK_MIDDLE);
-    ap_hook_insert_error_filter(mai_authn_error_response, NULL, NULL,
+    ap_hook_insert_error_filter(mai_deny_error_response, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     mai_authz_register(p);
     mai_form_body_register();

@@ -4,17 +4,16 @@
  * redirect is judged under its own location; what it takes over from the
  * request it was made from is said before judged_before(). */
 #include <apr_strings.h>
-#include <http_protocol.h>
 #include <http_request.h>
 #include "mai_private.h"
 #include "authn.h"
 #include "request_state.h"
 #include "httpd_log.h"
-#include "challenge.h"
 #include "token.h"
 #include "form_body.h"
 #include "lookup.h"
 #include "export.h"
+#include "deny.h"
 
 /* One source's outcome: a token counts, a malformed one ends the search.
  * (t is read through a pointer: it is set by the call that made st.) */
@@ -71,48 +70,6 @@ static mai_status_t take_token(request_rec *r, const mai_dir_conf_t *c,
         return MAI_STATUS_MALFORMED;
     }
     return found ? MAI_OK : header_st;
-}
-
-static int fail(request_rec *r, const mai_dir_conf_t *c, mai_req_state_t *st,
-                mai_status_t s)
-{
-    apr_interval_time_t retry = st->retry_after ? st->retry_after
-                                                : mai_conf_timeout(c);
-    int http = mai_status_http(s);
-
-    st->status = s;
-    if (http == HTTP_SERVICE_UNAVAILABLE) {
-        ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
-                      MAI_LOGNO(00304)
-                      "token %s: no answer from the introspection endpoint: "
-                      "%s (%s)", mai_state_token_id(r, st),
-                      mai_status_reason(s), mai_status_name(s));
-    }
-    else {
-        ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
-                      MAI_LOGNO(00301) "token %s: refused: %s (%s)",
-                      mai_state_token_id(r, st),
-                      mai_status_reason(s), mai_status_name(s));
-    }
-    switch (http) {
-    case HTTP_SERVICE_UNAVAILABLE:
-        /* come back once a call could have completed */
-        apr_table_setn(r->err_headers_out, "Retry-After",
-                       apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
-                                    apr_time_sec(retry
-                                                 + APR_USEC_PER_SEC - 1)));
-        return HTTP_SERVICE_UNAVAILABLE;
-    case HTTP_BAD_REQUEST:
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                       mai_challenge(r->pool, ap_auth_name(r),
-                                     mai_status_bearer_error(s), NULL));
-        return HTTP_BAD_REQUEST;
-    case HTTP_UNAUTHORIZED:
-        ap_note_auth_failure(r);
-        return HTTP_UNAUTHORIZED;
-    default:
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
 }
 
 /* Subrequests and internal redirects (mod_rewrite in a directory, a CGI's
@@ -272,11 +229,11 @@ int mai_authn_check(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00302)
                       "AuthType Bearer without AuthIntrospectEndpoint for "
                       "%s", r->uri);
-        return fail(r, c, st, MAI_STATUS_INTERNAL);
+        return mai_deny_answer(r, c, st, MAI_STATUS_INTERNAL);
     }
     s = token_for(r, c, st, prior);
     if (s != MAI_OK) {
-        return fail(r, c, st, s);
+        return mai_deny_answer(r, c, st, s);
     }
     now = apr_time_sec(apr_time_now());
     s = answer_for(r, c, st, prior, now);
@@ -284,7 +241,7 @@ int mai_authn_check(request_rec *r)
         s = judge(c, st, now);
     }
     if (s != MAI_OK) {
-        return fail(r, c, st, s);
+        return mai_deny_answer(r, c, st, s);
     }
     st->status = MAI_OK;
     r->user = (char *)st->user;
@@ -294,66 +251,4 @@ int mai_authn_check(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00303)
                   "token %s: authenticated", mai_state_token_id(r, st));
     return OK;
-}
-
-int mai_authn_note_failure(request_rec *r, const char *auth_type)
-{
-    mai_req_state_t *st;
-    const char *error = NULL, *scope = NULL;
-
-    if (strcasecmp(auth_type, "Bearer")) {
-        return DECLINED;
-    }
-    st = mai_state_ensure(r);
-    if (st->status != MAI_OK) {
-        error = mai_status_bearer_error(st->status);
-    }
-    else if (st->aud_failed) {
-        /* the token is not meant for this resource: invalid for it */
-        error = "invalid_token";
-    }
-    else {
-        /* a valid token without the rights: 403, RFC 6750 section 3.1 */
-        st->forbid = 1;
-        if (!st->scope_missing || !st->scope_missing->nelts) {
-            return OK;
-        }
-        error = "insufficient_scope";
-        scope = apr_array_pstrcat(r->pool, st->scope_missing, ' ');
-    }
-    apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                   mai_challenge(r->pool, ap_auth_name(r), error, scope));
-    return OK;
-}
-
-static const char forbidden_body[] =
-    "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
-    "<html><head>\n<title>403 Forbidden</title>\n</head><body>\n"
-    "<h1>Forbidden</h1>\n<p>You don't have permission to access this "
-    "resource.</p>\n</body></html>\n";
-
-void mai_authn_error_response(request_rec *r)
-{
-    mai_req_state_t *st = mai_state_get(r);
-
-    if (!st || st->status != MAI_OK || !mai_is_bearer(r)) {
-        return;
-    }
-    if (r->status == HTTP_UNAUTHORIZED && st->forbid) {
-        /* mod_authz_core answers 401 to any denied user; a valid token
-         * that lacks rights is a 403, so we finish the answer here */
-        r->status = HTTP_FORBIDDEN;
-        ap_custom_response(r, HTTP_UNAUTHORIZED, forbidden_body);
-    }
-    else if (r->status == HTTP_FORBIDDEN && !st->aud_failed
-             && st->scope_missing && st->scope_missing->nelts
-             && !apr_table_get(r->err_headers_out, "WWW-Authenticate")) {
-        /* AuthzSendForbiddenOnFailure On: 403 without note_auth_failure */
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                       mai_challenge(r->pool, ap_auth_name(r),
-                                     "insufficient_scope",
-                                     apr_array_pstrcat(r->pool,
-                                                       st->scope_missing,
-                                                       ' ')));
-    }
 }

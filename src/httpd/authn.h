@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* authn.h: AuthType Bearer, the check_authn hook and its failure side. */
+/* authn.h: AuthType Bearer, the check_authn hook. What a refused request
+ * is told is deny.h's. */
 #ifndef MAI_AUTHN_H
 #define MAI_AUTHN_H
 
@@ -7,11 +8,5 @@
 
 /** check_authn: token -> cache or endpoint -> checks -> REMOTE_USER. */
 int mai_authn_check(request_rec *r);
-
-/** note_auth_failure: sets WWW-Authenticate for AuthType Bearer. */
-int mai_authn_note_failure(request_rec *r, const char *auth_type);
-
-/** insert_error_filter: a denied but authenticated request becomes 403. */
-void mai_authn_error_response(request_rec *r);
 
 #endif

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* authz.c: Require lines parsed once at config time; each check reads the
  * result authn stashed. With no result yet the answer is DENIED_NO_USER,
- * so mod_authz_core runs authentication first. */
-#include <apr_strings.h>
+ * so mod_authz_core runs authentication first. An unmet line is handed to
+ * deny.c, which decides what the client is told. */
 #include "mai_private.h"
 #include <http_request.h>
 #include <mod_auth.h>
 #include "authz.h"
 #include "policy.h"
 #include "request_state.h"
+#include "deny.h"
 
 static const char *parse(cmd_parms *cmd, const char *line,
                          const void **parsed, mai_policy_kind_t kind)
@@ -40,24 +41,14 @@ static const char *parse_client(cmd_parms *cmd, const char *line,
     return parse(cmd, line, parsed, MAI_POLICY_CLIENT);
 }
 
-/* Remember why a requirement failed, for the challenge if the request is
- * finally denied (never used when another branch grants it). */
+/* Tell the deny path why a requirement failed, for the answer if the
+ * request is finally denied (never used when another branch grants it). */
 static void note_unmet(request_rec *r, mai_req_state_t *st,
                        const mai_policy_t *pol)
 {
     mai_policy_kind_t kind = mai_policy_kind(pol);
 
-    if (kind == MAI_POLICY_AUD) {
-        st->aud_failed = 1;
-    }
-    else if (kind == MAI_POLICY_SCOPE) {
-        if (!st->scope_missing) {
-            st->scope_missing = apr_array_make(r->pool, 2,
-                                               sizeof(const char *));
-        }
-        APR_ARRAY_PUSH(st->scope_missing, const char *) =
-            mai_policy_values(pol);
-    }
+    mai_deny_unmet(r, st, pol);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00401)
                   "token %s: a Require oauth-%s line is not met",
                   mai_state_token_id(r, st), kind == MAI_POLICY_AUD ? "aud"

@@ -9,6 +9,7 @@
 #include "status.h"
 #include "result.h"
 #include "config.h"
+#include "deny_rules.h"
 
 struct mai_form_body;
 
@@ -27,9 +28,8 @@ typedef struct mai_req_state {
     const char *token_id;          /* hash prefix for logs, made on first
                                     * use (mai_state_token_id) */
     const char *user;
-    int aud_failed;                /* an oauth-aud requirement failed */
-    apr_array_header_t *scope_missing;  /* scopes of failed oauth-scope */
-    int forbid;                    /* turn the final 401 into a 403 */
+    mai_deny_facts_t deny;         /* what the deny path learnt: unmet
+                                    * Require lines, forbid (deny.c) */
     apr_interval_time_t retry_after;  /* for a 503, when known */
     struct mai_form_body *form;    /* the request body, when this request
                                     * read it (form_body.c) */

@@ -29,6 +29,15 @@ def conf(env):
         env.protect("/any-aud", "<RequireAny>",
                     "    Require oauth-aud https://a.mai.test",
                     "    Require oauth-client app-1", "</RequireAny>"),
+        # the deny path's edges (TestFinalAnswer)
+        env.protect("/scope-fof", "AuthzSendForbiddenOnFailure On",
+                    "Require oauth-scope read write"),
+        env.protect("/claim-fof", "AuthzSendForbiddenOnFailure On",
+                    "Require oauth-claim groups ops"),
+        env.protect("/scope-edl", "ErrorDocument 401 /notfound.html",
+                    "Require oauth-scope read write"),
+        env.protect("/scope-edt", 'ErrorDocument 401 "custom refusal"',
+                    "Require oauth-scope read write"),
     ])
 
 
@@ -159,3 +168,52 @@ class TestCombinations:
     def test_inactive_token_is_401_not_403(self, client, tokens):
         tok = tokens.answer({"active": False})
         asserts.invalid_token(client.get("/scope" + FILE, token=tok))
+
+
+class TestFinalAnswer:
+    """What src/httpd/deny.c makes of httpd's answer to a valid token
+    without the rights: a whole 403 (status line, challenge and page),
+    with or without AuthzSendForbiddenOnFailure, and the ErrorDocument
+    edges its top comment describes (docs/directives.md)."""
+
+    def test_forbidden_page(self, client, tokens, denied):
+        """httpd chose the 401 page before the error filter ran: the page
+        sent is still the 403's."""
+        r = _get(client, tokens, "/scope", scope="read")
+        asserts.insufficient_scope(r, "read write")
+        assert "<title>403 Forbidden</title>" in r.text, r
+        assert "Unauthorized" not in r.text, r
+
+    def test_forbidden_on_failure_gets_the_scope(self, client, tokens,
+                                                 denied):
+        r = _get(client, tokens, "/scope-fof", scope="read")
+        asserts.insufficient_scope(r, "read write")
+
+    def test_forbidden_on_failure_other_rule(self, client, tokens, denied):
+        r = _get(client, tokens, "/claim-fof", groups=["dev"])
+        assert r.status == 403, r
+        assert r.all("WWW-Authenticate") == [], r
+
+    def test_forbidden_on_failure_refused_token(self, client, tokens):
+        tok = tokens.answer({"active": False})
+        asserts.invalid_token(client.get("/scope-fof" + FILE, token=tok))
+
+    def test_local_error_document_keeps_401(self, client, tokens, denied):
+        """httpd redirects to the page instead of sending an error
+        response: the error filter never runs, the challenge set before
+        the redirect is kept."""
+        r = _get(client, tokens, "/scope-edl", scope="read")
+        asserts.refused(r, 401, "insufficient_scope", scope="read write")
+        assert r.text == "not found page\n"
+
+    def test_text_error_document_becomes_403(self, client, tokens, denied):
+        r = _get(client, tokens, "/scope-edt", scope="read")
+        asserts.insufficient_scope(r, "read write")
+        assert "<title>403 Forbidden</title>" in r.text, r
+        assert "custom refusal" not in r.text, r
+
+    def test_text_error_document_for_refused_token(self, client, tokens):
+        tok = tokens.answer({"active": False})
+        r = client.get("/scope-edt" + FILE, token=tok)
+        asserts.invalid_token(r)
+        assert r.text == "custom refusal", r
