@@ -13,11 +13,13 @@
 #include "cache_l1.h"
 #include "flight.h"
 #include "introspect.h"
+#include "freshness.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
     request_rec *r;
     const mai_dir_conf_t *c;
+    mai_fresh_conf_t fresh;         /* this location's reuse rules */
     mai_req_state_t *st;
     const char *token;
     unsigned char key[MAI_DIGEST_LEN];
@@ -58,25 +60,9 @@ static mai_status_t from_l2(lookup_t *l, const mai_result_t **res,
                                                     : MAI_STATUS_CACHE_MISS;
 }
 
-/* Seconds an answer may live in the caches: its TTL, never past exp,
- * plus the StaleIfError window for active answers. 0 = do not cache. */
-static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
-{
-    apr_int64_t life;
-
-    if (!res->active) {
-        return mai_conf_negative_ttl(l->c);
-    }
-    life = mai_conf_cache_ttl(l->c);
-    if (res->has_exp && res->exp - l->now < life) {
-        life = res->exp - l->now;
-    }
-    return life > 0 ? life + mai_conf_stale_if_error(l->c) : 0;
-}
-
 static void to_caches(lookup_t *l, const mai_result_t *res)
 {
-    apr_int64_t life = cache_life(l, res);
+    apr_int64_t life = mai_fresh_cache_life(&l->fresh, res, l->now);
     unsigned char *sealed;
     apr_size_t sealed_len;
 
@@ -146,36 +132,17 @@ static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
     return s;
 }
 
-/* Fresh for this location: younger than its TTL, and before exp. An
- * active answer past the TTL but within StaleIfError is kept aside. */
+/* Fresh for this location (freshness.c); an active answer past its TTL
+ * but within StaleIfError is kept aside, the first one found. */
 static int usable(lookup_t *l, const mai_result_t *res, apr_int64_t fetched)
 {
-    apr_int64_t age = l->now - fetched;
-    int limit = res->active ? mai_conf_cache_ttl(l->c)
-                            : mai_conf_negative_ttl(l->c);
+    mai_freshness_t f = mai_fresh_judge(&l->fresh, res, fetched, l->now);
 
-    /* a TTL of 0 reuses nothing, not even stale (and not an answer
-     * another node's clock dated slightly ahead) */
-    if (limit <= 0 || age < -60 || (res->has_exp && res->exp <= l->now)) {
-        return 0;
-    }
-    if (age < limit) {
-        return 1;
-    }
-    if (res->active && age < limit + mai_conf_stale_if_error(l->c)
-        && !l->stale) {
+    if (f == MAI_FRESH_STALE && !l->stale) {
         l->stale = res;
         l->stale_fetched = fetched;
     }
-    return 0;
-}
-
-/* This location never reuses this kind of answer; for locations that do
- * it may still be fresh, so it stays where it is. */
-static int ttl_zero(lookup_t *l, const mai_result_t *res)
-{
-    return (res->active ? mai_conf_cache_ttl(l->c)
-                        : mai_conf_negative_ttl(l->c)) <= 0;
+    return f == MAI_FRESH_YES;
 }
 
 static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
@@ -187,7 +154,7 @@ static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
         if (usable(l, *res, fetched)) {
             return MAI_OK;
         }
-        if (l->stale != *res && !ttl_zero(l, *res)) {
+        if (l->stale != *res && !mai_fresh_ttl_zero(&l->fresh, *res)) {
             /* neither fresh nor kept for StaleIfError: free its slot */
             mai_l1_remove(mai_proc.l1, l->key);
         }
@@ -260,11 +227,14 @@ mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.st = st;
     l.token = st->token;
     l.now = now;
+    l.fresh.ttl = mai_conf_cache_ttl(c);
+    l.fresh.negative_ttl = mai_conf_negative_ttl(c);
+    l.fresh.stale_if_error = mai_conf_stale_if_error(c);
     /* a SHA-256 and an HMAC are what a cache hit costs */
     mai_digest_cache_key(mai_proc.cache_secret, &scope, st->token, l.key);
     /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
      * still reuses inactive answers for NegativeCacheTTL (usable) */
-    if (mai_conf_cache_ttl(c) > 0 || mai_conf_negative_ttl(c) > 0) {
+    if (mai_fresh_reuses(&l.fresh)) {
         s = from_caches(&l, res);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00314)
                       "token %s: cache %s", TOKEN_ID(&l),
