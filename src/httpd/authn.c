@@ -165,6 +165,8 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
                                mai_req_state_t *st,
                                const mai_req_state_t *prior, apr_int64_t now)
 {
+    mai_answer_t a;
+
     if (prior && prior->looked_up && !strcmp(prior->token, st->token)
         && same_endpoint(c, prior->conf)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00330)
@@ -184,7 +186,10 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
                           "looking it up for this location",
                           mai_state_token_id(r, st));
         }
-        st->lookup_status = mai_lookup(r, c, st, now);
+        a = mai_lookup(r, c, st, now);
+        st->lookup_status = a.status;
+        st->result = a.result;
+        st->retry_after = a.retry_after;
     }
     st->looked_up = 1;
     return st->lookup_status;

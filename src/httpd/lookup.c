@@ -13,29 +13,31 @@
 #include "cache_l1.h"
 #include "flight.h"
 #include "introspect.h"
+#include "freshness.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
     request_rec *r;
     const mai_dir_conf_t *c;
-    mai_req_state_t *st;
+    mai_fresh_conf_t fresh;         /* this location's reuse rules */
+    mai_req_state_t *st;            /* read for the token's log name */
     const char *token;
     unsigned char key[MAI_DIGEST_LEN];
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
-    apr_interval_time_t retry_after;
 } lookup_t;
 
 #define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
 
-static mai_status_t from_l2(lookup_t *l, const mai_result_t **res,
-                            apr_int64_t *fetched)
+/* The shared cache holds JSON (other processes and hosts read it): an L2
+ * hit is parsed once here, then kept parsed in L1. */
+static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
 {
+    mai_cache_entry_key_t k;
+    mai_cache_entry_t e;
     unsigned char *data;
-    apr_size_t len, json_len;
-    const char *json;
-    int active;
+    apr_size_t len;
     mai_status_t s;
 
     s = mai_cache_get(mai_proc.cache, l->r->server, l->r->pool, l->key,
@@ -43,40 +45,30 @@ static mai_status_t from_l2(lookup_t *l, const mai_result_t **res,
     if (s != MAI_OK) {
         return s;
     }
-    s = mai_cache_entry_open(l->r->pool, mai_proc.cache_secret, l->token,
-                             l->key, data, len, &active, fetched, &json,
-                             &json_len);
+    k.secret = mai_proc.cache_secret;
+    k.token = l->token;
+    k.lookup_key = l->key;
+    s = mai_cache_entry_open(l->r->pool, &k, data, len, &e);
     if (s != MAI_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, l->r, MAI_LOGNO(00311)
                       "shared cache entry rejected (tampered, swapped or "
                       "from another key); asking the endpoint");
         return MAI_STATUS_CACHE_MISS;
     }
-    s = mai_result_parse(l->r->pool, json, json_len, res);
+    a->fetched_at = e.fetched_at;
+    s = mai_result_parse(l->r->pool, e.json, e.json_len, &a->result);
     /* the sealed flag and the JSON must agree, or the entry is not ours */
-    return s == MAI_OK && (*res)->active == active ? MAI_OK
-                                                    : MAI_STATUS_CACHE_MISS;
+    return s == MAI_OK && a->result->active == e.active
+           ? MAI_OK : MAI_STATUS_CACHE_MISS;
 }
 
-/* Seconds an answer may live in the caches: its TTL, never past exp,
- * plus the StaleIfError window for active answers. 0 = do not cache. */
-static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
-{
-    apr_int64_t life;
-
-    if (!res->active) {
-        return mai_conf_negative_ttl(l->c);
-    }
-    life = mai_conf_cache_ttl(l->c);
-    if (res->has_exp && res->exp - l->now < life) {
-        life = res->exp - l->now;
-    }
-    return life > 0 ? life + mai_conf_stale_if_error(l->c) : 0;
-}
-
+/* A fresh answer (fetched now) into L1 and L2, for as long as this
+ * location lets it live (freshness.c). */
 static void to_caches(lookup_t *l, const mai_result_t *res)
 {
-    apr_int64_t life = cache_life(l, res);
+    apr_int64_t life = mai_fresh_cache_life(&l->fresh, res, l->now);
+    mai_cache_entry_key_t k;
+    mai_cache_entry_t e;
     unsigned char *sealed;
     apr_size_t sealed_len;
 
@@ -86,11 +78,18 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
     if (mai_proc.l1) {
         mai_l1_put(mai_proc.l1, l->key, res, l->now);
     }
-    if (mai_proc.cache
-        && mai_cache_entry_seal(l->r->pool, mai_proc.cache_secret, l->token,
-                                l->key, res->active, l->now, res->json,
-                                strlen(res->json), &sealed,
-                                &sealed_len) == MAI_OK) {
+    if (!mai_proc.cache) {
+        return;
+    }
+    k.secret = mai_proc.cache_secret;
+    k.token = l->token;
+    k.lookup_key = l->key;
+    e.active = res->active;
+    e.fetched_at = l->now;
+    e.json = res->json;
+    e.json_len = strlen(res->json);
+    if (mai_cache_entry_seal(l->r->pool, &k, &e, &sealed, &sealed_len)
+        == MAI_OK) {
         /* one second of slack: redis rounds the time left down to whole
          * seconds and refuses 0; freshness is judged on read from the
          * fetch time, so the extra second is never served */
@@ -100,14 +99,16 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
     }
 }
 
-static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
+/* The endpoint's answer, parsed: a->status, and a->result on MAI_OK or
+ * a->retry_after on BREAKER_OPEN. */
+static void call_endpoint(lookup_t *l, mai_answer_t *a)
 {
     mai_introspect_opts_t o;
-    const char *json;
-    apr_size_t json_len;
+    mai_introspect_out_t out;
     apr_pool_t *p;
     mai_status_t s;
 
+    a->fetched_at = l->now;
     /* set up at startup (endpoint_setup.c): only looked up here */
     o.endpoint = mai_endpoints_find(mai_proc.endpoints,
                                     mai_conf_endpoint_text(l->c),
@@ -121,7 +122,8 @@ static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
                       mai_conf_tls_ca_file(l->c)
                       ? mai_conf_tls_ca_file(l->c) : "(system store)",
                       mai_conf_tls_verify(l->c) ? "On" : "Off");
-        return MAI_STATUS_INTERNAL;
+        a->status = MAI_STATUS_INTERNAL;
+        return;
     }
     o.client_id = mai_conf_client_id(l->c);
     o.client_secret = mai_conf_client_secret(l->c);
@@ -132,10 +134,10 @@ static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
     /* the wire buffers die with the call; only the result outlives it */
     apr_pool_create(&p, l->r->pool);
     s = mai_introspect(p, &o, l->token, TOKEN_ID(l),
-                       mai_httpd_log_request(l->r), &json, &json_len,
-                       &l->retry_after);
+                       mai_httpd_log_request(l->r), &out);
+    a->retry_after = out.retry_after;
     if (s == MAI_OK) {
-        s = mai_result_parse(l->r->pool, json, json_len, res);
+        s = mai_result_parse(l->r->pool, out.json, out.json_len, &a->result);
         if (s != MAI_OK) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00313)
                           "token %s: unusable introspection response: %s",
@@ -143,146 +145,131 @@ static mai_status_t call_endpoint(lookup_t *l, const mai_result_t **res)
         }
     }
     apr_pool_destroy(p);
-    return s;
+    a->status = s;
 }
 
-/* Fresh for this location: younger than its TTL, and before exp. An
- * active answer past the TTL but within StaleIfError is kept aside. */
+/* Fresh for this location (freshness.c); an active answer past its TTL
+ * but within StaleIfError is kept aside, the first one found. */
 static int usable(lookup_t *l, const mai_result_t *res, apr_int64_t fetched)
 {
-    apr_int64_t age = l->now - fetched;
-    int limit = res->active ? mai_conf_cache_ttl(l->c)
-                            : mai_conf_negative_ttl(l->c);
+    mai_freshness_t f = mai_fresh_judge(&l->fresh, res, fetched, l->now);
 
-    /* a TTL of 0 reuses nothing, not even stale (and not an answer
-     * another node's clock dated slightly ahead) */
-    if (limit <= 0 || age < -60 || (res->has_exp && res->exp <= l->now)) {
-        return 0;
-    }
-    if (age < limit) {
-        return 1;
-    }
-    if (res->active && age < limit + mai_conf_stale_if_error(l->c)
-        && !l->stale) {
+    if (f == MAI_FRESH_STALE && !l->stale) {
         l->stale = res;
         l->stale_fetched = fetched;
     }
-    return 0;
+    return f == MAI_FRESH_YES;
 }
 
-/* This location never reuses this kind of answer; for locations that do
- * it may still be fresh, so it stays where it is. */
-static int ttl_zero(lookup_t *l, const mai_result_t *res)
+/* An L1 hit costs no allocation and no copy: a->result is L1's entry,
+ * held for r->pool. */
+static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
 {
-    return (res->active ? mai_conf_cache_ttl(l->c)
-                        : mai_conf_negative_ttl(l->c)) <= 0;
-}
-
-static mai_status_t from_caches(lookup_t *l, const mai_result_t **res)
-{
-    apr_int64_t fetched;
-
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)) {
-        if (usable(l, *res, fetched)) {
+        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
+                      &a->fetched_at)) {
+        if (usable(l, a->result, a->fetched_at)) {
             return MAI_OK;
         }
-        if (l->stale != *res && !ttl_zero(l, *res)) {
+        if (l->stale != a->result
+            && !mai_fresh_ttl_zero(&l->fresh, a->result)) {
             /* neither fresh nor kept for StaleIfError: free its slot */
             mai_l1_remove(mai_proc.l1, l->key);
         }
     }
-    if (mai_proc.cache && from_l2(l, res, &fetched) == MAI_OK
-        && usable(l, *res, fetched)) {
+    if (mai_proc.cache && from_l2(l, a) == MAI_OK
+        && usable(l, a->result, a->fetched_at)) {
         if (mai_proc.l1) {
-            mai_l1_put(mai_proc.l1, l->key, *res, fetched);
+            mai_l1_put(mai_proc.l1, l->key, a->result, a->fetched_at);
         }
         return MAI_OK;
     }
     return MAI_STATUS_CACHE_MISS;
 }
 
-/* One call per token per process at a time; the followers take the
- * leader's answer. */
-static mai_status_t fetch_shared(lookup_t *l, const mai_result_t **res)
+/* One call per token per process at a time; the followers take a copy of
+ * the leader's parsed answer. */
+static void fetch_shared(lookup_t *l, mai_answer_t *a)
 {
     apr_time_t deadline = apr_time_now() + mai_conf_timeout(l->c);
     mai_flight_t *fl;
-    mai_status_t s = MAI_OK;
-    const char *json = NULL;
-    apr_size_t json_len = 0;
-    apr_int64_t fetched = l->now;
     int rc;
 
     rc = mai_flight_join(mai_proc.flights, l->key, deadline, l->r->pool, &fl,
-                         &s, &json, &json_len, &fetched);
+                         a);
     if (rc < 0) {
-        return MAI_STATUS_ENDPOINT_TIMEOUT;
+        a->status = MAI_STATUS_ENDPOINT_TIMEOUT;
+        return;
     }
     if (rc == 0) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r, MAI_LOGNO(00315)
                       "token %s: shared another request's endpoint call",
                       TOKEN_ID(l));
-        return s == MAI_OK ? mai_result_parse(l->r->pool, json, json_len,
-                                              res)
-                           : s;
+        return;
     }
     /* a leader that landed between our cache miss and our join has just
      * filled L1: take its answer instead of making a second call */
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, res, &fetched)
-        && usable(l, *res, fetched)) {
-        mai_flight_land(mai_proc.flights, fl, MAI_OK, (*res)->json,
-                        strlen((*res)->json), fetched);
-        return MAI_OK;
+        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
+                      &a->fetched_at)
+        && usable(l, a->result, a->fetched_at)) {
+        a->status = MAI_OK;
+        mai_flight_land(mai_proc.flights, fl, a);
+        return;
     }
-    s = call_endpoint(l, res);
-    if (s == MAI_OK) {
-        to_caches(l, *res);
+    call_endpoint(l, a);
+    if (a->status == MAI_OK) {
+        to_caches(l, a->result);
     }
-    mai_flight_land(mai_proc.flights, fl, s, s == MAI_OK ? (*res)->json : NULL,
-                    s == MAI_OK ? strlen((*res)->json) : 0, l->now);
-    return s;
+    mai_flight_land(mai_proc.flights, fl, a);
 }
 
-mai_status_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
+mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
                         mai_req_state_t *st, apr_int64_t now)
 {
     lookup_t l = { 0 };
+    mai_answer_t a = { 0 };
     /* what decides an answer or how far it is trusted is in the key: a
      * TLSVerify Off location never fills what verifying ones read */
     const mai_cache_scope_t scope = mai_conf_cache_scope(c);
-    const mai_result_t **res = &st->result;
-    mai_status_t s;
 
     l.r = r;
     l.c = c;
     l.st = st;
     l.token = st->token;
     l.now = now;
+    l.fresh.ttl = mai_conf_cache_ttl(c);
+    l.fresh.negative_ttl = mai_conf_negative_ttl(c);
+    l.fresh.stale_if_error = mai_conf_stale_if_error(c);
     /* a SHA-256 and an HMAC are what a cache hit costs */
     mai_digest_cache_key(mai_proc.cache_secret, &scope, st->token, l.key);
     /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
-     * still reuses inactive answers for NegativeCacheTTL (usable) */
-    if (mai_conf_cache_ttl(c) > 0 || mai_conf_negative_ttl(c) > 0) {
-        s = from_caches(&l, res);
+     * still reuses inactive answers for NegativeCacheTTL (freshness.c) */
+    if (mai_fresh_reuses(&l.fresh)) {
+        a.status = from_caches(&l, &a);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00314)
                       "token %s: cache %s", TOKEN_ID(&l),
-                      s == MAI_OK ? "hit" : "miss");
-        if (s == MAI_OK) {
-            return MAI_OK;
+                      a.status == MAI_OK ? "hit" : "miss");
+        if (a.status == MAI_OK) {
+            return a;
         }
     }
-    s = fetch_shared(&l, res);
-    if (mai_status_is_endpoint_failure(s) && l.stale) {
+    fetch_shared(&l, &a);
+    if (mai_status_is_endpoint_failure(a.status) && l.stale) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MAI_LOGNO(00316)
                       "token %s: endpoint failed (%s); using the answer "
                       "cached %" APR_INT64_T_FMT " s ago "
                       "(AuthIntrospectStaleIfError)", TOKEN_ID(&l),
-                      mai_status_name(s), now - l.stale_fetched);
-        *res = l.stale;
-        return MAI_OK;
+                      mai_status_name(a.status), now - l.stale_fetched);
+        a.status = MAI_OK;
+        a.result = l.stale;
+        a.fetched_at = l.stale_fetched;
+        a.retry_after = 0;
+        return a;
     }
-    st->retry_after = l.retry_after;
-    return s;
+    if (a.status != MAI_OK) {
+        a.result = NULL;     /* what a cache held but this location
+                              * may not use */
+    }
+    return a;
 }

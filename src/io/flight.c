@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* flight.c: one mutex and one condition variable per process. They are
  * only touched on a cache miss, where an endpoint round trip dwarfs them.
- * The answer is copied out of the flight under the lock; the last one
- * out frees the flight (plain malloc, like the L1 entries: it outlives
- * the leader's request). */
+ * The leader's parsed answer is kept as a flat copy (result_flat.c), and
+ * each waiter copies it into its own pool under the lock: a copy, never a
+ * second parse. The last one out frees the flight (plain malloc, like the
+ * L1 entries: it outlives the leader's request). */
 #include <stdlib.h>
 #include <string.h>
-#include <apr_strings.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "flight.h"
+#include "result_flat.h"
 
 struct mai_flight {
     unsigned char key[MAI_DIGEST_LEN];
     int landed;
     int refs;                  /* leader + waiters still to read */
     mai_status_t status;
-    char *json;
-    apr_size_t json_len;
+    mai_result_t *result;      /* flat copy, on MAI_OK */
+    apr_size_t result_size;
     apr_int64_t fetched_at;
     mai_flight_t *next;
 };
@@ -39,7 +40,7 @@ mai_flights_t *mai_flights_create(apr_pool_t *p)
 static void unref(mai_flight_t *fl)
 {
     if (--fl->refs == 0) {
-        free(fl->json);
+        free(fl->result);
         free(fl);
     }
 }
@@ -69,8 +70,7 @@ static int wait_landing(mai_flights_t *f, mai_flight_t *fl,
 
 int mai_flight_join(mai_flights_t *f, const unsigned char *key,
                     apr_time_t deadline, apr_pool_t *p, mai_flight_t **out,
-                    mai_status_t *status, const char **json,
-                    apr_size_t *json_len, apr_int64_t *fetched_at)
+                    mai_answer_t *a)
 {
     mai_flight_t *fl;
     int rc;
@@ -95,10 +95,15 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
     fl->refs++;
     rc = wait_landing(f, fl, deadline) ? 0 : -1;
     if (rc == 0) {
-        *status = fl->status;
-        *fetched_at = fl->fetched_at;
-        *json = fl->json ? apr_pstrmemdup(p, fl->json, fl->json_len) : NULL;
-        *json_len = fl->json_len;
+        a->status = fl->status;
+        a->fetched_at = fl->fetched_at;
+        a->retry_after = 0;
+        a->result = NULL;
+        if (fl->result) {
+            /* apr_palloc aligns as result_flat.c does */
+            a->result = mai_result_flat_copy(apr_palloc(p, fl->result_size),
+                                             fl->result_size, fl->result);
+        }
     }
     unref(fl);
     apr_thread_mutex_unlock(f->lock);
@@ -106,11 +111,12 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
     return rc;
 }
 
-void mai_flight_land(mai_flights_t *f, mai_flight_t *fl, mai_status_t status,
-                     const char *json, apr_size_t json_len,
-                     apr_int64_t fetched_at)
+void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
+                     const mai_answer_t *a)
 {
     mai_flight_t **pp;
+    apr_size_t size;
+    void *buf;
 
     if (!fl) {
         return;
@@ -121,14 +127,21 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl, mai_status_t status,
     if (*pp) {
         *pp = fl->next;
     }
-    fl->status = status;
-    fl->fetched_at = fetched_at;
-    if (status == MAI_OK && json && (fl->json = malloc(json_len + 1))) {
-        memcpy(fl->json, json, json_len);
-        fl->json[json_len] = '\0';
-        fl->json_len = json_len;
+    fl->status = a->status;
+    fl->fetched_at = a->fetched_at;
+    if (a->status == MAI_OK && a->result) {
+        size = mai_result_flat_size(a->result);
+        buf = malloc(size);
+        fl->result = buf ? mai_result_flat_copy(buf, size, a->result) : NULL;
+        if (fl->result) {
+            fl->result_size = size;
+        }
+        else {
+            free(buf);
+        }
     }
-    else if (status == MAI_OK) {
+    if (a->status == MAI_OK && !fl->result) {
+        /* no answer to hand over: never success without one */
         fl->status = MAI_STATUS_INTERNAL;
     }
     fl->landed = 1;

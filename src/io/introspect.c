@@ -93,19 +93,24 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
 
 mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
                             const char *token, const char *token_id,
-                            const mai_log_sink_t *log, const char **json,
-                            apr_size_t *json_len,
-                            apr_interval_time_t *retry_after)
+                            const mai_log_sink_t *log,
+                            mai_introspect_out_t *out)
 {
     /* one deadline for waiting for a slot and for the call itself: no
      * worker waits longer than AuthIntrospectTimeout in all */
     apr_time_t deadline = apr_time_now() + o->timeout;
-    mai_status_t st = mai_endpoint_enter(o->endpoint, deadline, retry_after);
+    mai_status_t st;
+
+    out->json = NULL;
+    out->json_len = 0;
+    out->retry_after = 0;
+    st = mai_endpoint_enter(o->endpoint, deadline, &out->retry_after);
 
     if (st != MAI_OK) {
         return st;
     }
-    st = call(p, o, token, token_id, deadline, log, json, json_len);
+    st = call(p, o, token, token_id, deadline, log, &out->json,
+              &out->json_len);
     mai_endpoint_leave(o->endpoint, st != MAI_OK, log);
     return st;
 }

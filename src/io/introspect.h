@@ -19,18 +19,25 @@ typedef struct mai_introspect_opts {
     apr_interval_time_t connect_timeout;
 } mai_introspect_opts_t;
 
+/* What one call gives back besides its status. */
+typedef struct mai_introspect_out {
+    const char *json;               /* on MAI_OK: the 200 body, from p,
+                                     * not yet validated */
+    apr_size_t json_len;
+    apr_interval_time_t retry_after;  /* on BREAKER_OPEN: until the next
+                                       * probe */
+} mai_introspect_out_t;
+
 /**
- * Ask the endpoint about token. On MAI_OK, *json / *json_len hold the
- * 200 response body (from p), not yet validated. 401 and 403 from the
- * endpoint give ENDPOINT_CLIENT_AUTH, any other non-200 ENDPOINT_HTTP;
- * transport failures as mai_http_post; BREAKER_OPEN (with *retry_after)
- * or OVERLOADED when the call was not made (mai_endpoint_enter).
- * `token_id` names the token in logs.
+ * Ask the endpoint about token; *out is always set (zeroed first). 401
+ * and 403 from the endpoint give ENDPOINT_CLIENT_AUTH, any other non-200
+ * ENDPOINT_HTTP; transport failures as mai_http_post; BREAKER_OPEN (with
+ * out->retry_after) or OVERLOADED when the call was not made
+ * (mai_endpoint_enter). `token_id` names the token in logs.
  */
 mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
                             const char *token, const char *token_id,
-                            const mai_log_sink_t *log, const char **json,
-                            apr_size_t *json_len,
-                            apr_interval_time_t *retry_after);
+                            const mai_log_sink_t *log,
+                            mai_introspect_out_t *out);
 
 #endif

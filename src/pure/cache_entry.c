@@ -124,11 +124,8 @@ static apr_int64_t get_be64(const unsigned char *b)
 }
 
 mai_status_t mai_cache_entry_seal(apr_pool_t *p,
-                                  const mai_hmac_key_t *secret,
-                                  const char *token,
-                                  const unsigned char *lookup_key,
-                                  int active, apr_int64_t fetched_at,
-                                  const char *json, apr_size_t json_len,
+                                  const mai_cache_entry_key_t *k,
+                                  const mai_cache_entry_t *e,
                                   unsigned char **out, apr_size_t *out_len)
 {
     unsigned char key[KEY_LEN], aad[AAD_LEN], head[HEAD_LEN];
@@ -139,20 +136,20 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
     *out = NULL;
     *out_len = 0;
     /* EVP counts in int */
-    if (json_len > (apr_size_t)INT_MAX - HEAD_LEN - OVERHEAD) {
+    if (e->json_len > (apr_size_t)INT_MAX - HEAD_LEN - OVERHEAD) {
         return MAI_STATUS_INTERNAL;
     }
-    total = OVERHEAD + HEAD_LEN + json_len;
+    total = OVERHEAD + HEAD_LEN + e->json_len;
     buf = apr_palloc(p, total);
     buf[0] = VERSION;
     if (RAND_bytes(buf + 1, NONCE_LEN) != 1) {
         return MAI_STATUS_INTERNAL;
     }
-    derive_key(secret, token, key);
-    head[0] = active ? 1 : 0;
-    put_be64(head + 1, fetched_at);
-    make_aad(aad, lookup_key);
-    ok = gcm_seal(key, buf + 1, aad, head, json, (int)json_len,
+    derive_key(k->secret, k->token, key);
+    head[0] = e->active ? 1 : 0;
+    put_be64(head + 1, e->fetched_at);
+    make_aad(aad, k->lookup_key);
+    ok = gcm_seal(key, buf + 1, aad, head, e->json, (int)e->json_len,
                   buf + 1 + NONCE_LEN, buf + total - TAG_LEN);
     OPENSSL_cleanse(key, sizeof(key));
     if (!ok) {
@@ -164,13 +161,9 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
 }
 
 mai_status_t mai_cache_entry_open(apr_pool_t *p,
-                                  const mai_hmac_key_t *secret,
-                                  const char *token,
-                                  const unsigned char *lookup_key,
+                                  const mai_cache_entry_key_t *k,
                                   const unsigned char *data, apr_size_t len,
-                                  int *active, apr_int64_t *fetched_at,
-                                  const char **json,
-                                  apr_size_t *json_len)
+                                  mai_cache_entry_t *e)
 {
     unsigned char key[KEY_LEN], aad[AAD_LEN];
     unsigned char *pt;
@@ -184,8 +177,8 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p,
     }
     ct_len = len - OVERHEAD;
     pt = apr_palloc(p, ct_len + 1);
-    derive_key(secret, token, key);
-    make_aad(aad, lookup_key);
+    derive_key(k->secret, k->token, key);
+    make_aad(aad, k->lookup_key);
     ok = gcm_open(key, data + 1, aad, data + 1 + NONCE_LEN, (int)ct_len,
                   data + len - TAG_LEN, pt);
     OPENSSL_cleanse(key, sizeof(key));
@@ -196,9 +189,9 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p,
     }
     exp = get_be64(pt + 1);
     pt[ct_len] = '\0';
-    *active = pt[0];
-    *fetched_at = exp;
-    *json = (const char *)pt + HEAD_LEN;
-    *json_len = ct_len - HEAD_LEN;
+    e->active = pt[0];
+    e->fetched_at = exp;
+    e->json = (const char *)pt + HEAD_LEN;
+    e->json_len = ct_len - HEAD_LEN;
     return MAI_OK;
 }

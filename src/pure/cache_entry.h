@@ -7,6 +7,21 @@
 #include "status.h"
 #include "digest.h"
 
+/* Whose entry it is: only the same three open what they sealed. */
+typedef struct mai_cache_entry_key {
+    const mai_hmac_key_t *secret;       /* AuthIntrospectCacheSecret */
+    const char *token;                  /* the raw token */
+    const unsigned char *lookup_key;    /* the 32-byte cache key */
+} mai_cache_entry_key_t;
+
+/* What an entry holds. */
+typedef struct mai_cache_entry {
+    int active;                 /* the answer's "active", 0 or 1 */
+    apr_int64_t fetched_at;     /* when the endpoint gave it (s) */
+    const char *json;           /* the answer; NUL-terminated when opened */
+    apr_size_t json_len;
+} mai_cache_entry_t;
+
 /**
  * Seal an introspection response for the shared cache: a version byte, a
  * random 96-bit nonce, AES-256-GCM ciphertext of (active flag, the time
@@ -14,30 +29,24 @@
  * fetched_at whether the answer is young enough for its own TTL. The key
  * is HKDF-SHA256 of the token salted with the cache secret: a cache dump
  * is useless without the token, and no one without the secret can seal an
- * entry that opens. `lookup_key` (the 32-byte cache key) is bound as
- * additional data so an entry moved to another key fails to open.
+ * entry that opens. The lookup key is bound as additional data so an
+ * entry moved to another key fails to open.
  * @return MAI_OK or MAI_STATUS_INTERNAL; *out (from p) and *out_len set.
  */
 mai_status_t mai_cache_entry_seal(apr_pool_t *p,
-                                  const mai_hmac_key_t *secret,
-                                  const char *token,
-                                  const unsigned char *lookup_key,
-                                  int active, apr_int64_t fetched_at,
-                                  const char *json, apr_size_t json_len,
+                                  const mai_cache_entry_key_t *k,
+                                  const mai_cache_entry_t *e,
                                   unsigned char **out, apr_size_t *out_len);
 
 /**
  * Open a sealed entry. MAI_STATUS_CACHE_CORRUPT when the version, length,
  * tag or binding does not verify (tampered, swapped, or sealed by someone
  * without this secret).
- * On MAI_OK, *json is a NUL-terminated copy in p.
+ * On MAI_OK, *e is the entry; e->json is a NUL-terminated copy in p.
  */
 mai_status_t mai_cache_entry_open(apr_pool_t *p,
-                                  const mai_hmac_key_t *secret,
-                                  const char *token,
-                                  const unsigned char *lookup_key,
+                                  const mai_cache_entry_key_t *k,
                                   const unsigned char *data, apr_size_t len,
-                                  int *active, apr_int64_t *fetched_at,
-                                  const char **json, apr_size_t *json_len);
+                                  mai_cache_entry_t *e);
 
 #endif

@@ -29,12 +29,7 @@ static const mai_hmac_key_t *secret(apr_pool_t *p)
     return mai_hmac_key_make(p, SECRET, sizeof(SECRET) - 1);
 }
 
-typedef struct {
-    int active;
-    apr_int64_t fetched_at;
-    const char *json;
-    apr_size_t json_len;
-} opened_t;
+typedef mai_cache_entry_t opened_t;
 
 static mai_status_t open_with(apr_pool_t *p, const mai_hmac_key_t *sk,
                               const char *token, const unsigned char *k,
@@ -43,12 +38,15 @@ static mai_status_t open_with(apr_pool_t *p, const mai_hmac_key_t *sk,
 {
     /* an exactly sized copy: reading past the entry is an ASan report */
     unsigned char *copy = (unsigned char *)mai_fuzz_dup(data, len, 0);
+    mai_cache_entry_key_t ek;
     mai_status_t st;
 
+    ek.secret = sk;
+    ek.token = token;
+    ek.lookup_key = k;
     o->active = -1;
     o->json = NULL;
-    st = mai_cache_entry_open(p, sk, token, k, copy, len, &o->active,
-                              &o->fetched_at, &o->json, &o->json_len);
+    st = mai_cache_entry_open(p, &ek, copy, len, o);
     free(copy);
     MAI_FUZZ_ASSERT(st == MAI_OK || st == MAI_STATUS_CACHE_CORRUPT);
     if (st == MAI_OK) {
@@ -72,15 +70,21 @@ static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
     unsigned char *sealed, other[32];
     apr_size_t len, i, bit;
     apr_uint64_t t = 0;
-    opened_t o;
+    opened_t o, in;
+    mai_cache_entry_key_t ek;
 
     for (i = 1; i < 9; i++) {
         t = t << 8 | data[i];
     }
-    MAI_FUZZ_ASSERT(mai_cache_entry_seal(p, secret(p), TOKEN, key,
-                                         data[0] & 1, (apr_int64_t)t,
-                                         (const char *)data + 9, size - 9,
-                                         &sealed, &len) == MAI_OK);
+    ek.secret = secret(p);
+    ek.token = TOKEN;
+    ek.lookup_key = key;
+    in.active = data[0] & 1;
+    in.fetched_at = (apr_int64_t)t;
+    in.json = (const char *)data + 9;
+    in.json_len = size - 9;
+    MAI_FUZZ_ASSERT(mai_cache_entry_seal(p, &ek, &in, &sealed, &len)
+                    == MAI_OK);
     MAI_FUZZ_ASSERT(len == size - 9 + OVERHEAD);
     MAI_FUZZ_ASSERT(open_copy(p, TOKEN, key, sealed, len, &o) == MAI_OK);
     MAI_FUZZ_ASSERT(o.active == (data[0] & 1));

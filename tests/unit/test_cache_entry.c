@@ -32,15 +32,53 @@ typedef struct {
     apr_size_t len;
 } sealed_t;
 
+static mai_cache_entry_key_t ekey(const mai_hmac_key_t *sk,
+                                  const char *token,
+                                  const unsigned char *key)
+{
+    mai_cache_entry_key_t k;
+    k.secret = sk;
+    k.token = token;
+    k.lookup_key = key;
+    return k;
+}
+
+static mai_status_t seal_with(apr_pool_t *p, const mai_hmac_key_t *sk,
+                              const char *token, const unsigned char *key,
+                              int active, apr_int64_t fetched,
+                              const char *json, sealed_t *s)
+{
+    mai_cache_entry_key_t k = ekey(sk, token, key);
+    mai_cache_entry_t e;
+
+    e.active = active;
+    e.fetched_at = fetched;
+    e.json = json;
+    e.json_len = strlen(json);
+    return mai_cache_entry_seal(p, &k, &e, &s->data, &s->len);
+}
+
+static mai_status_t open_with(apr_pool_t *p, const mai_hmac_key_t *sk,
+                              const char *token, const unsigned char *key,
+                              sealed_t s, mai_cache_entry_t *e)
+{
+    mai_cache_entry_key_t k = ekey(sk, token, key);
+
+    e->active = -1;
+    e->fetched_at = -1;
+    e->json = NULL;
+    e->json_len = 0;
+    return mai_cache_entry_open(p, &k, s.data, s.len, e);
+}
+
 static sealed_t seal(apr_pool_t *p, const char *token,
                      const unsigned char *key, int active,
                      apr_int64_t expires, const char *json)
 {
     sealed_t s;
 
-    assert_int_equal(mai_cache_entry_seal(p, SK, token, key, active, expires,
-                                          json, strlen(json), &s.data,
-                                          &s.len), MAI_OK);
+    assert_int_equal(seal_with(p, SK, token, key, active, expires, json,
+                               &s), MAI_OK);
     assert_non_null(s.data);
     return s;
 }
@@ -49,71 +87,52 @@ static mai_status_t open_entry(apr_pool_t *p, const char *token,
                                const unsigned char *key, sealed_t s,
                                apr_int64_t now)
 {
-    int active = -1;
-    apr_int64_t expires = -1;
-    const char *json = NULL;
-    apr_size_t json_len = 0;
+    mai_cache_entry_t e;
 
-    return mai_cache_entry_open(p, SK, token, key, s.data, s.len, &active,
-                                &expires, &json, &json_len);
+    (void)now;
+    return open_with(p, SK, token, key, s, &e);
 }
 
 static void test_roundtrip(void **state)
 {
     apr_pool_t *p = *state;
     sealed_t s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
-    int active = -1;
-    apr_int64_t expires = 0;
-    const char *json = NULL;
-    apr_size_t json_len = 0;
+    mai_cache_entry_t e;
 
     assert_int_equal(s.len, OVERHEAD + strlen(JSON));
     assert_int_equal(s.data[0], 0x02);
-    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
-                                          &active, &expires, &json,
-                                          &json_len), MAI_OK);
-    assert_int_equal(active, 1);
-    assert_true(expires == NOW + 60);
-    assert_int_equal(json_len, strlen(JSON));
-    assert_string_equal(json, JSON);   /* NUL-terminated */
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_int_equal(e.active, 1);
+    assert_true(e.fetched_at == NOW + 60);
+    assert_int_equal(e.json_len, strlen(JSON));
+    assert_string_equal(e.json, JSON);   /* NUL-terminated */
 
     /* an inactive answer (negative caching), empty JSON, a huge expiry */
     s = seal(p, TOKEN, key_a, 0, APR_INT64_MAX, "");
-    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
-                                          &active, &expires, &json,
-                                          &json_len), MAI_OK);
-    assert_int_equal(active, 0);
-    assert_true(expires == APR_INT64_MAX);
-    assert_int_equal(json_len, 0);
-    assert_string_equal(json, "");
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_int_equal(e.active, 0);
+    assert_true(e.fetched_at == APR_INT64_MAX);
+    assert_int_equal(e.json_len, 0);
+    assert_string_equal(e.json, "");
 
     /* any non-zero active flag is stored as 1 */
     s = seal(p, TOKEN, key_a, 42, NOW + 1, JSON);
-    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
-                                          &active, &expires, &json,
-                                          &json_len), MAI_OK);
-    assert_int_equal(active, 1);
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_int_equal(e.active, 1);
 }
 
 static void test_fetched_at(void **state)
 {
     apr_pool_t *p = *state;
-    int active;
-    apr_int64_t fetched = 0;
-    const char *json;
-    apr_size_t json_len;
+    mai_cache_entry_t e;
     /* the stamp is carried as is, also negative ones (big-endian sign) */
     sealed_t s = seal(p, TOKEN, key_a, 1, -5, JSON);
 
-    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
-                                          &active, &fetched, &json,
-                                          &json_len), MAI_OK);
-    assert_true(fetched == -5);
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_true(e.fetched_at == -5);
     s = seal(p, TOKEN, key_a, 1, NOW, JSON);
-    assert_int_equal(mai_cache_entry_open(p, SK, TOKEN, key_a, s.data, s.len,
-                                          &active, &fetched, &json,
-                                          &json_len), MAI_OK);
-    assert_true(fetched == NOW);
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_true(e.fetched_at == NOW);
 }
 
 static void test_every_byte_flip(void **state)
@@ -163,26 +182,19 @@ static void test_secret(void **state)
 {
     apr_pool_t *p = *state;
     sealed_t s;
-    int active;
-    apr_int64_t fetched;
-    const char *json;
-    apr_size_t json_len;
+    mai_cache_entry_t e;
 
-    assert_int_equal(mai_cache_entry_seal(p, secret_of(p, SECRET_B), TOKEN,
-                                          key_a, 1, NOW, JSON, strlen(JSON),
-                                          &s.data, &s.len), MAI_OK);
+    assert_int_equal(seal_with(p, secret_of(p, SECRET_B), TOKEN, key_a, 1,
+                               NOW, JSON, &s), MAI_OK);
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
-    assert_int_equal(mai_cache_entry_seal(p, secret_of(p, ""), TOKEN, key_a,
-                                          1, NOW, JSON, strlen(JSON),
-                                          &s.data, &s.len), MAI_OK);
+    assert_int_equal(seal_with(p, secret_of(p, ""), TOKEN, key_a, 1, NOW,
+                               JSON, &s), MAI_OK);
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
     s = seal(p, TOKEN, key_a, 1, NOW, JSON);
-    assert_int_equal(mai_cache_entry_open(p, secret_of(p, SECRET_B), TOKEN,
-                                          key_a, s.data, s.len, &active,
-                                          &fetched, &json, &json_len),
-                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(open_with(p, secret_of(p, SECRET_B), TOKEN, key_a, s,
+                               &e), MAI_STATUS_CACHE_CORRUPT);
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
 }
 

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include "flight.h"
+#include "result.h"
 
 #define NTHREADS 8
 #define ANSWER "{\"active\":true,\"sub\":\"alice\"}"
@@ -24,14 +25,30 @@ typedef struct {
     volatile apr_uint32_t *started;
     apr_uint32_t nthreads;           /* joins a leader waits for */
     mai_status_t land_status;        /* what a leader lands with */
-    const char *land_json;
+    const mai_result_t *land_result;
     apr_pool_t *pool;
     int rc;
-    mai_status_t status;
-    const char *json;
-    apr_size_t json_len;
-    apr_int64_t fetched_at;
+    mai_answer_t a;                  /* what a waiter got */
 } joiner_t;
+
+/* An answer as a leader lands it. */
+static mai_answer_t answer(mai_status_t s, const mai_result_t *res,
+                           apr_int64_t fetched_at)
+{
+    mai_answer_t a;
+    a.status = s;
+    a.result = res;
+    a.fetched_at = fetched_at;
+    a.retry_after = 7;
+    return a;
+}
+
+static const mai_result_t *parsed(apr_pool_t *p, const char *json)
+{
+    const mai_result_t *res = NULL;
+    assert_int_equal(mai_result_parse(p, json, strlen(json), &res), MAI_OK);
+    return res;
+}
 
 /* Lead: wait until every thread is about to join, give them time to get
  * into the wait, then land. */
@@ -41,8 +58,8 @@ static void lead(joiner_t *j, mai_flight_t *fl)
         apr_sleep(1000);
     }
     apr_sleep(apr_time_from_msec(300));
-    mai_flight_land(j->f, fl, j->land_status, j->land_json,
-                    j->land_json ? strlen(j->land_json) : 0, 1234);
+    mai_answer_t a = answer(j->land_status, j->land_result, 1234);
+    mai_flight_land(j->f, fl, &a);
 }
 
 static void *APR_THREAD_FUNC joiner(apr_thread_t *t, void *data)
@@ -50,12 +67,12 @@ static void *APR_THREAD_FUNC joiner(apr_thread_t *t, void *data)
     joiner_t *j = data;
     mai_flight_t *fl = NULL;
 
-    j->status = (mai_status_t)-1;
-    j->fetched_at = -1;
+    j->a.status = (mai_status_t)-1;
+    j->a.fetched_at = -1;
+    j->a.retry_after = -1;
     apr_atomic_inc32(j->started);
     j->rc = mai_flight_join(j->f, j->key, apr_time_now() + j->wait,
-                            j->pool, &fl, &j->status, &j->json,
-                            &j->json_len, &j->fetched_at);
+                            j->pool, &fl, &j->a);
     if (j->rc == 1) {
         lead(j, fl);
     }
@@ -65,7 +82,7 @@ static void *APR_THREAD_FUNC joiner(apr_thread_t *t, void *data)
 
 /* NTHREADS joins racing on one key; returns the index of the leader. */
 static int race(apr_pool_t *p, joiner_t *j, mai_status_t st,
-                const char *json)
+                const mai_result_t *res)
 {
     mai_flights_t *f = mai_flights_create(p);
     static unsigned char key[MAI_DIGEST_LEN];
@@ -82,7 +99,7 @@ static int race(apr_pool_t *p, joiner_t *j, mai_status_t st,
         j[i].wait = apr_time_from_sec(30);
         j[i].started = &started;
         j[i].land_status = st;
-        j[i].land_json = json;
+        j[i].land_result = res;
         j[i].nthreads = NTHREADS;
         assert_int_equal(apr_pool_create(&j[i].pool, p), APR_SUCCESS);
     }
@@ -105,21 +122,28 @@ static int race(apr_pool_t *p, joiner_t *j, mai_status_t st,
 static void test_one_leader_shares_answer(void **state)
 {
     joiner_t j[NTHREADS];
-    int i, leader = race(*state, j, MAI_OK, ANSWER);
+    const mai_result_t *res = parsed(*state, ANSWER);
+    int i, leader = race(*state, j, MAI_OK, res);
 
     for (i = 0; i < NTHREADS; i++) {
         if (i == leader) {
             continue;
         }
         assert_int_equal(j[i].rc, 0);
-        assert_int_equal(j[i].status, MAI_OK);
-        assert_non_null(j[i].json);
-        assert_string_equal(j[i].json, ANSWER);
-        assert_int_equal(j[i].json_len, strlen(ANSWER));
-        assert_true(j[i].fetched_at == 1234);
-        /* each waiter has its own copy */
-        assert_ptr_not_equal(j[i].json, ANSWER);
-        assert_ptr_not_equal(j[i].json, j[(i + 1) % NTHREADS].json);
+        assert_int_equal(j[i].a.status, MAI_OK);
+        assert_non_null(j[i].a.result);
+        assert_true(j[i].a.result->active);
+        assert_string_equal(j[i].a.result->json, res->json);
+        assert_string_equal(mai_result_claim(j[i].a.result, "sub")->text,
+                            "alice");
+        assert_true(j[i].a.fetched_at == 1234);
+        /* a waiter was never refused a call: no Retry-After */
+        assert_true(j[i].a.retry_after == 0);
+        /* each waiter has its own copy, no parse, no share */
+        assert_ptr_not_equal(j[i].a.result, res);
+        assert_ptr_not_equal(j[i].a.result->json, res->json);
+        assert_ptr_not_equal(j[i].a.result,
+                             j[(i + 1) % NTHREADS].a.result);
     }
 }
 
@@ -127,19 +151,18 @@ static void test_error_status_shared(void **state)
 {
     joiner_t j[NTHREADS];
     int i, leader = race(*state, j, MAI_STATUS_ENDPOINT_TIMEOUT,
-                         "{\"not\":\"shared\"}");
+                         parsed(*state, "{\"active\":true}"));
 
     for (i = 0; i < NTHREADS; i++) {
         if (i != leader) {
             assert_int_equal(j[i].rc, 0);
-            assert_int_equal(j[i].status, MAI_STATUS_ENDPOINT_TIMEOUT);
-            assert_null(j[i].json);
-            assert_int_equal(j[i].json_len, 0);
+            assert_int_equal(j[i].a.status, MAI_STATUS_ENDPOINT_TIMEOUT);
+            assert_null(j[i].a.result);
         }
     }
 }
 
-/* MAI_OK without an answer would hand waiters a NULL body as success. */
+/* MAI_OK without an answer would hand waiters a NULL result as success. */
 static void test_ok_without_json_is_internal(void **state)
 {
     joiner_t j[NTHREADS];
@@ -148,8 +171,8 @@ static void test_ok_without_json_is_internal(void **state)
     for (i = 0; i < NTHREADS; i++) {
         if (i != leader) {
             assert_int_equal(j[i].rc, 0);
-            assert_int_equal(j[i].status, MAI_STATUS_INTERNAL);
-            assert_null(j[i].json);
+            assert_int_equal(j[i].a.status, MAI_STATUS_INTERNAL);
+            assert_null(j[i].a.result);
         }
     }
 }
@@ -162,40 +185,41 @@ static void test_deadline_and_relead(void **state)
     mai_flights_t *f = mai_flights_create(p);
     unsigned char key[MAI_DIGEST_LEN];
     mai_flight_t *lead_fl = NULL, *fl = (mai_flight_t *)p;
-    mai_status_t st = MAI_STATUS_INACTIVE;
-    const char *json = "poison";
-    apr_size_t len = 99;
-    apr_int64_t at = 77;
+    const mai_result_t *poison = parsed(p, "{\"active\":false}");
+    const mai_result_t *res = parsed(p, "{}");
+    mai_answer_t a = answer(MAI_STATUS_INACTIVE, poison, 77), ok, down;
     apr_time_t before;
 
+    ok = answer(MAI_OK, res, 5);
+    down = answer(MAI_STATUS_ENDPOINT_UNREACHABLE, NULL, 0);
     key_of("slow", key);
     assert_int_equal(mai_flight_join(f, key, apr_time_now() + 1000000, p,
-                                     &lead_fl, &st, &json, &len, &at), 1);
+                                     &lead_fl, &a), 1);
     assert_non_null(lead_fl);
     /* deadline already passed */
     assert_int_equal(mai_flight_join(f, key, apr_time_now() - 1, p, &fl,
-                                     &st, &json, &len, &at), -1);
+                                     &a), -1);
     assert_null(fl);
     /* a short deadline: waits, then gives up */
     before = apr_time_now();
     assert_int_equal(mai_flight_join(f, key, before
-                                     + apr_time_from_msec(50), p, &fl, &st,
-                                     &json, &len, &at), -1);
+                                     + apr_time_from_msec(50), p, &fl,
+                                     &a), -1);
     assert_true(apr_time_now() - before >= apr_time_from_msec(50));
-    /* a -1 leaves the outputs alone: nothing was answered */
-    assert_int_equal(st, MAI_STATUS_INACTIVE);
-    assert_string_equal(json, "poison");
-    assert_true(at == 77);
-    mai_flight_land(f, lead_fl, MAI_OK, "{}", 2, 5);
+    /* a -1 leaves the answer alone: nothing was answered */
+    assert_int_equal(a.status, MAI_STATUS_INACTIVE);
+    assert_ptr_equal(a.result, poison);
+    assert_true(a.fetched_at == 77);
+    mai_flight_land(f, lead_fl, &ok);
     /* landed flights are gone: the next join on the key leads again */
     lead_fl = NULL;
     assert_int_equal(mai_flight_join(f, key, apr_time_now() - 1, p,
-                                     &lead_fl, &st, &json, &len, &at), 1);
+                                     &lead_fl, &a), 1);
     assert_non_null(lead_fl);
-    mai_flight_land(f, lead_fl, MAI_STATUS_ENDPOINT_UNREACHABLE, NULL, 0, 0);
+    mai_flight_land(f, lead_fl, &down);
     assert_int_equal(mai_flight_join(f, key, apr_time_now() + 1000000, p,
-                                     &lead_fl, &st, &json, &len, &at), 1);
-    mai_flight_land(f, lead_fl, MAI_OK, "{}", 2, 5);
+                                     &lead_fl, &a), 1);
+    mai_flight_land(f, lead_fl, &ok);
 }
 
 static void test_different_keys_lead_independently(void **state)
@@ -204,35 +228,33 @@ static void test_different_keys_lead_independently(void **state)
     mai_flights_t *f = mai_flights_create(p);
     unsigned char k1[MAI_DIGEST_LEN], k2[MAI_DIGEST_LEN];
     mai_flight_t *fl1 = NULL, *fl2 = NULL, *fl3 = NULL;
-    mai_status_t st;
-    const char *json;
-    apr_size_t len;
-    apr_int64_t at;
+    mai_answer_t a, ok = answer(MAI_OK, parsed(p, "{}"), 1);
 
     key_of("one", k1);
     key_of("two", k2);
     assert_int_equal(mai_flight_join(f, k1, apr_time_now() + 1000000, p,
-                                     &fl1, &st, &json, &len, &at), 1);
+                                     &fl1, &a), 1);
     assert_int_equal(mai_flight_join(f, k2, apr_time_now() + 1000000, p,
-                                     &fl2, &st, &json, &len, &at), 1);
+                                     &fl2, &a), 1);
     assert_non_null(fl2);
     assert_ptr_not_equal(fl1, fl2);
     /* landing one leaves the other in flight */
-    mai_flight_land(f, fl1, MAI_OK, "{}", 2, 1);
+    mai_flight_land(f, fl1, &ok);
     assert_int_equal(mai_flight_join(f, k2, apr_time_now() - 1, p, &fl3,
-                                     &st, &json, &len, &at), -1);
+                                     &a), -1);
     assert_int_equal(mai_flight_join(f, k1, apr_time_now() - 1, p, &fl3,
-                                     &st, &json, &len, &at), 1);
-    mai_flight_land(f, fl3, MAI_OK, "{}", 2, 1);
-    mai_flight_land(f, fl2, MAI_OK, "{}", 2, 1);
+                                     &a), 1);
+    mai_flight_land(f, fl3, &ok);
+    mai_flight_land(f, fl2, &ok);
     /* a leader without a flight (allocation failed) lands harmlessly */
-    mai_flight_land(f, NULL, MAI_OK, "{}", 2, 1);
+    mai_flight_land(f, NULL, &ok);
 }
 
-/* The answer is json_len bytes, not up to a NUL. */
-static void test_answer_is_json_len_bytes(void **state)
+/* The waiter's copy lives in its own pool: it survives the leader's
+ * result (a request pool, gone when the leader's request ends). */
+static void test_copy_outlives_leader(void **state)
 {
-    apr_pool_t *p = *state;
+    apr_pool_t *p = *state, *leader_pool;
     mai_flights_t *f = mai_flights_create(p);
     unsigned char key[MAI_DIGEST_LEN];
     static volatile apr_uint32_t started;
@@ -240,14 +262,12 @@ static void test_answer_is_json_len_bytes(void **state)
     apr_status_t rv;
     joiner_t j;
     mai_flight_t *fl = NULL;
-    mai_status_t st;
-    const char *json;
-    apr_size_t len;
-    apr_int64_t at;
+    mai_answer_t a;
 
+    assert_int_equal(apr_pool_create(&leader_pool, p), APR_SUCCESS);
     key_of("len", key);
     assert_int_equal(mai_flight_join(f, key, apr_time_now() + 1000000, p,
-                                     &fl, &st, &json, &len, &at), 1);
+                                     &fl, &a), 1);
     memset(&j, 0, sizeof(j));
     j.f = f;
     j.key = key;
@@ -261,13 +281,17 @@ static void test_answer_is_json_len_bytes(void **state)
         apr_sleep(1000);
     }
     apr_sleep(apr_time_from_msec(300));
-    mai_flight_land(f, fl, MAI_OK, "{\"a\":1}TRAILING", 7, 42);
+    a = answer(MAI_OK, parsed(leader_pool, "{\"active\":true,"
+                              "\"scope\":\"a b\",\"sub\":\"bob\"}"), 42);
+    mai_flight_land(f, fl, &a);
+    apr_pool_destroy(leader_pool);
     apr_thread_join(&rv, th);
     assert_int_equal(j.rc, 0);
-    assert_int_equal(j.status, MAI_OK);
-    assert_int_equal(j.json_len, 7);
-    assert_string_equal(j.json, "{\"a\":1}");
-    assert_true(j.fetched_at == 42);
+    assert_int_equal(j.a.status, MAI_OK);
+    assert_true(j.a.fetched_at == 42);
+    assert_string_equal(mai_result_claim(j.a.result, "sub")->text, "bob");
+    assert_int_equal(j.a.result->nscopes, 2);
+    assert_string_equal(j.a.result->scopes[1], "b");
 }
 
 static const struct CMUnitTest tests[] = {
@@ -276,6 +300,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_ok_without_json_is_internal),
     UNIT_TEST(test_deadline_and_relead),
     UNIT_TEST(test_different_keys_lead_independently),
-    UNIT_TEST(test_answer_is_json_len_bytes),
+    UNIT_TEST(test_copy_outlives_leader),
 };
 UNIT_MAIN(tests)
