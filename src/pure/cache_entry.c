@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "cache_entry.h"
+#include "lex.h"
 
 /* 2: keys salted with the cache secret (1 had a fixed salt) */
 #define VERSION 0x02
@@ -102,27 +103,6 @@ cleanup:
     return ok;
 }
 
-static void put_be64(unsigned char *b, apr_int64_t v)
-{
-    apr_uint64_t u = (apr_uint64_t)v;
-    int i;
-
-    for (i = 7; i >= 0; i--, u >>= 8) {
-        b[i] = (unsigned char)(u & 0xff);
-    }
-}
-
-static apr_int64_t get_be64(const unsigned char *b)
-{
-    apr_uint64_t u = 0;
-    int i;
-
-    for (i = 0; i < 8; i++) {
-        u = (u << 8) | b[i];
-    }
-    return (apr_int64_t)u;
-}
-
 mai_status_t mai_cache_entry_seal(apr_pool_t *p,
                                   const mai_hmac_key_t *secret,
                                   const char *token,
@@ -150,7 +130,7 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
     }
     derive_key(secret, token, key);
     head[0] = active ? 1 : 0;
-    put_be64(head + 1, fetched_at);
+    mai_lex_put_be64(head + 1, (apr_uint64_t)fetched_at);
     make_aad(aad, lookup_key);
     ok = gcm_seal(key, buf + 1, aad, head, json, (int)json_len,
                   buf + 1 + NONCE_LEN, buf + total - TAG_LEN);
@@ -194,7 +174,7 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p,
         OPENSSL_cleanse(pt, ct_len);
         return MAI_STATUS_CACHE_CORRUPT;
     }
-    exp = get_be64(pt + 1);
+    exp = (apr_int64_t)mai_lex_get_be64(pt + 1);
     pt[ct_len] = '\0';
     *active = pt[0];
     *fetched_at = exp;

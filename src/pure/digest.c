@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 #include <apr_strings.h>
 #include "digest.h"
+#include "lex.h"
 
 /* Changing how the key is built must change this label, so entries
  * written by an older layout can never be found under the new one. */
@@ -210,10 +211,7 @@ static void feed_field(feed_t *f, const char *s)
     unsigned char head[5];
 
     head[0] = s ? 1 : 0;
-    head[1] = (unsigned char)(n >> 24);
-    head[2] = (unsigned char)(n >> 16);
-    head[3] = (unsigned char)(n >> 8);
-    head[4] = (unsigned char)n;
+    mai_lex_put_be32(head + 1, (apr_uint32_t)n);
     feed(f, head, sizeof(head));
     feed(f, s ? s : "", n);
 }
