@@ -46,19 +46,12 @@ void mai_digest_sha256(const void *data, apr_size_t len,
 
 const char *mai_digest_token_id(apr_pool_t *p, const char *token)
 {
-    unsigned char d[MAI_DIGEST_LEN];
-
-    mai_digest_sha256(token, strlen(token), d);
-    return mai_digest_id_of(p, d);
-}
-
-const char *mai_digest_id_of(apr_pool_t *p,
-                             const unsigned char d[MAI_DIGEST_LEN])
-{
     static const char hex[] = "0123456789abcdef";
+    unsigned char d[MAI_DIGEST_LEN];
     char *id = apr_palloc(p, 9);
     int i;
 
+    mai_digest_sha256(token, strlen(token), d);
     for (i = 0; i < 4; i++) {
         id[2 * i] = hex[d[i] >> 4];
         id[2 * i + 1] = hex[d[i] & 0x0f];
