@@ -27,7 +27,7 @@
 #define LOOKUP_LEN 32
 #define NONCE_LEN 12
 #define TAG_LEN 16
-#define HEAD_LEN 9              /* active flag and expiry */
+#define HEAD_LEN 9              /* active flag and fetched_at */
 #define AAD_LEN (1 + LOOKUP_LEN)
 #define OVERHEAD (1 + NONCE_LEN + TAG_LEN)
 

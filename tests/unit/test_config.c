@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_config.c: defaults, setters and the field-by-field merge. For every
- * field (STYLE.md rule 3): the default when neither section sets it, an
- * unset inner section inherits, a set inner section overrides, and an inner
- * section that sets the default value still overrides the outer one. */
+ * field: the default when neither section sets it, an unset inner section
+ * inherits, a set inner section overrides, and an inner section that sets
+ * the default value still overrides the outer one. */
 #include "unit.h"
 #include "config.h"
 
