@@ -222,7 +222,7 @@ static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
 
     /* obs-fold (a continuation line) is deprecated and a classic way to
      * smuggle a field past one parser and not another */
-    if (*l == ' ' || *l == '\t') {
+    if (mai_lex_is_ows((unsigned char)*l)) {
         return ST_ERROR;
     }
     while (mai_lex_is_tchar((unsigned char)*c)) {

@@ -16,7 +16,7 @@ static void test_hexval(void **state)
                : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                       : -1;
         if (mai_lex_hexval((unsigned char)c) != want) {
-            fail_msg("hexval(0x%02x) = %d, want %d", c,
+            fail_msg("mai_lex_hexval(0x%02x) = %d, want %d", c,
                      mai_lex_hexval((unsigned char)c), want);
         }
     }
@@ -35,7 +35,7 @@ static void test_tchar(void **state)
                    || (c && memchr(specials, c, sizeof(specials) - 1));
 
         if (!mai_lex_is_tchar((unsigned char)c) != !want) {
-            fail_msg("is_tchar(0x%02x) = %d", c,
+            fail_msg("mai_lex_is_tchar(0x%02x) = %d", c,
                      mai_lex_is_tchar((unsigned char)c));
         }
     }
@@ -107,7 +107,7 @@ static void compare(const char *s)
             fail_msg("IPv6 \"%s\": ours %d, inet_pton %d", s, o6, l6);
         }
         if (mai_lex_is_ip_literal(s) != (l4 || l6)) {
-            fail_msg("is_ip_literal(\"%s\") = %d", s,
+            fail_msg("mai_lex_is_ip_literal(\"%s\") = %d", s,
                      mai_lex_is_ip_literal(s));
         }
     }
