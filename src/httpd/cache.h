@@ -42,10 +42,11 @@ const char *mai_cache_init(mai_cache_t *c, apr_pool_t *pconf,
 void mai_cache_child_init(mai_cache_t *c, apr_pool_t *pchild, server_rec *s);
 
 /**
- * Fetch the value stored under key. MAI_OK with *data (from p) set,
- * MAI_STATUS_CACHE_MISS, or MAI_STATUS_CACHE_CORRUPT... never fails the
- * request: a cache fault is logged (at most once per 10 s) and reported
- * as a miss.
+ * Fetch the value stored under key: MAI_OK with *data (from p) and *len
+ * set, else MAI_STATUS_CACHE_MISS. Never fails the request: a provider
+ * fault is logged (at most once per 10 s) and reported as a miss. The
+ * value is the sealed entry as stored; whether it opens is for
+ * mai_cache_entry_open (MAI_STATUS_CACHE_CORRUPT) to say.
  */
 mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                            const unsigned char *key, unsigned char **data,

@@ -13,7 +13,7 @@
 void mai_export(request_rec *r, const mai_dir_conf_t *c,
                 const mai_result_t *res)
 {
-    int i, env = mai_conf_set_env_on(c), hdr = mai_conf_set_headers_on(c);
+    int i, env = mai_conf_export_env(c), hdr = mai_conf_export_headers(c);
 
     for (i = 0; i < res->nclaims && (env || hdr); i++) {
         const mai_claim_t *cl = &res->claims[i];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* httpd_log.h: log sinks bound to a request or a server. */
+/* httpd_log.h: the log sink bound to a request. */
 #ifndef MAI_HTTPD_LOG_H
 #define MAI_HTTPD_LOG_H
 
@@ -8,8 +8,5 @@
 
 /** A sink writing through ap_log_rerror for r (lives in r->pool). */
 const mai_log_sink_t *mai_httpd_log_request(request_rec *r);
-
-/** A sink writing through ap_log_error for s (from p). */
-const mai_log_sink_t *mai_httpd_log_server(apr_pool_t *p, server_rec *s);
 
 #endif

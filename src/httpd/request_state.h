@@ -18,7 +18,8 @@ typedef struct mai_req_state {
     const mai_dir_conf_t *conf;    /* the location it was judged under;
                                     * NULL until authn ran for it */
     int took;                      /* the token sources were searched: */
-    mai_status_t take_status;      /* OK, NO_TOKEN or MALFORMED */
+    mai_status_t take_status;      /* OK, NO_TOKEN, OTHER_SCHEME or
+                                    * MALFORMED */
     int looked_up;                 /* the token was looked up: */
     mai_status_t lookup_status;    /* OK or an endpoint failure */
     const mai_result_t *result;    /* the answer, when lookup_status is OK
@@ -35,7 +36,8 @@ typedef struct mai_req_state {
                                     * read it (form_body.c) */
 } mai_req_state_t;
 
-/** The state of r (or of the request it was made from), or NULL. */
+/** The state of r itself, or NULL (authn.c's judged_before walks to the
+ * request r was made from). */
 mai_req_state_t *mai_state_get(request_rec *r);
 
 /** The state of r, created in r->pool when absent. */

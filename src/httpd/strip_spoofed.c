@@ -135,7 +135,7 @@ void mai_strip_insert_filter(request_rec *r)
      * environment a subrequest copies; the handler makes its own from
      * the headers it is given */
     strip_table(r->pool, r->subprocess_env, "HTTP_");
-    if (!mai_is_bearer(r) || !mai_conf_set_headers_on(mai_dconf(r))) {
+    if (!mai_is_bearer(r) || !mai_conf_export_headers(mai_dconf(r))) {
         log_names(r, APLOG_DEBUG, strip_table(r->pool, r->headers_in, ""),
                   r->main ? "subrequest"
                           : "set for another location or by configuration");

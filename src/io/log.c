@@ -5,7 +5,8 @@
 #include <apr_strings.h>
 #include "log.h"
 
-void mai_log(const mai_log_sink_t *sink, int level, const char *fmt, ...)
+void mai_log_at(const mai_log_sink_t *sink, const char *file, int line,
+                int level, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
@@ -17,5 +18,5 @@ void mai_log(const mai_log_sink_t *sink, int level, const char *fmt, ...)
     va_start(ap, fmt);
     apr_vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    sink->emit(sink->baton, level, buf);
+    sink->emit(sink->baton, file, line, level, buf);
 }

@@ -3,11 +3,11 @@
  * host name is checked by OpenSSL itself (SSL_set1_host / set1_ip_asc). */
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
-#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <apr_file_io.h>
+#include "lex.h"
 #include "tls.h"
 
 struct mai_tls_ctx {
@@ -112,17 +112,10 @@ const char *mai_tls_check_ca_file(apr_pool_t *p, const char *path)
                                        "certificate", path);
 }
 
-static int is_ip_literal(const char *host)
-{
-    unsigned char buf[16];
-    return inet_pton(AF_INET, host, buf) == 1
-           || inet_pton(AF_INET6, host, buf) == 1;
-}
-
 SSL *mai_tls_new_ssl(mai_tls_ctx_t *t, const char *host)
 {
     SSL *ssl = SSL_new(t->ctx);
-    int ip = is_ip_literal(host), ok = 1;
+    int ip = mai_lex_is_ip_literal(host), ok = 1;
 
     if (!ssl) {
         return NULL;

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "cache_entry.h"
+#include "lex.h"
 
 /* 2: keys salted with the cache secret (1 had a fixed salt) */
 #define VERSION 0x02
@@ -26,7 +27,7 @@
 #define LOOKUP_LEN 32
 #define NONCE_LEN 12
 #define TAG_LEN 16
-#define HEAD_LEN 9              /* active flag and expiry */
+#define HEAD_LEN 9              /* active flag and fetched_at */
 #define AAD_LEN (1 + LOOKUP_LEN)
 #define OVERHEAD (1 + NONCE_LEN + TAG_LEN)
 
@@ -102,27 +103,6 @@ cleanup:
     return ok;
 }
 
-static void put_be64(unsigned char *b, apr_int64_t v)
-{
-    apr_uint64_t u = (apr_uint64_t)v;
-    int i;
-
-    for (i = 7; i >= 0; i--, u >>= 8) {
-        b[i] = (unsigned char)(u & 0xff);
-    }
-}
-
-static apr_int64_t get_be64(const unsigned char *b)
-{
-    apr_uint64_t u = 0;
-    int i;
-
-    for (i = 0; i < 8; i++) {
-        u = (u << 8) | b[i];
-    }
-    return (apr_int64_t)u;
-}
-
 mai_status_t mai_cache_entry_seal(apr_pool_t *p,
                                   const mai_cache_entry_key_t *k,
                                   const mai_cache_entry_t *e,
@@ -147,7 +127,7 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
     }
     derive_key(k->secret, k->token, key);
     head[0] = e->active ? 1 : 0;
-    put_be64(head + 1, e->fetched_at);
+    mai_lex_put_be64(head + 1, (apr_uint64_t)e->fetched_at);
     make_aad(aad, k->lookup_key);
     ok = gcm_seal(key, buf + 1, aad, head, e->json, (int)e->json_len,
                   buf + 1 + NONCE_LEN, buf + total - TAG_LEN);
@@ -187,7 +167,7 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p,
         OPENSSL_cleanse(pt, ct_len);
         return MAI_STATUS_CACHE_CORRUPT;
     }
-    exp = get_be64(pt + 1);
+    exp = (apr_int64_t)mai_lex_get_be64(pt + 1);
     pt[ct_len] = '\0';
     e->active = pt[0];
     e->fetched_at = exp;

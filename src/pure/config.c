@@ -430,11 +430,11 @@ int mai_conf_clock_skew(const mai_dir_conf_t *c)
 {
     return GET_NUM(clock_skew, DEF_CLOCK_SKEW);
 }
-int mai_conf_set_env_on(const mai_dir_conf_t *c)
+int mai_conf_export_env(const mai_dir_conf_t *c)
 {
     return GET_NUM(set_env, DEF_SET_ENV);
 }
-int mai_conf_set_headers_on(const mai_dir_conf_t *c)
+int mai_conf_export_headers(const mai_dir_conf_t *c)
 {
     return GET_NUM(set_headers, DEF_SET_HEADERS);
 }
@@ -549,8 +549,7 @@ int mai_conf_cache_needs_secret(const mai_server_conf_t *c)
 
 const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg)
 {
-    /* a count, parsed like seconds: digits only, bounded */
-    return mai_cv_seconds(arg, 10000000, &c->l1_entries)
+    return mai_cv_count(arg, 10000000, &c->l1_entries)
            ? "must be a whole number from 0 to 10000000" : NULL;
 }
 
@@ -561,13 +560,13 @@ int mai_conf_l1_entries(const mai_server_conf_t *c)
 
 const char *mai_conf_set_pool_size(mai_server_conf_t *c, const char *arg)
 {
-    const char *err = mai_cv_seconds(arg, 1024, &c->pool_size);
+    const char *err = mai_cv_count(arg, 1024, &c->pool_size);
     return err ? "must be a whole number from 0 to 1024" : NULL;
 }
 
 const char *mai_conf_set_max_inflight(mai_server_conf_t *c, const char *arg)
 {
-    const char *err = mai_cv_seconds(arg, 100000, &c->max_inflight);
+    const char *err = mai_cv_count(arg, 100000, &c->max_inflight);
     if (!err && c->max_inflight == 0) {
         return "must be at least 1";
     }
@@ -578,7 +577,7 @@ const char *mai_conf_set_breaker(mai_server_conf_t *c, const char *failures,
                                  const char *seconds)
 {
     int f, s;
-    if (mai_cv_seconds(failures, 100000, &f)
+    if (mai_cv_count(failures, 100000, &f)
         || mai_cv_seconds(seconds, 3600, &s) || (f > 0 && s == 0)) {
         return "needs FAILURES (0 = off) and SECONDS (1 to 3600)";
     }

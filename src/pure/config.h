@@ -83,8 +83,10 @@ const char *mai_conf_issuer(const mai_dir_conf_t *c);          /* or NULL */
 /** The accepted token_type values (char*), or NULL: any, or none. */
 const apr_array_header_t *mai_conf_token_types(const mai_dir_conf_t *c);
 int mai_conf_clock_skew(const mai_dir_conf_t *c);
-int mai_conf_set_env_on(const mai_dir_conf_t *c);
-int mai_conf_set_headers_on(const mai_dir_conf_t *c);
+/** AuthIntrospectSetEnv / SetHeaders: export the claims as INTROSPECT_*
+ * variables / X-Introspect-* request headers. */
+int mai_conf_export_env(const mai_dir_conf_t *c);
+int mai_conf_export_headers(const mai_dir_conf_t *c);
 int mai_conf_cache_ttl(const mai_dir_conf_t *c);
 int mai_conf_negative_ttl(const mai_dir_conf_t *c);
 int mai_conf_stale_if_error(const mai_dir_conf_t *c);

@@ -39,17 +39,20 @@ const char *mai_cv_interval(const char *arg, apr_interval_time_t *out)
     return NULL;
 }
 
-const char *mai_cv_seconds(const char *arg, int max, int *out)
+/* Digits only, at most max; *out untouched on error. what names the unit
+ * in the message ("a whole number of seconds"). */
+static const char *whole_number(const char *arg, int max, int *out,
+                                const char *what)
 {
     apr_int64_t v = 0;
     const char *c = arg;
 
     if (!*c) {
-        return "must be a whole number of seconds";
+        return what;
     }
     for (; *c; c++) {
         if (!apr_isdigit(*c)) {
-            return "must be a whole number of seconds";
+            return what;
         }
         v = v * 10 + (*c - '0');
         if (v > max) {
@@ -58,6 +61,16 @@ const char *mai_cv_seconds(const char *arg, int max, int *out)
     }
     *out = (int)v;
     return NULL;
+}
+
+const char *mai_cv_seconds(const char *arg, int max, int *out)
+{
+    return whole_number(arg, max, out, "must be a whole number of seconds");
+}
+
+const char *mai_cv_count(const char *arg, int max, int *out)
+{
+    return whole_number(arg, max, out, "must be a whole number");
 }
 
 const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out)

@@ -27,6 +27,10 @@ const char *mai_cv_interval(const char *arg, apr_interval_time_t *out);
 /** A whole number of seconds from 0 to max. */
 const char *mai_cv_seconds(const char *arg, int max, int *out);
 
+/** A count (entries, connections, calls, failures) from 0 to max: the
+ * same digits-only syntax as mai_cv_seconds, not in seconds. */
+const char *mai_cv_count(const char *arg, int max, int *out);
+
 /** client_secret_basic | client_secret_post | none (case-insensitive). */
 const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out);
 

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 #include <apr_strings.h>
 #include "digest.h"
+#include "lex.h"
 
 /* Changing how the key is built must change this label, so entries
  * written by an older layout can never be found under the new one. */
@@ -45,19 +46,12 @@ void mai_digest_sha256(const void *data, apr_size_t len,
 
 const char *mai_digest_token_id(apr_pool_t *p, const char *token)
 {
-    unsigned char d[MAI_DIGEST_LEN];
-
-    mai_digest_sha256(token, strlen(token), d);
-    return mai_digest_id_of(p, d);
-}
-
-const char *mai_digest_id_of(apr_pool_t *p,
-                             const unsigned char d[MAI_DIGEST_LEN])
-{
     static const char hex[] = "0123456789abcdef";
+    unsigned char d[MAI_DIGEST_LEN];
     char *id = apr_palloc(p, 9);
     int i;
 
+    mai_digest_sha256(token, strlen(token), d);
     for (i = 0; i < 4; i++) {
         id[2 * i] = hex[d[i] >> 4];
         id[2 * i + 1] = hex[d[i] & 0x0f];
@@ -210,10 +204,7 @@ static void feed_field(feed_t *f, const char *s)
     unsigned char head[5];
 
     head[0] = s ? 1 : 0;
-    head[1] = (unsigned char)(n >> 24);
-    head[2] = (unsigned char)(n >> 16);
-    head[3] = (unsigned char)(n >> 8);
-    head[4] = (unsigned char)n;
+    mai_lex_put_be32(head + 1, (apr_uint32_t)n);
     feed(f, head, sizeof(head));
     feed(f, s ? s : "", n);
 }

@@ -17,11 +17,6 @@ void mai_digest_sha256(const void *data, apr_size_t len,
  * From p. */
 const char *mai_digest_token_id(apr_pool_t *p, const char *token);
 
-/** The log name from a token's SHA-256 (as mai_digest_token_id, without
- * hashing the token again). From p. */
-const char *mai_digest_id_of(apr_pool_t *p,
-                             const unsigned char hash[MAI_DIGEST_LEN]);
-
 /** A secret made ready for HMAC-SHA256: its two padded key blocks are
  * hashed once, so each use costs only the message. */
 typedef struct mai_hmac_key mai_hmac_key_t;

@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include <apr_base64.h>
 #include "form.h"
+#include "lex.h"
 
 static const char hexdig[] = "0123456789ABCDEF";
 
@@ -12,20 +13,6 @@ static int is_unreserved(unsigned char c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
            c == '~';
-}
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 const char *mai_form_encode(apr_pool_t *p, const char *s)
@@ -64,8 +51,8 @@ const char *mai_form_decode(apr_pool_t *p, const char *s, apr_size_t len)
             c = ' ';
         } else if (c == '%') {
             int hi, lo;
-            if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-                (lo = hexval(s[i + 2])) < 0) {
+            if (len - i < 3 || (hi = mai_lex_hexval(s[i + 1])) < 0 ||
+                (lo = mai_lex_hexval(s[i + 2])) < 0) {
                 return NULL;
             }
             c = (unsigned char)(hi << 4 | lo);

@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include "http_wire.h"
+#include "lex.h"
 
 const mai_wire_limits_t mai_wire_default_limits = { 100, 8192, 262144 };
 
@@ -52,25 +53,9 @@ struct mai_wire_resp {
     apr_size_t body_len, body_cap;
 };
 
-/* RFC 7230 tchar: what field names and methods are made of. */
-static int is_tchar(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
 static int is_ctl(unsigned char c)
 {
     return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c |= 0x20;
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
 /* ---- request ---------------------------------------------------------- */
@@ -94,7 +79,7 @@ static int header_ok(const char *h)
 {
     const char *c = h;
 
-    while (is_tchar((unsigned char)*c)) {
+    while (mai_lex_is_tchar((unsigned char)*c)) {
         c++;
     }
     if (c == h || *c != ':' || !clean(h, 1)) {
@@ -118,7 +103,7 @@ const char *mai_wire_request(apr_pool_t *p, const char *method,
     if (out_len) {
         *out_len = 0;
     }
-    for (m = method; m && is_tchar((unsigned char)*m); m++) {
+    for (m = method; m && mai_lex_is_tchar((unsigned char)*m); m++) {
     }
     if (!m || m == method || *m || !clean(authority, 0) || !clean(path, 0)) {
         return NULL;
@@ -232,14 +217,15 @@ static wire_st_t parse_status_line(mai_wire_resp_t *w, const char *l)
  * a trailer cannot replace a header the caller trusts). */
 static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
 {
-    char *c = l, *v, *e;
+    char *c = l;
+    const char *v, *e;
 
     /* obs-fold (a continuation line) is deprecated and a classic way to
      * smuggle a field past one parser and not another */
-    if (*l == ' ' || *l == '\t') {
+    if (mai_lex_is_ows((unsigned char)*l)) {
         return ST_ERROR;
     }
-    while (is_tchar((unsigned char)*c)) {
+    while (mai_lex_is_tchar((unsigned char)*c)) {
         c++;
     }
     if (c == l || *c != ':') {
@@ -249,10 +235,9 @@ static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
         return ST_TOO_LARGE;
     }
     *c = '\0';
-    for (v = c + 1; *v == ' ' || *v == '\t'; v++) {
-    }
-    for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--) {
-    }
+    v = c + 1;
+    e = v + strlen(v);
+    mai_lex_trim_ows(&v, &e);
     if (store) {
         apr_table_addn(w->headers, apr_pstrdup(w->p, l),
                        apr_pstrmemdup(w->p, v, e - v));
@@ -277,12 +262,7 @@ static void each_element(const char *value, list_ctx_t *ctx,
     for (;;) {
         const char *e = s + strcspn(s, ",");
         const char *b = s, *t = e;
-        while (b < t && (*b == ' ' || *b == '\t')) {
-            b++;
-        }
-        while (t > b && (t[-1] == ' ' || t[-1] == '\t')) {
-            t--;
-        }
+        mai_lex_trim_ows(&b, &t);
         fn(ctx, b, t - b);
         if (!*e) {
             return;
@@ -421,15 +401,13 @@ static wire_st_t parse_chunk_size(mai_wire_resp_t *w, const char *l)
     const char *c;
     int h;
 
-    for (c = l; (h = hexval((unsigned char)*c)) >= 0; c++) {
+    for (c = l; (h = mai_lex_hexval((unsigned char)*c)) >= 0; c++) {
         if ((apr_uint64_t)h > room || v > (room - h) / 16) {
             return ST_TOO_LARGE;
         }
         v = v * 16 + h;
     }
-    while (*c == ' ' || *c == '\t') {
-        c++;
-    }
+    c = mai_lex_skip_ows(c);
     /* chunk extensions are allowed and ignored */
     if (c == l || (*c && *c != ';')) {
         return ST_ERROR;

@@ -12,7 +12,10 @@ typedef struct mai_wire_limits {
     apr_size_t max_body;    /* decoded body bytes, 256 KiB */
 } mai_wire_limits_t;
 
-/** httpd's own request defaults and the body cap. */
+/** The limits every endpoint answer is read with: header fields and line
+ * length as httpd's own request defaults (LimitRequestFields 100,
+ * LimitRequestLine and LimitRequestFieldSize 8190 plus CRLF), and the
+ * 256 KiB body cap that docs/directives.md promises. */
 extern const mai_wire_limits_t mai_wire_default_limits;
 
 /**

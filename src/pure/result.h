@@ -96,7 +96,9 @@ const mai_claim_t *mai_result_claim(const mai_result_t *res,
 const char *mai_result_user(const mai_result_t *res,
                             const apr_array_header_t *names);
 
-/** Deep copy into p (for the per-process cache). */
+/** Deep copy into p, as one mai_result_flat_copy block. The per-process
+ * cache copies into its own malloc'd blocks with mai_result_flat_copy;
+ * no request path calls this today (fuzz_result and test_result do). */
 mai_result_t *mai_result_copy(apr_pool_t *p, const mai_result_t *res);
 
 #endif

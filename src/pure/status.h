@@ -4,14 +4,14 @@
 #define MAI_STATUS_H
 
 /* Log levels, numerically equal to httpd's APLOG_* (syslog) levels, so the
- * pure layer can name a level without including httpd headers. */
+ * pure layer can name a level without including httpd headers
+ * (httpd_log.c fails the build if they ever differ). */
 #define MAI_LOG_ERR     3
 #define MAI_LOG_WARNING 4
 #define MAI_LOG_NOTICE  5
 #define MAI_LOG_INFO    6
 #define MAI_LOG_DEBUG   7
 #define MAI_LOG_TRACE1  8
-#define MAI_LOG_TRACE3  10
 
 /* X(name, reason, http status, RFC 6750 error attribute or NULL, log level)
  * The http status is the one the client finally sees; 0 = not a failure. */

@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <apr_strings.h>
 #include "form.h"
+#include "lex.h"
 #include "token.h"
 
 static int is_b64token_char(unsigned char c)
@@ -11,13 +12,6 @@ static int is_b64token_char(unsigned char c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
            c == '~' || c == '+' || c == '/';
-}
-
-/* RFC 7230 tchar: what an auth-scheme is made of. */
-static int is_tchar(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 mai_status_t mai_token_check(const char *tok, apr_size_t len)
@@ -53,7 +47,7 @@ mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
         s++;
     }
     scheme = s;
-    while (is_tchar((unsigned char)*s)) {
+    while (mai_lex_is_tchar((unsigned char)*s)) {
         s++;
     }
     if (s - scheme != 6 || strncasecmp(scheme, "Bearer", 6) != 0) {
@@ -102,17 +96,6 @@ mai_status_t mai_token_from_urlencoded(apr_pool_t *p, const char *data,
     return MAI_OK;
 }
 
-/* Trim RFC 6265 OWS (SP, HTAB) from both ends of [*b, *e). */
-static void trim_ows(const char **b, const char **e)
-{
-    while (*b < *e && (**b == ' ' || **b == '\t')) {
-        (*b)++;
-    }
-    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t')) {
-        (*e)--;
-    }
-}
-
 mai_status_t mai_token_from_cookie(apr_pool_t *p, const char *cookie_header,
                                    const char *name, const char **token)
 {
@@ -128,8 +111,9 @@ mai_status_t mai_token_from_cookie(apr_pool_t *p, const char *cookie_header,
 
         if (eq) {
             const char *nb = s, *ne = eq, *b = eq + 1, *e = pe;
-            trim_ows(&nb, &ne);
-            trim_ows(&b, &e);
+            /* RFC 6265 5.2 trims SP and HTAB around name and value */
+            mai_lex_trim_ows(&nb, &ne);
+            mai_lex_trim_ows(&b, &e);
             /* cookie names are case-sensitive (RFC 6265 5.3) */
             if ((apr_size_t)(ne - nb) == nlen && memcmp(nb, name, nlen) == 0 &&
                 ++count == 1) {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
+#include "lex.h"
 #include "url.h"
 
 /* Host name characters we send to DNS and match against a certificate:
@@ -10,118 +11,6 @@
  * '%', '\\' or a quote, is a typo or an attack on some later consumer. */
 #define HOST_CHARS \
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._"
-
-/* Address literals are parsed here rather than with inet_pton, which
- * would bring the socket headers into the pure layer. Both parsers take
- * exactly what glibc's inet_pton takes (the unit test compares them). */
-
-/* Strict dotted quad: four decimal parts of 0-255 without leading zeros
- * and nothing else, unlike inet_aton ("127.1", "0x7f.1", "127.0.0.1.x"
- * all fail). */
-static int parse_v4(const char *s, unsigned char out[4])
-{
-    unsigned char a[4];
-    unsigned v = 0;
-    int parts = 0, digits = 0;
-
-    for (;; s++) {
-        if (*s >= '0' && *s <= '9') {
-            if ((digits && v == 0) || (v = v * 10 + (*s - '0')) > 255) {
-                return 0;
-            }
-            digits++;
-        } else if ((*s == '.' || !*s) && digits && parts < 4) {
-            a[parts++] = (unsigned char)v;
-            v = 0;
-            digits = 0;
-            if (!*s) {
-                break;
-            }
-        } else {
-            return 0;
-        }
-    }
-    if (parts != 4) {
-        return 0;
-    }
-    memcpy(out, a, 4);
-    return 1;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-        return (c | 0x20) - 'a' + 10;
-    }
-    return -1;
-}
-
-/* RFC 4291 2.2 text form: eight groups of 1-4 hex digits, one "::" for a
- * run of zero groups, optionally a dotted quad as the last 32 bits. */
-static int parse_v6(const char *s, unsigned char out[16])
-{
-    unsigned char a[16];
-    const char *group = s;
-    int n = 0, gap = -1, digits = 0, h;
-    unsigned v = 0;
-
-    if (*s == ':' && *++s != ':') {
-        return 0;
-    }
-    for (; *s; s++) {
-        if ((h = hexval(*s)) >= 0) {
-            if (++digits > 4) {
-                return 0;
-            }
-            v = v << 4 | (unsigned)h;
-        } else if (*s == ':') {
-            group = s + 1;
-            if (!digits) {
-                if (gap >= 0) {
-                    return 0;
-                }
-                gap = n;
-                continue;
-            }
-            if (!s[1] || n > 14) {
-                return 0;
-            }
-            a[n++] = (unsigned char)(v >> 8);
-            a[n++] = (unsigned char)v;
-            v = 0;
-            digits = 0;
-        } else if (*s == '.' && n <= 12 && parse_v4(group, a + n)) {
-            n += 4;
-            digits = 0;
-            break;
-        } else {
-            return 0;
-        }
-    }
-    if (digits) {
-        if (n > 14) {
-            return 0;
-        }
-        a[n++] = (unsigned char)(v >> 8);
-        a[n++] = (unsigned char)v;
-    }
-    if (gap >= 0) {
-        if (n == 16) {
-            return 0;
-        }
-        memmove(a + gap + (16 - n), a + gap, n - gap);
-        memset(a + gap, 0, 16 - n);
-        n = 16;
-    }
-    if (n != 16) {
-        return 0;
-    }
-    memcpy(out, a, 16);
-    return 1;
-}
 
 static const char *parse_port(const char *s, apr_port_t *port)
 {
@@ -161,7 +50,7 @@ static const char *parse_authority(char *a, mai_url_t *out)
         colon = rb[1] ? rb + 1 : NULL;
         *rb = '\0';
         out->host = a + 1;
-        if (!parse_v6(out->host, a6)) {
+        if (!mai_lex_ipv6(out->host, a6)) {
             return "invalid IPv6 address literal";
         }
     } else {
@@ -236,10 +125,10 @@ static int is_loopback_addr(const char *host)
                                               0, 0, 0, 0, 0, 0, 0, 1 };
     unsigned char a[16];
 
-    if (parse_v4(host, a)) {
+    if (mai_lex_ipv4(host, a)) {
         return a[0] == 127;
     }
-    if (parse_v6(host, a)) {
+    if (mai_lex_ipv6(host, a)) {
         return memcmp(a, v6loop, 16) == 0 ||
                (memcmp(a, v4mapped, 12) == 0 && a[12] == 127);
     }

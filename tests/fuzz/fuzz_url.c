@@ -4,7 +4,7 @@
  * Input: the URL text (up to the first NUL). An accepted URL must have
  * the documented shape and parse back to itself when rebuilt from its
  * parts. The loopback check runs on the parsed host and on the raw input
- * and must agree with glibc's inet_pton, which url.c promises to match
+ * and must agree with glibc's inet_pton, which lex.c's parsers match
  * (it decides where plain http is acceptable). */
 #include <arpa/inet.h>
 #include <string.h>

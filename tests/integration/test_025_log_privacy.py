@@ -91,3 +91,18 @@ class TestSpoofedHeaderValues:
         removed = [l for l in lines if "MAI00501" in l]
         assert any("X-Introspect-Role" in l for l in removed), lines
         assert all(value not in l for l in lines)
+
+
+class TestLogOrigin:
+    """A line the IO layer logs through the sink (httpd_log.c) names the
+    file and line that logged it, as httpd shows for debug and trace
+    levels: not the relay, which would make every such line look alike."""
+
+    def test_io_line_names_its_source(self, client, tokens, errlog):
+        asserts.granted(client.get("/lp" + CGI, token=tokens.active()))
+        lines = module_lines(errlog)
+        called = [l for l in lines if "MAI00801:" in l]
+        assert called, lines
+        assert all(re.search(r"\] src/io/\w+\.c\(\d+\): .*MAI00801:", l)
+                   for l in called), called
+        assert not any("httpd_log.c(" in l for l in lines), lines

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_config.c: defaults, setters and the field-by-field merge. For every
- * field (STYLE.md rule 3): the default when neither section sets it, an
- * unset inner section inherits, a set inner section overrides, and an inner
- * section that sets the default value still overrides the outer one. */
+ * field: the default when neither section sets it, an unset inner section
+ * inherits, a set inner section overrides, and an inner section that sets
+ * the default value still overrides the outer one. */
 #include "unit.h"
 #include "config.h"
 
@@ -320,12 +320,12 @@ static void test_tls_verify_own(void **state)
 
 static void test_set_env(void **state)
 {
-    check_flag_field(*state, mai_conf_set_env, mai_conf_set_env_on, 1);
+    check_flag_field(*state, mai_conf_set_env, mai_conf_export_env, 1);
 }
 
 static void test_set_headers(void **state)
 {
-    check_flag_field(*state, mai_conf_set_headers, mai_conf_set_headers_on, 0);
+    check_flag_field(*state, mai_conf_set_headers, mai_conf_export_headers, 0);
 }
 
 /* ---- whole seconds: clock skew and the cache lifetimes ---- */
@@ -780,8 +780,8 @@ static void assert_all_set(const mai_dir_conf_t *m)
     assert_string_equal(mai_conf_issuer(m), "https://as.example");
     claims_are(mai_conf_token_types(m), 1, "Bearer");
     assert_int_equal(mai_conf_clock_skew(m), 0);
-    assert_int_equal(mai_conf_set_env_on(m), 0);
-    assert_int_equal(mai_conf_set_headers_on(m), 1);
+    assert_int_equal(mai_conf_export_env(m), 0);
+    assert_int_equal(mai_conf_export_headers(m), 1);
     assert_int_equal(mai_conf_cache_ttl(m), 0);
     assert_int_equal(mai_conf_negative_ttl(m), 0);
 }
@@ -955,8 +955,8 @@ static void test_merge_all_defaults_override(void **state)
     assert_null(mai_conf_token_cookie(m));
     claims_are(mai_conf_user_claims(m), 2, "sub", "client_id");
     assert_int_equal(mai_conf_clock_skew(m), 30);
-    assert_int_equal(mai_conf_set_env_on(m), 1);
-    assert_int_equal(mai_conf_set_headers_on(m), 0);
+    assert_int_equal(mai_conf_export_env(m), 1);
+    assert_int_equal(mai_conf_export_headers(m), 0);
     assert_int_equal(mai_conf_cache_ttl(m), 60);
     assert_int_equal(mai_conf_negative_ttl(m), 5);
     /* fields with no default and not set inside stay inherited */

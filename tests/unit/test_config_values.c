@@ -78,10 +78,12 @@ static void test_interval_syntax(void **state)
     interval_bad("5\n");
 }
 
-static void seconds_ok(const char *arg, int max, int want)
+typedef const char *(*whole_fn)(const char *arg, int max, int *out);
+
+static void whole_ok(whole_fn parse, const char *arg, int max, int want)
 {
     int v = -7;
-    const char *err = mai_cv_seconds(arg, max, &v);
+    const char *err = parse(arg, max, &v);
 
     if (err) {
         fail_msg("rejected \"%s\" (max %d): %s", arg, max, err);
@@ -89,10 +91,10 @@ static void seconds_ok(const char *arg, int max, int want)
     assert_int_equal(v, want);
 }
 
-static void seconds_bad(const char *arg, int max)
+static const char *whole_bad(whole_fn parse, const char *arg, int max)
 {
     int v = -7;
-    const char *err = mai_cv_seconds(arg, max, &v);
+    const char *err = parse(arg, max, &v);
 
     if (!err) {
         fail_msg("accepted \"%s\" (max %d) as %d", arg, max, v);
@@ -101,34 +103,50 @@ static void seconds_bad(const char *arg, int max)
     /* config.c hands its own field as the output: a rejected value must
      * not leave a half-parsed number behind */
     assert_int_equal(v, -7);
+    return err;
+}
+
+/* Seconds and counts share one syntax: digits only, 0 to max. */
+static void check_whole_numbers(whole_fn parse)
+{
+    whole_ok(parse, "0", 10, 0);
+    whole_ok(parse, "000", 10, 0);
+    whole_ok(parse, "7", 10, 7);
+    whole_ok(parse, "10", 10, 10);
+    whole_ok(parse, "0", 0, 0);
+    whole_ok(parse, "31536000", 365 * 24 * 3600, 31536000);
+    whole_ok(parse, "2147483647", INT_MAX, INT_MAX);
+    whole_bad(parse, "11", 10);
+    whole_bad(parse, "100", 10);
+    whole_bad(parse, "1", 0);
+    whole_bad(parse, "31536001", 365 * 24 * 3600);
+    whole_bad(parse, "2147483648", INT_MAX);
+    whole_bad(parse, "99999999999999999999999999999999", INT_MAX);
+    whole_bad(parse, "", 10);
+    whole_bad(parse, "-1", 10);
+    whole_bad(parse, "+1", 10);
+    whole_bad(parse, "1.0", 10);
+    whole_bad(parse, "1.5", 10);
+    whole_bad(parse, " 1", 10);
+    whole_bad(parse, "1 ", 10);
+    whole_bad(parse, "1s", 10);
+    whole_bad(parse, "abc", 10);
+    whole_bad(parse, "1e1", 10);
+    whole_bad(parse, "0x1", 10);
 }
 
 static void test_seconds(void **state)
 {
-    seconds_ok("0", 10, 0);
-    seconds_ok("000", 10, 0);
-    seconds_ok("7", 10, 7);
-    seconds_ok("10", 10, 10);
-    seconds_ok("0", 0, 0);
-    seconds_ok("31536000", 365 * 24 * 3600, 31536000);
-    seconds_ok("2147483647", INT_MAX, INT_MAX);
-    seconds_bad("11", 10);
-    seconds_bad("100", 10);
-    seconds_bad("1", 0);
-    seconds_bad("31536001", 365 * 24 * 3600);
-    seconds_bad("2147483648", INT_MAX);
-    seconds_bad("99999999999999999999999999999999", INT_MAX);
-    seconds_bad("", 10);
-    seconds_bad("-1", 10);
-    seconds_bad("+1", 10);
-    seconds_bad("1.0", 10);
-    seconds_bad("1.5", 10);
-    seconds_bad(" 1", 10);
-    seconds_bad("1 ", 10);
-    seconds_bad("1s", 10);
-    seconds_bad("abc", 10);
-    seconds_bad("1e1", 10);
-    seconds_bad("0x1", 10);
+    check_whole_numbers(mai_cv_seconds);
+    assert_non_null(strstr(whole_bad(mai_cv_seconds, "x", 10), "seconds"));
+}
+
+/* A count's error does not call it seconds. */
+static void test_count(void **state)
+{
+    check_whole_numbers(mai_cv_count);
+    assert_null(strstr(whole_bad(mai_cv_count, "x", 10), "seconds"));
+    assert_null(strstr(whole_bad(mai_cv_count, "11", 10), "seconds"));
 }
 
 static void auth_ok(const char *arg, mai_client_auth_t want)
@@ -338,6 +356,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_interval_range),
     UNIT_TEST(test_interval_syntax),
     UNIT_TEST(test_seconds),
+    UNIT_TEST(test_count),
     UNIT_TEST(test_client_auth),
     UNIT_TEST(test_token_source_words),
     UNIT_TEST(test_token_source_cookie),

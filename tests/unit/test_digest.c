@@ -304,18 +304,7 @@ static void test_scope_equal(void **state)
     assert_false(mai_cache_scope_equal(&s, &t));
 }
 
-/* mai_digest_id_of names a token from its hash without hashing again */
-static void test_id_of(void **state)
-{
-    apr_pool_t *p = *state;
-    unsigned char th[MAI_DIGEST_LEN];
-
-    mai_digest_sha256("abc", 3, th);
-    assert_string_equal(mai_digest_id_of(p, th), "ba7816bf");
-}
-
 static const struct CMUnitTest tests[] = {
-    UNIT_TEST(test_id_of),
     UNIT_TEST(test_sha256_vectors),
     UNIT_TEST(test_token_id),
     UNIT_TEST(test_hmac_matches_openssl),

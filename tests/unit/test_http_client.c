@@ -54,7 +54,8 @@ typedef struct {
     char log[8192];
 } fx_t;
 
-static void capture(void *baton, int level, const char *msg)
+static void capture(void *baton, const char *file, int line, int level,
+                    const char *msg)
 {
     fx_t *fx = baton;
     apr_size_t used = strlen(fx->log);
