@@ -463,13 +463,13 @@ mai_status_t mai_http_post(mai_endpoint_t *ep, apr_pool_t *p,
     apr_time_t deadline = call->deadline ? call->deadline
                                          : start + call->timeout;
     apr_time_t cdeadline = start + call->connect_timeout;
+    apr_size_t req_len;
+    const char *req;
+    int attempt;
 
     if (cdeadline > deadline) {
         cdeadline = deadline;
     }
-    apr_size_t req_len;
-    const char *req;
-    int attempt;
 
     req = mai_wire_request(p, "POST", ep->url.authority, ep->url.path,
                            call->headers, call->body, call->body_len,
