@@ -34,4 +34,8 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl, mai_status_t status,
                      const char *json, apr_size_t json_len,
                      apr_int64_t fetched_at);
 
+/** How many joins wait on key's flight now (0 when none is in flight).
+ * The unit tests land only once every waiter is in, whatever the speed. */
+int mai_flight_waiters(mai_flights_t *f, const unsigned char *key);
+
 #endif
