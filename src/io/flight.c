@@ -149,3 +149,15 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
     unref(fl);
     apr_thread_mutex_unlock(f->lock);
 }
+
+int mai_flight_waiters(mai_flights_t *f, const unsigned char *key)
+{
+    mai_flight_t *fl;
+    int n;
+
+    apr_thread_mutex_lock(f->lock);
+    fl = find(f, key);
+    n = fl ? fl->refs - 1 : 0;     /* refs: the leader + its waiters */
+    apr_thread_mutex_unlock(f->lock);
+    return n;
+}

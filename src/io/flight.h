@@ -34,4 +34,8 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
 void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
                      const mai_answer_t *a);
 
+/** How many joins wait on key's flight now (0 when none is in flight).
+ * The unit tests land only once every waiter is in, whatever the speed. */
+int mai_flight_waiters(mai_flights_t *f, const unsigned char *key);
+
 #endif

@@ -279,13 +279,13 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
     apr_time_t deadline = call->deadline ? call->deadline
                                          : start + call->timeout;
     apr_time_t cdeadline = start + call->connect_timeout;
+    apr_size_t req_len;
+    const char *req;
+    int attempt;
 
     if (cdeadline > deadline) {
         cdeadline = deadline;
     }
-    apr_size_t req_len;
-    const char *req;
-    int attempt;
 
     req = mai_wire_request(p, "POST", t->url.authority, t->url.path,
                            call->headers, call->body, call->body_len,

@@ -88,13 +88,13 @@ static int tree_ok(json_object *o, apr_size_t *members)
         }
         return 1;
     case json_type_object: {
-        *members += (apr_size_t)json_object_object_length(o);
         json_object_object_foreach(o, key, val) {
             (void)key;
             if (!tree_ok(val, members)) {
                 return 0;
             }
         }
+        *members += (apr_size_t)json_object_object_length(o);
         return 1;
     }
     default:

@@ -73,6 +73,7 @@ void *apr_palloc(apr_pool_t *p, apr_size_t n)
 }
 
 #undef apr_pcalloc
+void *apr_pcalloc(apr_pool_t *p, apr_size_t n);
 void *apr_pcalloc(apr_pool_t *p, apr_size_t n)
 {
     return memset(apr_palloc(p, n), 0, n);

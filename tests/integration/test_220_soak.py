@@ -7,10 +7,15 @@ It fails when a child crashed or was replaced, an answer was not a 200, the
 children's private RSS or descriptors grew (see the script's criteria), or
 the requests did not fit the time limit. The report goes to a temporary
 file (shown when the test fails): docs/reliability.md is written only by
-running the script by hand, so the suite never edits a tracked file."""
+running the script by hand, so the suite never edits a tracked file.
+
+Marked soak: pytest.ini leaves it out of the main run and scripts/test
+runs it as its own step (`== soak`): pytest -m soak test_220_soak.py."""
 import os
 import subprocess
 import sys
+
+import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -18,6 +23,7 @@ RUN = os.path.join(TOP, "tests", "reliability", "run")
 REQUESTS = 1000000
 
 
+@pytest.mark.soak
 def test_soak_one_million_requests(tmp_path, env):
     out = tmp_path / "reliability.md"
     argv = [sys.executable, RUN, "--requests", str(REQUESTS),

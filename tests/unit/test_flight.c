@@ -3,7 +3,6 @@
  * leads and the others get exactly its answer; a waiter never waits past
  * its deadline; a landed flight is gone, so the next join leads again. */
 #include "unit.h"
-#include <apr_atomic.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include "flight.h"
@@ -22,8 +21,8 @@ typedef struct {
     mai_flights_t *f;
     const unsigned char *key;
     apr_interval_time_t wait;        /* deadline = now + wait */
-    volatile apr_uint32_t *started;
-    apr_uint32_t nthreads;           /* joins a leader waits for */
+    unit_barrier_t *start;           /* all threads join at once */
+    int nwaiters;                    /* joins a leader waits for */
     mai_status_t land_status;        /* what a leader lands with */
     const mai_result_t *land_result;
     apr_pool_t *pool;
@@ -50,15 +49,23 @@ static const mai_result_t *parsed(apr_pool_t *p, const char *json)
     return res;
 }
 
-/* Lead: wait until every thread is about to join, give them time to get
- * into the wait, then land. */
-static void lead(joiner_t *j, mai_flight_t *fl)
+/* Until n joins wait on key's flight. Each waiter counts itself under the
+ * flight's lock and holds it until it waits, so once all n are counted a
+ * landing reaches every one of them: no thread can come too late and lead
+ * a second flight, however slow the machine (valgrind, load). */
+static void await_waiters(mai_flights_t *f, const unsigned char *key, int n)
 {
-    while (apr_atomic_read32(j->started) < j->nthreads) {
+    while (mai_flight_waiters(f, key) < n) {
         apr_sleep(1000);
     }
-    apr_sleep(apr_time_from_msec(300));
+}
+
+/* Lead: once every other thread waits on this flight, land. */
+static void lead(joiner_t *j, mai_flight_t *fl)
+{
     mai_answer_t a = answer(j->land_status, j->land_result, 1234);
+
+    await_waiters(j->f, j->key, j->nwaiters);
     mai_flight_land(j->f, fl, &a);
 }
 
@@ -70,7 +77,9 @@ static void *APR_THREAD_FUNC joiner(apr_thread_t *t, void *data)
     j->a.status = (mai_status_t)-1;
     j->a.fetched_at = -1;
     j->a.retry_after = -1;
-    apr_atomic_inc32(j->started);
+    if (j->start) {
+        unit_barrier_wait(j->start);
+    }
     j->rc = mai_flight_join(j->f, j->key, apr_time_now() + j->wait,
                             j->pool, &fl, &j->a);
     if (j->rc == 1) {
@@ -86,21 +95,21 @@ static int race(apr_pool_t *p, joiner_t *j, mai_status_t st,
 {
     mai_flights_t *f = mai_flights_create(p);
     static unsigned char key[MAI_DIGEST_LEN];
-    static volatile apr_uint32_t started;
+    unit_barrier_t start;
     apr_thread_t *th[NTHREADS];
     int i, leader = -1;
 
     key_of("race", key);
-    started = 0;
+    unit_barrier_init(&start, NTHREADS, p);
     for (i = 0; i < NTHREADS; i++) {
         memset(&j[i], 0, sizeof(j[i]));
         j[i].f = f;
         j[i].key = key;
         j[i].wait = apr_time_from_sec(30);
-        j[i].started = &started;
+        j[i].start = &start;
         j[i].land_status = st;
         j[i].land_result = res;
-        j[i].nthreads = NTHREADS;
+        j[i].nwaiters = NTHREADS - 1;
         assert_int_equal(apr_pool_create(&j[i].pool, p), APR_SUCCESS);
     }
     for (i = 0; i < NTHREADS; i++) {
@@ -257,7 +266,6 @@ static void test_copy_outlives_leader(void **state)
     apr_pool_t *p = *state, *leader_pool;
     mai_flights_t *f = mai_flights_create(p);
     unsigned char key[MAI_DIGEST_LEN];
-    static volatile apr_uint32_t started;
     apr_thread_t *th;
     apr_status_t rv;
     joiner_t j;
@@ -272,15 +280,10 @@ static void test_copy_outlives_leader(void **state)
     j.f = f;
     j.key = key;
     j.wait = apr_time_from_sec(30);
-    j.started = &started;
-    j.nthreads = 1;
     j.pool = p;
     assert_int_equal(apr_thread_create(&th, NULL, joiner, &j, p),
                      APR_SUCCESS);
-    while (apr_atomic_read32(&started) < 1) {
-        apr_sleep(1000);
-    }
-    apr_sleep(apr_time_from_msec(300));
+    await_waiters(f, key, 1);
     a = answer(MAI_OK, parsed(leader_pool, "{\"active\":true,"
                               "\"scope\":\"a b\",\"sub\":\"bob\"}"), 42);
     mai_flight_land(f, fl, &a);

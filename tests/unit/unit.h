@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* unit.h: what every cmocka test shares: a fresh pool per test. */
+/* unit.h: what every cmocka test shares: a fresh pool per test, and a
+ * barrier for the tests with threads. */
 #ifndef MAI_UNIT_H
 #define MAI_UNIT_H
 
@@ -11,6 +12,8 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
 
 /* A fresh pool for each test, destroyed after it: use as cmocka
  * setup/teardown and read the pool from *state. */
@@ -28,6 +31,36 @@ static int unit_pool_teardown(void **state)
 {
     apr_pool_destroy((apr_pool_t *)*state);
     return 0;
+}
+
+/* A barrier for tests with threads: unit_barrier_wait returns once n
+ * threads have called it, so a test orders its threads by what they did,
+ * never by sleeping. Lives in the pool it is created in. */
+typedef struct {
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t *all_in;
+    unsigned int n, arrived;
+} unit_barrier_t;
+
+static inline void unit_barrier_init(unit_barrier_t *b, unsigned int n,
+                                     apr_pool_t *p)
+{
+    apr_thread_mutex_create(&b->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    apr_thread_cond_create(&b->all_in, p);
+    b->n = n;
+    b->arrived = 0;
+}
+
+static inline void unit_barrier_wait(unit_barrier_t *b)
+{
+    apr_thread_mutex_lock(b->lock);
+    if (++b->arrived >= b->n) {
+        apr_thread_cond_broadcast(b->all_in);
+    }
+    while (b->arrived < b->n) {
+        apr_thread_cond_wait(b->all_in, b->lock);
+    }
+    apr_thread_mutex_unlock(b->lock);
 }
 
 #define UNIT_TEST(f) cmocka_unit_test_setup_teardown(f, unit_pool_setup, \
