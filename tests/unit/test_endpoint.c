@@ -9,28 +9,6 @@
 #include "config.h"
 #include "unit_cert.h"
 
-static apr_pool_t *certs_pool;
-static cert_t good;
-static cert_t wrong;
-
-static int group_setup(void **state)
-{
-    apr_pool_create(&certs_pool, NULL);
-    make_cert(&good, certs_pool, "IP:127.0.0.1", 1);
-    make_cert(&wrong, certs_pool, "DNS:other.example", 2);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    X509_free(good.cert);
-    EVP_PKEY_free(good.key);
-    X509_free(wrong.cert);
-    EVP_PKEY_free(wrong.key);
-    apr_pool_destroy(certs_pool);
-    return 0;
-}
-
 typedef struct {
     apr_pool_t *p;
     mai_server_conf_t *sc;        /* config.c's defaults unless set */
@@ -299,7 +277,7 @@ int main(void)
     int rc;
 
     apr_initialize();
-    rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    rc = cmocka_run_group_tests(tests, unit_certs_setup, unit_certs_teardown);
     apr_terminate();
     return rc;
 }

@@ -19,29 +19,12 @@
 /* the token sent in every call: it must never reach the log */
 #define SECRET "s3cr3t-t0k3n"
 
-static apr_pool_t *certs_pool;
-static cert_t good;           /* SAN IP:127.0.0.1, DNS:localhost */
-static cert_t wrong;          /* SAN DNS:other.example only */
-
 static int group_setup(void **state)
 {
     /* a peer that closed first must not kill the test with SIGPIPE;
      * httpd ignores it too */
     signal(SIGPIPE, SIG_IGN);
-    apr_pool_create(&certs_pool, NULL);
-    make_cert(&good, certs_pool, "IP:127.0.0.1,DNS:localhost", 1);
-    make_cert(&wrong, certs_pool, "DNS:other.example", 2);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    X509_free(good.cert);
-    EVP_PKEY_free(good.key);
-    X509_free(wrong.cert);
-    EVP_PKEY_free(wrong.key);
-    apr_pool_destroy(certs_pool);
-    return 0;
+    return unit_certs_setup(state);
 }
 
 /* ---- the client side ------------------------------------------------- */
@@ -577,7 +560,7 @@ int main(void)
     int rc;
 
     apr_initialize();
-    rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    rc = cmocka_run_group_tests(tests, group_setup, unit_certs_teardown);
     apr_terminate();
     return rc;
 }

@@ -66,4 +66,28 @@ static void make_cert(cert_t *c, apr_pool_t *p, const char *san,
     c->pem_path = path;
 }
 
+/* The two certificates the TLS tests share, made once per test group:
+ * "good" names 127.0.0.1 and localhost, "wrong" only other.example. */
+static apr_pool_t *unit_certs_pool;
+static cert_t good;
+static cert_t wrong;
+
+static inline int unit_certs_setup(void **state)
+{
+    apr_pool_create(&unit_certs_pool, NULL);
+    make_cert(&good, unit_certs_pool, "IP:127.0.0.1,DNS:localhost", 1);
+    make_cert(&wrong, unit_certs_pool, "DNS:other.example", 2);
+    return 0;
+}
+
+static inline int unit_certs_teardown(void **state)
+{
+    X509_free(good.cert);
+    EVP_PKEY_free(good.key);
+    X509_free(wrong.cert);
+    EVP_PKEY_free(wrong.key);
+    apr_pool_destroy(unit_certs_pool);
+    return 0;
+}
+
 #endif
