@@ -297,7 +297,11 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_server_conf_t *sc = ap_get_module_config(s->module_config,
                                                  &auth_introspect_module);
 
-    mai_proc.l1 = mai_l1_create(pchild, mai_conf_l1_entries(sc));
+    /* Requests hold L1 entries until their pool goes. The event MPM makes
+     * connection pools under pconf, not pchild, so a request still in
+     * write completion when the child stops is freed only at exit, after
+     * pchild: the L1 lives in the process pool, which goes after pconf. */
+    mai_proc.l1 = mai_l1_create(s->process->pool, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
     mai_cache_child_init(mai_proc.cache, pchild, s);
 }
