@@ -13,22 +13,8 @@ typedef struct {
     apr_pool_t *p;
     mai_server_conf_t *sc;        /* config.c's defaults unless set */
     mai_endpoints_t *reg;         /* with sc's limits */
-    char log[4096];
+    unit_log_t log;
 } fx_t;
-
-static void capture(void *baton, const char *file, int line, int level,
-                    const char *msg)
-{
-    fx_t *fx = baton;
-    apr_size_t used = strlen(fx->log);
-    apr_snprintf(fx->log + used, sizeof(fx->log) - used, "%d %s\n",
-                 level, msg);
-}
-
-static int all_levels(void *baton, int level)
-{
-    return 1;
-}
 
 static void make_registry(fx_t *fx)
 {
@@ -82,8 +68,8 @@ static mai_endpoint_t *add(fx_t *fx, const char *text, const char *ca_file,
 
 static void assert_logged(fx_t *fx, const char *what)
 {
-    if (!strstr(fx->log, what)) {
-        fail_msg("log lacks \"%s\":\n%s", what, fx->log);
+    if (!strstr(fx->log.text, what)) {
+        fail_msg("log lacks \"%s\":\n%s", what, fx->log.text);
     }
 }
 
@@ -204,7 +190,8 @@ static void test_limits_from_conf(void **state)
 static void test_directives_reach_the_endpoint(void **state)
 {
     fx_t *fx = *state;
-    mai_log_sink_t sink = { capture, all_levels, fx };
+    mai_log_sink_t sink = { unit_log_capture, unit_log_all_levels,
+                            &fx->log };
     apr_interval_time_t retry = 0;
     mai_endpoint_t *ep;
     int i;
@@ -238,7 +225,8 @@ static void test_inflight_and_breaker(void **state)
     fx_t *fx = *state;
     mai_endpoint_limits_t lim = { 4, apr_time_from_sec(30), 1, 2,
                                   apr_time_from_sec(10) };
-    mai_log_sink_t sink = { capture, all_levels, fx };
+    mai_log_sink_t sink = { unit_log_capture, unit_log_all_levels,
+                            &fx->log };
     apr_interval_time_t retry = 0;
     mai_endpoint_t *ep;
 
@@ -252,7 +240,7 @@ static void test_inflight_and_breaker(void **state)
                      MAI_STATUS_OVERLOADED);
     mai_endpoint_leave(ep, 1, &sink);
     assert_int_equal(mai_endpoint_enter(ep, apr_time_now(), &retry), MAI_OK);
-    assert_null(strstr(fx->log, "MAI00706"));
+    assert_null(strstr(fx->log.text, "MAI00706"));
     mai_endpoint_leave(ep, 1, &sink);            /* second failure: opens */
     assert_logged(fx, "MAI00706");
     assert_int_equal(mai_endpoint_enter(ep, apr_time_now()

@@ -34,22 +34,8 @@ typedef struct {
     server_t srv;
     int max_idle;                 /* each new target's connection pool */
     apr_interval_time_t idle_timeout;
-    char log[8192];
+    unit_log_t log;
 } fx_t;
-
-static void capture(void *baton, const char *file, int line, int level,
-                    const char *msg)
-{
-    fx_t *fx = baton;
-    apr_size_t used = strlen(fx->log);
-    apr_snprintf(fx->log + used, sizeof(fx->log) - used, "%d %s\n",
-                 level, msg);
-}
-
-static int all_levels(void *baton, int level)
-{
-    return 1;
-}
 
 static int fx_setup(void **state)
 {
@@ -74,7 +60,7 @@ static int fx_teardown(void **state)
 {
     fx_t *fx = *state;
     void *p = fx->p;
-    int leaked = strstr(fx->log, SECRET) != NULL;
+    int leaked = strstr(fx->log.text, SECRET) != NULL;
 
     /* the server first: its threads must not outlive what they use */
     server_stop(&fx->srv);
@@ -118,7 +104,8 @@ static mai_status_t post_t(fx_t *fx, const mai_http_target_t *ep,
         "Content-Type: application/x-www-form-urlencoded",
         "Accept: application/json", NULL
     };
-    mai_log_sink_t sink = { capture, all_levels, fx };
+    mai_log_sink_t sink = { unit_log_capture, unit_log_all_levels,
+                            &fx->log };
     mai_http_call_t call;
 
     memset(&call, 0, sizeof(call));
@@ -156,8 +143,8 @@ static void assert_answer(fx_t *fx, const mai_http_target_t *ep, int conn,
 
 static void assert_logged(fx_t *fx, const char *what)
 {
-    if (!strstr(fx->log, what)) {
-        fail_msg("log lacks \"%s\":\n%s", what, fx->log);
+    if (!strstr(fx->log.text, what)) {
+        fail_msg("log lacks \"%s\":\n%s", what, fx->log.text);
     }
 }
 
@@ -202,7 +189,7 @@ static void test_server_closed_idle(void **state)
     assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
     /* found dead before use: no request was sent into it */
     assert_int_equal(apr_atomic_read32(&fx->srv.requests), 2);
-    assert_null(strstr(fx->log, "MAI00704"));
+    assert_null(strstr(fx->log.text, "MAI00704"));
 }
 
 /* The server closes a reused connection on receiving the request, as one

@@ -128,27 +128,15 @@ static void test_addresses_match_libc(void **state)
         "::FFFF:7F00:0001", "::g", "", "localhost", "as.example",
         "2001:db8::8a2e:370:7334",
     };
-    static const char alpha[] = "0127f:.:.:9aF";
     unsigned seed = 4242;
     char buf[48];
     size_t i;
-    int j, n;
 
     for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
         compare(fixed[i]);
     }
     for (i = 0; i < 200000; i++) {
-        seed = seed * 1103515245 + 12345;
-        n = (int)((seed >> 16) % 24);
-        j = 0;
-        if (i % 3 == 0) {
-            j = sprintf(buf, i % 2 ? "::ffff:" : "127.");
-        }
-        for (; j < n + 4; j++) {
-            seed = seed * 1103515245 + 12345;
-            buf[j] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
-        }
-        buf[j] = '\0';
+        unit_random_address(buf, &seed, i);
         compare(buf);
     }
 }

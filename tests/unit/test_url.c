@@ -228,30 +228,17 @@ static void test_address_parsers_match_libc(void **state)
         "",
         "localhost",
     };
-    /* biased toward the characters and shapes that matter */
-    static const char alpha[] = "0127f:.:.:9aF";
     apr_pool_t *p = *state, *sub;
     unsigned seed = 12345;
     char buf[48];
     size_t i;
-    int j, n;
 
     apr_pool_create(&sub, p);
     for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
         compare_with_libc(sub, fixed[i]);
     }
     for (i = 0; i < 200000; i++) {
-        seed = seed * 1103515245 + 12345;
-        n = (int)((seed >> 16) % 24);
-        j = 0;
-        if (i % 3 == 0) {
-            j = sprintf(buf, i % 2 ? "::ffff:" : "127.");
-        }
-        for (; j < n + 4; j++) {
-            seed = seed * 1103515245 + 12345;
-            buf[j] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
-        }
-        buf[j] = '\0';
+        unit_random_address(buf, &seed, i);
         compare_with_libc(sub, buf);
         apr_pool_clear(sub);
     }

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_thread_cond.h>
@@ -61,6 +62,49 @@ static inline void unit_barrier_wait(unit_barrier_t *b)
         apr_thread_cond_wait(b->all_in, b->lock);
     }
     apr_thread_mutex_unlock(b->lock);
+}
+
+/* The i-th of a stream of random address-like strings (at most 47 bytes
+ * and a NUL) for comparing a parser with inet_pton: the characters and
+ * shapes that matter ("::ffff:", "127." prefixes, digits, colons, dots,
+ * hex) are over-represented. *seed carries the stream. */
+static inline void unit_random_address(char buf[48], unsigned *seed,
+                                       size_t i)
+{
+    static const char alpha[] = "0127f:.:.:9aF";
+    int j = 0, n;
+
+    *seed = *seed * 1103515245 + 12345;
+    n = (int)((*seed >> 16) % 24);
+    if (i % 3 == 0) {
+        j = sprintf(buf, i % 2 ? "::ffff:" : "127.");
+    }
+    for (; j < n + 4; j++) {
+        *seed = *seed * 1103515245 + 12345;
+        buf[j] = alpha[(*seed >> 16) % (sizeof(alpha) - 1)];
+    }
+    buf[j] = '\0';
+}
+
+/* A log sink that appends "LEVEL message\n" to a fixed buffer (the
+ * baton), for tests that assert what the IO layer logged. */
+typedef struct {
+    char text[8192];
+} unit_log_t;
+
+static inline void unit_log_capture(void *baton, const char *file, int line,
+                                    int level, const char *msg)
+{
+    unit_log_t *log = baton;
+    size_t used = strlen(log->text);
+
+    snprintf(log->text + used, sizeof(log->text) - used, "%d %s\n", level,
+             msg);
+}
+
+static inline int unit_log_all_levels(void *baton, int level)
+{
+    return 1;
 }
 
 #define UNIT_TEST(f) cmocka_unit_test_setup_teardown(f, unit_pool_setup, \
