@@ -88,7 +88,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "package: building (scripts/package)"
-deb=$(timeout 600 "$ROOT/scripts/package" | tail -1) \
+deb=$(timeout 600 "$ROOT/scripts/package") \
     || fail "scripts/package failed"
 [ -f "$deb" ] || fail "no .deb built"
 echo "package: built $deb"
