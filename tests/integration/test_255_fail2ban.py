@@ -6,9 +6,11 @@ expired, refresh, malformed), never an accepted token's lines, a request
 without a token or with another scheme, and names 127.0.0.1 as the host.
 Once at the harness's level (auth_introspect:trace8, where accepted
 tokens log lines with the client address too) and once at the level the
-filter documents (auth_introspect:info)."""
+filter documents (auth_introspect:info). And the jail example loads with
+the filter in fail2ban's own configuration reader."""
 import hashlib
 import os
+import shutil
 import subprocess
 import time
 
@@ -131,8 +133,28 @@ class TestFail2ban:
         ]))
         assert _fail2ban(str(log), "ip") == ["127.0.0.1"]
 
-    def test_jail_names_the_filter(self):
-        with open(JAIL) as f:
-            text = f.read()
-        assert "\nfilter   = mod-auth-introspect\n" in text
-        assert os.path.basename(FILTER) == "mod-auth-introspect.conf"
+    def test_jail_loads_with_the_filter(self, tmp_path):
+        """fail2ban-client reads the jail example with the filter: a copy
+        of this machine's fail2ban configuration plus the two files (and
+        the jail pointed at a log that exists), tested and dumped."""
+        conf = tmp_path / "fail2ban"
+        shutil.copytree("/etc/fail2ban", conf)
+        # Debian's defaults enable sshd, whose log may not exist here
+        (conf / "jail.d" / "defaults-debian.conf").unlink(missing_ok=True)
+        shutil.copy(FILTER, conf / "filter.d")
+        shutil.copy(JAIL, conf / "jail.d")
+        log = tmp_path / "error.log"
+        log.write_text("")
+        (conf / "jail.local").write_text(
+            "[mod-auth-introspect]\nlogpath = %s\n" % log)
+        res = subprocess.run(["fail2ban-client", "-c", str(conf), "-t"],
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stdout + res.stderr
+        dump = subprocess.run(["fail2ban-client", "-c", str(conf), "-d"],
+                              capture_output=True, text=True,
+                              timeout=60).stdout
+        jail = [l for l in dump.splitlines() if "'mod-auth-introspect'" in l]
+        assert "['start', 'mod-auth-introspect']" in jail, jail
+        assert "['set', 'mod-auth-introspect', 'maxretry', 10]" in jail, jail
+        assert any("addfailregex" in l and "refused" in l
+                   for l in jail), jail
