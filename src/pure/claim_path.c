@@ -102,6 +102,11 @@ const char *mai_claim_path_take(apr_pool_t *p, const char **line,
                                 out);
 }
 
+int mai_claim_path_looks_like_url(const mai_claim_path_t *path)
+{
+    return path->nsegs > 1 && strstr(path->segs[0], "://") != NULL;
+}
+
 static const mai_claim_t *member(const mai_claim_t *v, int n,
                                  const char *name)
 {

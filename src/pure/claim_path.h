@@ -36,6 +36,11 @@ const char *mai_claim_path_parse(apr_pool_t *p, const char *word,
 const char *mai_claim_path_take(apr_pool_t *p, const char **line,
                                 const mai_claim_path_t **out);
 
+/** True when the path's first name looks like the start of a URL
+ * ("https://example" of "https://example.com/roles"): a flat claim name
+ * with dots, written before dotted paths existed, that now needs "\.". */
+int mai_claim_path_looks_like_url(const mai_claim_path_t *path);
+
 /**
  * The claim at path in res: the top-level claim named segs[0], then in
  * turn the member of that object named segs[1], and so on. NULL when a

@@ -159,3 +159,8 @@ const char *mai_policy_values(const mai_policy_t *pol)
 {
     return pol->joined;
 }
+
+const mai_claim_path_t *mai_policy_claim_path(const mai_policy_t *pol)
+{
+    return pol->claim;
+}

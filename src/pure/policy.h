@@ -35,6 +35,9 @@ int mai_policy_match(const mai_policy_t *pol, const mai_result_t *res);
 
 mai_policy_kind_t mai_policy_kind(const mai_policy_t *pol);
 
+/** CLAIM: the path, as parsed (claim_path.h); NULL for other kinds. */
+const struct mai_claim_path *mai_policy_claim_path(const mai_policy_t *pol);
+
 /** The listed values joined by one space (for SCOPE: the required scopes
  * for the insufficient_scope challenge). */
 const char *mai_policy_values(const mai_policy_t *pol);

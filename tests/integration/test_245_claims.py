@@ -363,6 +363,13 @@ class TestConfigErrors:
         assert rc != 0, out
         assert "Syntax OK" not in out
 
+    def test_url_like_path_warns(self, httpd, env):
+        rc, out, _ = httpd.configtest(env.protect(
+            "/url", "Require oauth-claim https://mai.test/roles admin"))
+        assert rc == 0, out
+        assert re.search(r"MAI01202: .*configtest\.conf:\d+: Require "
+                         r"oauth-claim https://mai\.test/roles", out), out
+
     def test_accepted_by_configtest(self, httpd, env):
         rc, out, _ = httpd.configtest(env.protect(
             "/good", "Require oauth-claim https://mai\\.test/roles admin",
@@ -370,3 +377,4 @@ class TestConfigErrors:
             "AuthIntrospectExportClaimsHeader Off",
             "AuthIntrospectExportMaxHeaderBytes 0"))
         assert rc == 0, out
+        assert "MAI01202" not in out

@@ -47,6 +47,18 @@ static void test_parse(void **state)
     assert_string_equal(path(p, "sub")->name, "sub");
 }
 
+static void test_looks_like_url(void **state)
+{
+    apr_pool_t *p = *state;
+
+    assert_true(mai_claim_path_looks_like_url(path(p,
+                                   "https://example.com/roles")));
+    assert_false(mai_claim_path_looks_like_url(path(p,
+                                    "https://example\\.com/roles")));
+    assert_false(mai_claim_path_looks_like_url(path(p, "realm_access.roles")));
+    assert_false(mai_claim_path_looks_like_url(path(p, "a://b")));
+}
+
 static void assert_parse_error(apr_pool_t *p, const char *word,
                                const char *want)
 {
@@ -193,6 +205,7 @@ static void test_find(void **state)
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_parse),
     UNIT_TEST(test_parse_errors),
+    UNIT_TEST(test_looks_like_url),
     UNIT_TEST(test_take),
     UNIT_TEST(test_find),
 };
