@@ -10,13 +10,18 @@
 #include "export_plan.h"
 #include "request_state.h"
 
-static void set_all(apr_table_t *t, const apr_array_header_t *items)
+/* The sink of mai_export_plan: r's environment or request headers. */
+static void set_one(void *ctx, int header, const char *name,
+                    const char *value)
 {
-    const mai_export_item_t *it = (const mai_export_item_t *)items->elts;
-    int i;
+    request_rec *r = ctx;
+    apr_table_t *t = header ? r->headers_in : r->subprocess_env;
 
-    for (i = 0; i < items->nelts; i++) {
-        apr_table_setn(t, it[i].name, it[i].value);
+    if (value) {
+        apr_table_setn(t, name, value);
+    }
+    else {
+        apr_table_unset(t, name);
     }
 }
 
@@ -24,7 +29,7 @@ void mai_export(request_rec *r, const mai_dir_conf_t *c,
                 const mai_result_t *res)
 {
     mai_export_opts_t o;
-    const mai_export_plan_t *plan;
+    mai_export_cut_t cut;
     mai_req_state_t *st;
 
     o.env = mai_conf_export_env(c);
@@ -35,10 +40,8 @@ void mai_export(request_rec *r, const mai_dir_conf_t *c,
     o.whole_header = mai_conf_export_whole_header(c);
     o.paths = mai_conf_export_claims(c);
     o.max_header_bytes = (apr_size_t)mai_conf_export_max_header_bytes(c);
-    plan = mai_export_plan(r->pool, res, &o);
-    set_all(r->subprocess_env, plan->env);
-    set_all(r->headers_in, plan->headers);
-    if (plan->ndropped) {
+    mai_export_plan(r->pool, res, &o, set_one, r, &cut);
+    if (cut.ndropped) {
         /* header names only: they are made of letters, digits and '-',
          * and a value (a claim) never reaches the log */
         st = mai_state_get(r);
@@ -47,7 +50,7 @@ void mai_export(request_rec *r, const mai_dir_conf_t *c,
                       "%d exported header(s) left out to stay within it "
                       "(%" APR_SIZE_T_FMT " bytes kept): %s",
                       st ? mai_state_token_id(r, st) : "-",
-                      mai_conf_export_max_header_bytes(c), plan->ndropped,
-                      plan->header_bytes, plan->dropped);
+                      mai_conf_export_max_header_bytes(c), cut.ndropped,
+                      cut.header_bytes, cut.dropped);
     }
 }

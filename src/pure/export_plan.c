@@ -2,7 +2,8 @@
 /* export_plan.c: the exports of one answer for one location. The cap is
  * greedy in priority order (ExportClaims order, else the answer's), so
  * what is kept is predictable from the configuration and the answer, and
- * the whole answer, which repeats every claim, is the first to go. */
+ * the whole answer, which repeats every claim, is the first to go. Names
+ * and values go straight to the sink: a cache hit pays for no copy. */
 #include <string.h>
 #include <apr_strings.h>
 #include "export_plan.h"
@@ -12,66 +13,69 @@
 #define MAX_DROPPED_NAMES 20
 
 typedef struct {
+    const char *name;
+    apr_size_t size;
+} kept_t;
+
+typedef struct {
     apr_pool_t *p;
     const mai_export_opts_t *o;
-    mai_export_plan_t *plan;
-    apr_array_header_t *dropped;
+    mai_export_set_fn *set;
+    void *ctx;
+    mai_export_cut_t *cut;
+    apr_array_header_t *kept;       /* kept_t: headers set, for the cap */
+    apr_array_header_t *dropped;    /* names, made on the first drop */
 } builder_t;
-
-static apr_size_t header_size(const char *name, const char *value)
-{
-    return strlen(name) + strlen(value) + 4;    /* ": " and CRLF */
-}
 
 static void drop(builder_t *b, const char *name)
 {
-    b->plan->ndropped++;
+    if (b->dropped == NULL) {
+        b->dropped = apr_array_make(b->p, 4, sizeof(const char *));
+    }
+    b->cut->ndropped++;
     if (b->dropped->nelts < MAX_DROPPED_NAMES) {
         APR_ARRAY_PUSH(b->dropped, const char *) = name;
     }
 }
 
-/* A later header of the same name replaces an earlier one (as
- * apr_table_setn would): the earlier one goes, and its bytes with it,
- * whether or not the later one fits. */
-static void forget_header(builder_t *b, const char *name)
-{
-    apr_array_header_t *h = b->plan->headers;
-    mai_export_item_t *v = (mai_export_item_t *)h->elts;
-    int i, j = 0;
-
-    for (i = 0; i < h->nelts; i++) {
-        if (strcmp(v[i].name, name)) {
-            v[j++] = v[i];
-        }
-        else {
-            b->plan->header_bytes -= header_size(v[i].name, v[i].value);
-        }
-    }
-    h->nelts = j;
-}
-
+/* A later header of the same name replaces an earlier one (as the sink
+ * does), so the earlier one's bytes are given back first; if the later
+ * one then does not fit, the earlier one is removed too: a name never
+ * carries another claim's value. */
 static void add_header(builder_t *b, const char *name, const char *value)
 {
-    apr_size_t n = header_size(name, value);
-    mai_export_item_t *it;
+    apr_size_t n = strlen(name) + strlen(value) + 4;   /* ": ", CRLF */
+    kept_t *k = (kept_t *)b->kept->elts, *slot = NULL;
+    int i;
 
-    forget_header(b, name);
+    for (i = 0; i < b->kept->nelts; i++) {
+        if (k[i].name != NULL && !strcmp(k[i].name, name)) {
+            b->cut->header_bytes -= k[i].size;
+            slot = &k[i];
+            break;
+        }
+    }
     if (b->o->max_header_bytes
-        && b->plan->header_bytes + n > b->o->max_header_bytes) {
+        && b->cut->header_bytes + n > b->o->max_header_bytes) {
+        if (slot) {
+            slot->name = NULL;
+            b->set(b->ctx, 1, name, NULL);
+        }
         drop(b, name);
         return;
     }
-    b->plan->header_bytes += n;
-    it = apr_array_push(b->plan->headers);
-    it->name = name;
-    it->value = value;
+    if (!slot) {
+        slot = apr_array_push(b->kept);
+        slot->name = name;
+    }
+    slot->size = n;
+    b->cut->header_bytes += n;
+    b->set(b->ctx, 1, name, value);
 }
 
 static void add_claim(builder_t *b, const char *name, const mai_claim_t *c)
 {
-    const char *env, *hdr, *v;
-    mai_export_item_t *it;
+    const char *env, *v;
 
     if (c == NULL || c->text == NULL) {
         return;
@@ -81,15 +85,12 @@ static void add_claim(builder_t *b, const char *name, const mai_claim_t *c)
         return;     /* the whole answer's name, whatever it holds */
     }
     if (b->o->env) {
-        it = apr_array_push(b->plan->env);
-        it->name = env;
-        it->value = c->text;
+        b->set(b->ctx, 0, env, c->text);
     }
     if (b->o->headers) {
-        hdr = mai_claims_header_name(b->p, name);
         v = mai_claims_header_value(b->p, c->text);
         if (v) {
-            add_header(b, hdr, v);
+            add_header(b, mai_claims_header_name(b->p, name), v);
         }
     }
 }
@@ -99,7 +100,7 @@ static const char *dropped_text(builder_t *b)
     const char *s;
     int i;
 
-    if (b->plan->ndropped == 0) {
+    if (b->dropped == NULL) {
         return NULL;
     }
     s = APR_ARRAY_IDX(b->dropped, 0, const char *);
@@ -107,43 +108,44 @@ static const char *dropped_text(builder_t *b)
         s = apr_pstrcat(b->p, s, ", ", APR_ARRAY_IDX(b->dropped, i,
                                                      const char *), NULL);
     }
-    if (b->plan->ndropped > b->dropped->nelts) {
+    if (b->cut->ndropped > b->dropped->nelts) {
         s = apr_psprintf(b->p, "%s and %d more", s,
-                         b->plan->ndropped - b->dropped->nelts);
+                         b->cut->ndropped - b->dropped->nelts);
     }
     return s;
 }
 
-mai_export_plan_t *mai_export_plan(apr_pool_t *p, const mai_result_t *res,
-                                   const mai_export_opts_t *o)
+void mai_export_plan(apr_pool_t *p, const mai_result_t *res,
+                     const mai_export_opts_t *o, mai_export_set_fn *set,
+                     void *ctx, mai_export_cut_t *cut)
 {
     builder_t b;
     int i;
 
+    memset(cut, 0, sizeof(*cut));
+    if (!o->env && !o->headers) {
+        return;
+    }
     b.p = p;
     b.o = o;
-    b.plan = apr_pcalloc(p, sizeof(*b.plan));
-    b.plan->env = apr_array_make(p, res->nclaims + 1,
-                                 sizeof(mai_export_item_t));
-    b.plan->headers = apr_array_make(p, res->nclaims + 1,
-                                     sizeof(mai_export_item_t));
-    b.dropped = apr_array_make(p, 4, sizeof(const char *));
-    if (o->env || o->headers) {
-        if (o->paths == NULL) {
-            for (i = 0; i < res->nclaims; i++) {
-                add_claim(&b, res->claims[i].name, &res->claims[i]);
-            }
-        }
-        for (i = 0; o->paths != NULL && i < o->paths->nelts; i++) {
-            const mai_claim_path_t *path =
-                APR_ARRAY_IDX(o->paths, i, const mai_claim_path_t *);
-            add_claim(&b, path->name, mai_claim_path_find(path, res));
+    b.set = set;
+    b.ctx = ctx;
+    b.cut = cut;
+    b.kept = o->headers ? apr_array_make(p, res->nclaims + 1,
+                                         sizeof(kept_t)) : NULL;
+    b.dropped = NULL;
+    if (o->paths == NULL) {
+        for (i = 0; i < res->nclaims; i++) {
+            add_claim(&b, res->claims[i].name, &res->claims[i]);
         }
     }
+    for (i = 0; o->paths != NULL && i < o->paths->nelts; i++) {
+        const mai_claim_path_t *path =
+            APR_ARRAY_IDX(o->paths, i, const mai_claim_path_t *);
+        add_claim(&b, path->name, mai_claim_path_find(path, res));
+    }
     if (o->env) {
-        mai_export_item_t *it = apr_array_push(b.plan->env);
-        it->name = MAI_EXPORT_ENV_ALL;
-        it->value = res->json;
+        set(ctx, 0, MAI_EXPORT_ENV_ALL, res->json);
     }
     if (o->headers && o->whole_header) {
         const char *v = mai_claims_header_value(p, res->json);
@@ -151,6 +153,5 @@ mai_export_plan_t *mai_export_plan(apr_pool_t *p, const mai_result_t *res,
             add_header(&b, MAI_EXPORT_HEADER_ALL, v);
         }
     }
-    b.plan->dropped = dropped_text(&b);
-    return b.plan;
+    cut->dropped = dropped_text(&b);
 }
