@@ -180,6 +180,25 @@ class TestNestedRequire:
         _denied(_get(client, tokens, "/dot-deep",
                      {"active": True, "sub": "s", "a": {"b": {"c": "yes"}}}))
 
+    def test_nested_members_bound(self, client, tokens, errlog):
+        """10,000 members of nested objects in all (docs/security.md):
+        the bound is accepted, one more is refused like any answer past
+        a limit (503)."""
+        errlog.expect(logtags.ENDPOINT_FAILURE)
+
+        def answer(n):
+            resp = {"active": True, "sub": "s",
+                    "realm_access": {"roles": ["admin"]}}
+            left = n - 1    # realm_access has one member
+            for k in range(5):
+                cnt = left // (5 - k)
+                left -= cnt
+                resp["o%d" % k] = {"m%d" % i: i for i in range(cnt)}
+            return resp
+        asserts.granted(_get(client, tokens, "/kc-realm", answer(10000)))
+        asserts.unavailable(_get(client, tokens, "/kc-realm",
+                                 answer(10001)))
+
     def test_flat_names_as_before(self, client, tokens, denied):
         asserts.granted(_get(client, tokens, "/flat",
                              keycloak(groups=["dev", "ops"])))
