@@ -131,6 +131,19 @@ static const char *set_headers(cmd_parms *cmd, void *dc, int on)
     mai_conf_set_headers(dc, on);
     return NULL;
 }
+static const char *add_export_claim(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_add_export_claim(cmd->pool, dc, a);
+}
+static const char *set_export_whole(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_export_whole_header(dc, on);
+    return NULL;
+}
+static const char *set_export_max(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_export_max_header_bytes(dc, a);
+}
 static const char *set_ttl(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_cache_ttl(dc, a);
@@ -229,6 +242,14 @@ static const command_rec directives[] = {
                  "export claims as INTROSPECT_* environment variables"),
     AP_INIT_FLAG("AuthIntrospectSetHeaders", set_headers, NULL, AUTH_CONF,
                  "export claims as X-Introspect-* request headers"),
+    AP_INIT_ITERATE("AuthIntrospectExportClaims", add_export_claim, NULL,
+                    AUTH_CONF, "claims (dotted paths allowed) exported to "
+                    "INTROSPECT_* / X-Introspect-*, or * for all"),
+    AP_INIT_FLAG("AuthIntrospectExportClaimsHeader", set_export_whole, NULL,
+                 AUTH_CONF, "send the whole answer as X-Introspect-Claims"),
+    AP_INIT_TAKE1("AuthIntrospectExportMaxHeaderBytes", set_export_max, NULL,
+                  AUTH_CONF, "bytes all X-Introspect-* headers may take "
+                  "(0 = no cap)"),
     AP_INIT_TAKE1("AuthIntrospectCacheTTL", set_ttl, NULL, AUTH_CONF,
                   "seconds an active answer is reused (0 = never)"),
     AP_INIT_TAKE1("AuthIntrospectNegativeCacheTTL", set_negative_ttl, NULL,

@@ -8,6 +8,7 @@
 #include <mod_auth.h>
 #include "authz.h"
 #include "policy.h"
+#include "claim_path.h"
 #include "request_state.h"
 #include "deny.h"
 
@@ -30,10 +31,24 @@ static const char *parse_aud(cmd_parms *cmd, const char *line,
 {
     return parse(cmd, line, parsed, MAI_POLICY_AUD);
 }
+/* A line written before dotted paths existed, for a claim named by a URL
+ * ("https://example.com/roles"), now reads as a path and never matches:
+ * say so at startup (not from .htaccess, which is read per request). */
 static const char *parse_claim(cmd_parms *cmd, const char *line,
                                const void **parsed)
 {
-    return parse(cmd, line, parsed, MAI_POLICY_CLAIM);
+    const char *err = parse(cmd, line, parsed, MAI_POLICY_CLAIM);
+
+    if (!err && mai_claim_path_looks_like_url(mai_policy_claim_path(*parsed))
+        && !ap_check_cmd_context(cmd, NOT_IN_HTACCESS)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0,
+                     cmd->server, MAI_LOGNO(01202) "%s:%d: Require "
+                     "oauth-claim %s: the dots step into nested objects; "
+                     "for one claim whose name has dots, write each as \\.",
+                     cmd->directive->filename, cmd->directive->line_num,
+                     mai_policy_claim_path(*parsed)->name);
+    }
+    return err;
 }
 static const char *parse_client(cmd_parms *cmd, const char *line,
                                 const void **parsed)

@@ -8,7 +8,9 @@
 #include "result.h"
 
 /** INTROSPECT_* environment (AuthIntrospectSetEnv) and X-Introspect-*
- * request headers (AuthIntrospectSetHeaders) from res. */
+ * request headers (AuthIntrospectSetHeaders) from res, as chosen by
+ * AuthIntrospectExportClaims, ExportClaimsHeader and
+ * ExportMaxHeaderBytes; logs once when the cap leaves headers out. */
 void mai_export(request_rec *r, const mai_dir_conf_t *c,
                 const mai_result_t *res);
 

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include "config.h"
 #include "result.h"
+#include "claim_path.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -27,6 +28,12 @@
 #define DEF_BREAKER_FAILS   5
 #define DEF_BREAKER_SECONDS 10
 #define DEF_POOL_IDLE_SECS  30
+#define DEF_EXPORT_CLAIMS   NULL    /* every top-level claim */
+#define DEF_EXPORT_WHOLE_HEADER 1
+/* A backend with an 8 KiB header limit (Tomcat, Jetty, older Node) keeps
+ * 2 KiB for the request line and the client's and proxy's own headers. */
+#define DEF_EXPORT_MAX_HEADER_BYTES 6144
+#define MAX_EXPORT_HEADER_BYTES (1024 * 1024)
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -60,6 +67,12 @@ struct mai_dir_conf {
     int cache_ttl;
     int negative_ttl;
     int stale_if_error;
+    /* AuthIntrospectExportClaims: NULL = unset; "*" = an empty list with
+     * export_all set (all claims, the default, over an inherited list) */
+    apr_array_header_t *export_claims;
+    int export_all;
+    int export_whole_header;
+    int export_max_header_bytes;
 };
 
 struct mai_server_conf {
@@ -87,6 +100,8 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->cache_ttl = UNSET;
     c->negative_ttl = UNSET;
     c->stale_if_error = UNSET;
+    c->export_whole_header = UNSET;
+    c->export_max_header_bytes = UNSET;
     return c;
 }
 
@@ -168,6 +183,12 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_NUM(cache_ttl);
     PICK_NUM(negative_ttl);
     PICK_NUM(stale_if_error);
+    /* the list and its "*" travel together */
+    m->export_claims = add->export_claims ? add->export_claims
+                                          : base->export_claims;
+    m->export_all = add->export_claims ? add->export_all : base->export_all;
+    PICK_NUM(export_whole_header);
+    PICK_NUM(export_max_header_bytes);
     return m;
 }
 
@@ -345,6 +366,45 @@ const char *mai_conf_set_stale_if_error(mai_dir_conf_t *c, const char *arg)
     return mai_cv_seconds(arg, MAX_TTL, &c->stale_if_error);
 }
 
+const char *mai_conf_add_export_claim(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *word)
+{
+    const mai_claim_path_t *path;
+    const char *err;
+
+    if (!strcmp(word, "*") || c->export_all) {
+        if (c->export_claims) {
+            return "* (all claims) stands alone; write \\* for a claim "
+                   "called *";
+        }
+        c->export_claims = apr_array_make(p, 1, sizeof(path));
+        c->export_all = 1;
+        return NULL;
+    }
+    if ((err = mai_claim_path_parse(p, word, &path)) != NULL) {
+        return err;
+    }
+    if (!c->export_claims) {
+        c->export_claims = apr_array_make(p, 4, sizeof(path));
+    }
+    APR_ARRAY_PUSH(c->export_claims, const mai_claim_path_t *) = path;
+    return NULL;
+}
+
+void mai_conf_set_export_whole_header(mai_dir_conf_t *c, int on)
+{
+    c->export_whole_header = on ? 1 : 0;
+}
+
+const char *mai_conf_set_export_max_header_bytes(mai_dir_conf_t *c,
+                                                 const char *arg)
+{
+    return mai_cv_count(arg, MAX_EXPORT_HEADER_BYTES,
+                        &c->export_max_header_bytes)
+           ? "must be a whole number of bytes from 0 (no cap) to 1048576"
+           : NULL;
+}
+
 #define GET_NUM(f, def) (c->f != UNSET ? c->f : (def))
 
 const mai_url_t *mai_conf_endpoint(const mai_dir_conf_t *c)
@@ -449,6 +509,19 @@ int mai_conf_negative_ttl(const mai_dir_conf_t *c)
 int mai_conf_stale_if_error(const mai_dir_conf_t *c)
 {
     return GET_NUM(stale_if_error, DEF_STALE_IF_ERROR);
+}
+const apr_array_header_t *mai_conf_export_claims(const mai_dir_conf_t *c)
+{
+    return c->export_claims && !c->export_all ? c->export_claims
+                                              : DEF_EXPORT_CLAIMS;
+}
+int mai_conf_export_whole_header(const mai_dir_conf_t *c)
+{
+    return GET_NUM(export_whole_header, DEF_EXPORT_WHOLE_HEADER);
+}
+int mai_conf_export_max_header_bytes(const mai_dir_conf_t *c)
+{
+    return GET_NUM(export_max_header_bytes, DEF_EXPORT_MAX_HEADER_BYTES);
 }
 
 mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)

@@ -91,6 +91,24 @@ int mai_conf_cache_ttl(const mai_dir_conf_t *c);
 int mai_conf_negative_ttl(const mai_dir_conf_t *c);
 int mai_conf_stale_if_error(const mai_dir_conf_t *c);
 
+/** One word of AuthIntrospectExportClaims: a claim path (claim_path.h),
+ * or "*" alone (every top-level claim, the default). Same list rule as
+ * token sources. */
+const char *mai_conf_add_export_claim(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *word);
+/** The claims to export (const mai_claim_path_t *, in priority order), or
+ * NULL: every top-level claim, in the answer's order. */
+const apr_array_header_t *mai_conf_export_claims(const mai_dir_conf_t *c);
+/** AuthIntrospectExportClaimsHeader: X-Introspect-Claims, the whole
+ * answer as one header (with SetHeaders On). */
+void mai_conf_set_export_whole_header(mai_dir_conf_t *c, int on);
+int mai_conf_export_whole_header(const mai_dir_conf_t *c);
+/** AuthIntrospectExportMaxHeaderBytes: bytes the exported headers may
+ * take in all (0 = no cap). */
+const char *mai_conf_set_export_max_header_bytes(mai_dir_conf_t *c,
+                                                 const char *arg);
+int mai_conf_export_max_header_bytes(const mai_dir_conf_t *c);
+
 /* Server (process-wide) settings. */
 mai_server_conf_t *mai_server_conf_create(apr_pool_t *p);
 mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,

@@ -2,12 +2,14 @@
 /* policy.c: the Require oauth-* rules. Parsing happens once per Require
  * line at config time, so a request only compares strings. */
 #include <string.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include "policy.h"
+#include "claim_path.h"
 
 struct mai_policy {
     mai_policy_kind_t kind;
-    const char *claim;          /* CLAIM only: the claim's name */
+    const mai_claim_path_t *claim;  /* CLAIM only: the claim's path */
     const char *const *values;
     int nvalues;
     const char *joined;         /* values joined by one space */
@@ -44,14 +46,30 @@ const char *mai_policy_parse(apr_pool_t *p, mai_policy_kind_t kind,
                              const char *args, const mai_policy_t **out)
 {
     mai_policy_t *pol;
+    const mai_claim_path_t *path = NULL;
+    const char *err;
     char **argv = NULL;
-    int argc, first = kind == MAI_POLICY_CLAIM ? 1 : 0;
+    int argc;
 
     *out = NULL;
     if (kind < MAI_POLICY_SCOPE || kind > MAI_POLICY_CLIENT) {
         return need_message(kind);
     }
-    if (apr_tokenize_to_argv(args ? args : "", &argv, p) != APR_SUCCESS) {
+    args = args ? args : "";
+    /* The claim's path is read raw: apr_tokenize_to_argv would eat the
+     * backslash of "\." before the path could see it. */
+    if (kind == MAI_POLICY_CLAIM) {
+        while (apr_isspace(*args)) {
+            args++;
+        }
+        if (*args == '\0') {
+            return need_message(kind);
+        }
+        if ((err = mai_claim_path_take(p, &args, &path)) != NULL) {
+            return apr_pstrcat(p, "oauth-claim: ", err, NULL);
+        }
+    }
+    if (apr_tokenize_to_argv(args, &argv, p) != APR_SUCCESS) {
         return "cannot split the Require oauth-* arguments";
     }
     for (argc = 0; argv[argc] != NULL; argc++) {
@@ -62,14 +80,14 @@ const char *mai_policy_parse(apr_pool_t *p, mai_policy_kind_t kind,
                                 need_message(kind));
         }
     }
-    if (argc < first + 1) {
+    if (argc < 1) {
         return need_message(kind);
     }
     pol = apr_pcalloc(p, sizeof(*pol));
     pol->kind = kind;
-    pol->claim = first ? argv[0] : NULL;
-    pol->values = (const char *const *)argv + first;
-    pol->nvalues = argc - first;
+    pol->claim = path;
+    pol->values = (const char *const *)argv;
+    pol->nvalues = argc;
     pol->joined = join(p, pol->values, pol->nvalues);
     *out = pol;
     return NULL;
@@ -91,7 +109,7 @@ static int listed(const char *const *list, int n, const char *s)
  * match: a value is compared only with scalars. */
 static int claim_matches(const mai_policy_t *pol, const mai_result_t *res)
 {
-    const mai_claim_t *c = mai_result_claim(res, pol->claim);
+    const mai_claim_t *c = mai_claim_path_find(pol->claim, res);
     int i;
 
     if (c == NULL || c->items == NULL) {
@@ -140,4 +158,9 @@ mai_policy_kind_t mai_policy_kind(const mai_policy_t *pol)
 const char *mai_policy_values(const mai_policy_t *pol)
 {
     return pol->joined;
+}
+
+const mai_claim_path_t *mai_policy_claim_path(const mai_policy_t *pol)
+{
+    return pol->claim;
 }

@@ -15,6 +15,9 @@
 
 #define MAX_DEPTH 32
 #define MAX_MEMBERS 1000
+/* Members of nested objects, in all: each costs a mai_claim_t in every
+ * copy of the result, so a deep answer cannot grow without bound. */
+#define MAX_NESTED 10000
 #define MAX_TEXT 65536
 /* Compact, and "/" left alone so URLs in claims read as they were sent. */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -191,9 +194,11 @@ static int is_scalar(json_object *o)
 }
 
 /* An array of scalars: items, and their texts joined by one space. The
- * length is checked before joining so a huge array costs no huge copy. */
+ * length is checked before joining so a huge array costs no huge copy.
+ * An array holding arrays or objects has no items; only a top-level one
+ * gets a text (its JSON), see make_claim. */
 static mai_status_t array_claim(apr_pool_t *p, json_object *arr,
-                                mai_claim_t *c)
+                                mai_claim_t *c, int top)
 {
     size_t i, n = json_object_array_length(arr), total = 0;
     const char **items;
@@ -201,8 +206,8 @@ static mai_status_t array_claim(apr_pool_t *p, json_object *arr,
 
     for (i = 0; i < n; i++) {
         if (!is_scalar(json_object_array_get_idx(arr, i))) {
-            c->text = json_text(p, arr);
-            return c->text ? MAI_OK : MAI_STATUS_INTERNAL;
+            c->text = top ? json_text(p, arr) : NULL;
+            return c->text || !top ? MAI_OK : MAI_STATUS_INTERNAL;
         }
     }
     items = apr_pcalloc(p, (n + 1) * sizeof(*items));
@@ -233,7 +238,43 @@ static mai_status_t array_claim(apr_pool_t *p, json_object *arr,
 }
 
 static mai_status_t make_claim(apr_pool_t *p, const char *key,
-                               json_object *val, mai_claim_t *c)
+                               json_object *val, mai_claim_t *c,
+                               int *nested_left, int top);
+
+/* An object's members, for dotted paths: built once here so a request
+ * walks them without JSON. Texts of objects and of arrays holding
+ * containers are left out below the top level (top-level claims carry
+ * them): serialising every level again would cost depth times the
+ * answer. Depth is bounded by the tokenizer (MAX_DEPTH). */
+static mai_status_t object_members(apr_pool_t *p, json_object *obj,
+                                   mai_claim_t *c, int *nested_left)
+{
+    int n = json_object_object_length(obj), i = 0;
+    mai_claim_t *members;
+    mai_status_t st;
+
+    if (n > *nested_left) {
+        return MAI_STATUS_ENDPOINT_TOO_LARGE;
+    }
+    *nested_left -= n;
+    members = apr_pcalloc(p, (n + 1) * sizeof(*members));
+    {
+        json_object_object_foreach(obj, key, val) {
+            st = make_claim(p, key, val, &members[i], nested_left, 0);
+            if (st != MAI_OK) {
+                return st;
+            }
+            i++;
+        }
+    }
+    c->members = members;
+    c->nmembers = i;
+    return MAI_OK;
+}
+
+static mai_status_t make_claim(apr_pool_t *p, const char *key,
+                               json_object *val, mai_claim_t *c,
+                               int *nested_left, int top)
 {
     mai_status_t st = MAI_OK;
     json_type t = json_object_get_type(val);
@@ -241,11 +282,18 @@ static mai_status_t make_claim(apr_pool_t *p, const char *key,
     c->name = apr_pstrdup(p, key);
     if (t == json_type_object) {
         c->kind = MAI_CLAIM_OBJECT;
-        c->text = json_text(p, val);
+        c->text = top ? json_text(p, val) : NULL;
+        st = object_members(p, val, c, nested_left);
+        if (st == MAI_OK && !top) {
+            return MAI_OK;
+        }
     }
     else if (t == json_type_array) {
         c->kind = MAI_CLAIM_ARRAY;
-        st = array_claim(p, val, c);
+        st = array_claim(p, val, c, top);
+        if (st == MAI_OK && c->text == NULL && !top) {
+            return MAI_OK;
+        }
     }
     else if (t == json_type_null) {
         c->kind = MAI_CLAIM_NULL;
@@ -378,6 +426,7 @@ static mai_status_t build(apr_pool_t *p, json_object *root,
     mai_claim_t *claims;
     mai_status_t st;
     int n = json_object_object_length(root), i = 0;
+    int nested_left = MAX_NESTED;
     apr_size_t kept = 0;
 
     if (n > MAX_MEMBERS) {
@@ -392,7 +441,7 @@ static mai_status_t build(apr_pool_t *p, json_object *root,
     claims = apr_pcalloc(p, (n + 1) * sizeof(*claims));
     {
         json_object_object_foreach(root, key, val) {
-            st = make_claim(p, key, val, &claims[i]);
+            st = make_claim(p, key, val, &claims[i], &nested_left, 1);
             if (st == MAI_OK) {
                 st = known_member(p, res, val, &claims[i]);
             }

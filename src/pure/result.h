@@ -24,11 +24,15 @@ typedef struct mai_claim {
     const char *text;           /* export form: a scalar as text (true,
                                  * 42, 1.5), an array of scalars joined by
                                  * one space, objects and arrays holding
-                                 * objects as compact JSON */
+                                 * objects as compact JSON (NULL for those
+                                 * inside an object: see members) */
     const char *const *items;   /* the comparable scalars: the value itself
                                  * or each element of an array of scalars;
                                  * NULL for objects */
     int nitems;
+    const struct mai_claim *members;  /* an object's members, in order,
+                                       * for dotted paths (claim_path.h) */
+    int nmembers;
 } mai_claim_t;
 
 typedef struct mai_result {
@@ -52,7 +56,8 @@ typedef struct mai_result {
  * JSON object whose "exp", "nbf", "iat" (when present) are integers and
  * "scope", "iss", "client_id", "token_type" (when present) are strings and
  * "aud" a string or array of strings. Limits: nesting depth 32, 1000
- * members, 64 KiB per claim text (MAI_STATUS_ENDPOINT_TOO_LARGE). A
+ * members, 10000 members of nested objects in all, 64 KiB per claim text
+ * (MAI_STATUS_ENDPOINT_TOO_LARGE). A
  * member name that appears twice in one object, at any depth and however
  * escaped, is MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER; U+0000 in a name or a
  * value, NaN and Infinity are MAI_STATUS_ENDPOINT_BAD_JSON. All of *out

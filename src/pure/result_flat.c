@@ -54,12 +54,34 @@ static const char *const *strv(arena_t *a, const char *const *v, int n)
     return d;
 }
 
+/* n claims and, recursively, the members of objects among them (depth
+ * bounded by the parser). */
+static const mai_claim_t *claimv(arena_t *a, const mai_claim_t *v, int n)
+{
+    mai_claim_t *d;
+    int i;
+
+    if (!v) {
+        return NULL;
+    }
+    d = take(a, sizeof(*d) * (n + 1));
+    for (i = 0; i < n; i++) {
+        mai_claim_t cl = v[i];
+        cl.name = str(a, cl.name);
+        cl.text = str(a, cl.text);
+        cl.items = strv(a, cl.items, cl.nitems);
+        cl.members = claimv(a, cl.members, cl.nmembers);
+        if (d) {
+            d[i] = cl;
+        }
+    }
+    return d;
+}
+
 static mai_result_t *copy(arena_t *a, const mai_result_t *res)
 {
     mai_result_t *c = take(a, sizeof(*c));
-    mai_claim_t *claims = take(a, sizeof(*claims) * (res->nclaims + 1));
     mai_result_t tmp = *res;
-    int i;
 
     tmp.iss = str(a, res->iss);
     tmp.client_id = str(a, res->client_id);
@@ -67,16 +89,7 @@ static mai_result_t *copy(arena_t *a, const mai_result_t *res)
     tmp.scopes = strv(a, res->scopes, res->nscopes);
     tmp.auds = strv(a, res->auds, res->nauds);
     tmp.json = str(a, res->json);
-    for (i = 0; i < res->nclaims; i++) {
-        mai_claim_t cl = res->claims[i];
-        cl.name = str(a, cl.name);
-        cl.text = str(a, cl.text);
-        cl.items = strv(a, cl.items, cl.nitems);
-        if (claims) {
-            claims[i] = cl;
-        }
-    }
-    tmp.claims = claims;
+    tmp.claims = claimv(a, res->claims, res->nclaims);
     if (c) {
         *c = tmp;
     }

@@ -52,9 +52,30 @@ static void strv_eq(const char *const *a, int na, const char *const *b,
     }
 }
 
+/* Claims, and the members of objects among them (dotted paths walk
+ * those), equal at every depth. Below the top level an object or an
+ * array of containers has no text. */
+static void same_claims(const mai_claim_t *a, int na, const mai_claim_t *b,
+                        int nb)
+{
+    int i;
+
+    MAI_FUZZ_ASSERT(na == nb && (!a) == (!b));
+    for (i = 0; a && i < na; i++) {
+        const mai_claim_t *x = &a[i], *y = &b[i];
+        MAI_FUZZ_ASSERT(strcmp(x->name, y->name) == 0 && x->kind == y->kind);
+        MAI_FUZZ_ASSERT(str_eq(x->text, y->text));
+        strv_eq(x->items, x->nitems, y->items, y->nitems);
+        MAI_FUZZ_ASSERT((x->members != NULL)
+                        == (x->kind == MAI_CLAIM_OBJECT));
+        same_claims(x->members, x->nmembers, y->members, y->nmembers);
+    }
+}
+
 static void same_result(const mai_result_t *a, const mai_result_t *b)
 {
     int i;
+
 
     MAI_FUZZ_ASSERT(a->active == b->active && a->has_exp == b->has_exp &&
                     a->has_nbf == b->has_nbf);
@@ -68,11 +89,10 @@ static void same_result(const mai_result_t *a, const mai_result_t *b)
     strv_eq(a->auds, a->nauds, b->auds, b->nauds);
     MAI_FUZZ_ASSERT(a->nclaims == b->nclaims);
     for (i = 0; i < a->nclaims; i++) {
-        const mai_claim_t *x = &a->claims[i], *y = &b->claims[i];
-        MAI_FUZZ_ASSERT(strcmp(x->name, y->name) == 0 && x->kind == y->kind);
-        MAI_FUZZ_ASSERT(strcmp(x->text, y->text) == 0);
-        strv_eq(x->items, x->nitems, y->items, y->nitems);
+        /* every top-level claim has a text */
+        MAI_FUZZ_ASSERT(a->claims[i].text && b->claims[i].text);
     }
+    same_claims(a->claims, a->nclaims, b->claims, b->nclaims);
 }
 
 /* The documented shape and limits of an accepted result. */

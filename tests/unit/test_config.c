@@ -1110,6 +1110,75 @@ static void test_cache_secret(void **state)
     assert_true(mai_conf_cache_needs_secret(t));
 }
 
+/* ---- AuthIntrospectExportClaims, ExportClaimsHeader,
+ * ExportMaxHeaderBytes ---- */
+
+#include "claim_path.h"
+
+static const char *export_name(const mai_dir_conf_t *c, int i)
+{
+    const apr_array_header_t *a = mai_conf_export_claims(c);
+
+    assert_non_null(a);
+    return APR_ARRAY_IDX(a, i, const mai_claim_path_t *)->name;
+}
+
+static void test_export_claims(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t;
+    const mai_dir_conf_t *m;
+
+    assert_null(mai_conf_export_claims(merged_empty(p)));
+    t = fresh(p);
+    OK(mai_conf_add_export_claim(p, t.base, "sub"));
+    OK(mai_conf_add_export_claim(p, t.base, "realm_access.roles"));
+    OK(mai_conf_add_export_claim(p, t.base, "a\\.b"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_export_claims(m)->nelts, 3);
+    assert_string_equal(export_name(m, 0), "sub");
+    assert_string_equal(export_name(m, 1), "realm_access.roles");
+    assert_string_equal(export_name(m, 2), "a.b");
+    assert_int_equal(APR_ARRAY_IDX(mai_conf_export_claims(m), 2,
+                                   const mai_claim_path_t *)->nsegs, 1);
+    /* an inner list replaces the outer one */
+    OK(mai_conf_add_export_claim(p, t.add, "email"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_export_claims(m)->nelts, 1);
+    assert_string_equal(export_name(m, 0), "email");
+    /* "*" in an inner section brings back every claim */
+    t.add = mai_dir_conf_create(p);
+    OK(mai_conf_add_export_claim(p, t.add, "*"));
+    assert_null(mai_conf_export_claims(merge(p, t)));
+    /* ...and an outer "*" is inherited until an inner list replaces it */
+    assert_null(mai_conf_export_claims(merge(p, (pair_t){ t.add,
+                                          mai_dir_conf_create(p) })));
+    assert_string_equal(export_name(merge(p, (pair_t){ t.add, t.base }), 0),
+                        "sub");
+    /* "*" stands alone; "\\*" is a claim called "*" */
+    BAD(mai_conf_add_export_claim(p, t.add, "sub"));
+    BAD(mai_conf_add_export_claim(p, t.base, "*"));
+    t.add = mai_dir_conf_create(p);
+    OK(mai_conf_add_export_claim(p, t.add, "\\*"));
+    assert_string_equal(export_name(t.add, 0), "*");
+    BAD(mai_conf_add_export_claim(p, t.add, "a..b"));
+    BAD(mai_conf_add_export_claim(p, t.add, ""));
+    assert_int_equal(mai_conf_export_claims(t.add)->nelts, 1);
+}
+
+static void test_export_whole_header(void **state)
+{
+    check_flag_field(*state, mai_conf_set_export_whole_header,
+                     mai_conf_export_whole_header, 1);
+}
+
+static void test_export_max_header_bytes(void **state)
+{
+    check_seconds_field(*state, mai_conf_set_export_max_header_bytes,
+                        mai_conf_export_max_header_bytes, 6144, "6144",
+                        1048576, "1048576", "1048577");
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_endpoint),
     UNIT_TEST(test_endpoint_transport),
@@ -1141,5 +1210,8 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_cache_spec),
     UNIT_TEST(test_server_merge),
     UNIT_TEST(test_cache_secret),
+    UNIT_TEST(test_export_claims),
+    UNIT_TEST(test_export_whole_header),
+    UNIT_TEST(test_export_max_header_bytes),
 };
 UNIT_MAIN(tests)

@@ -120,6 +120,63 @@ static void test_claim_values(void **state)
                                   res));
 }
 
+#define KC "{\"active\":true,\"sub\":\"u1\"," \
+    "\"realm_access\":{\"roles\":[\"admin\",\"user\"]}," \
+    "\"resource_access\":{\"my-app\":{\"roles\":[\"editor\"]}}," \
+    "\"ext\":{\"tenant\":\"acme\",\"lvl\":3,\"ok\":true," \
+    "\"grid\":[[\"a\"]],\"objs\":[{\"r\":\"admin\"}],\"nil\":null}," \
+    "\"a.b\":\"flat-dotted\",\"a\":{\"b\":\"nested\"}}"
+
+/* Keycloak's realm_access.roles and resource_access.<client>.roles,
+ * Hydra's ext.*: a dotted path into objects, then array membership. */
+static void test_claim_paths(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *res = result(p, KC);
+
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                      "realm_access.roles admin"), res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                      "realm_access.roles x user"), res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                       "realm_access.roles editor"), res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                      "resource_access.my-app.roles editor"),
+                                 res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                       "resource_access.other.roles editor"),
+                                  res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                      "ext.tenant acme"), res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM, "ext.lvl 3"),
+                                 res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM, "ext.ok true"),
+                                 res));
+    /* arrays of arrays and of objects, null, objects: never */
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM, "ext.grid a"),
+                                  res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                       "ext.objs admin"), res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM, "ext.objs.r "
+                                       "admin"), res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM, "ext.nil null"),
+                                  res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                       "realm_access admin"), res));
+    /* the dot separates; "\." is a dot inside a name */
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM, "a.b nested"),
+                                 res));
+    assert_false(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                       "a.b flat-dotted"), res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                      "a\\.b flat-dotted"), res));
+    assert_true(mai_policy_match(rule(p, MAI_POLICY_CLAIM,
+                                      "\"a\\.b\" flat-dotted"), res));
+    /* values keep today's rules: backslashes are eaten */
+    assert_string_equal(mai_policy_values(rule(p, MAI_POLICY_CLAIM,
+                                               "a\\.b x\\.y")), "x.y");
+}
+
 static void test_client(void **state)
 {
     apr_pool_t *p = *state;
@@ -163,6 +220,11 @@ static void test_parse_errors(void **state)
     assert_error(p, MAI_POLICY_SCOPE, "read \"\"", "empty");
     assert_error(p, MAI_POLICY_CLAIM, "'' x", "empty");
     assert_error(p, MAI_POLICY_CLAIM, "role ''", "empty");
+    assert_error(p, MAI_POLICY_CLAIM, "a..b x", "empty name");
+    assert_error(p, MAI_POLICY_CLAIM, "a.b.", "empty name");
+    assert_error(p, MAI_POLICY_CLAIM, "'a.b x", "closing quote");
+    assert_error(p, MAI_POLICY_CLAIM, "realm_access.roles",
+                 "oauth-claim needs");
 }
 
 static void test_values(void **state)
@@ -198,6 +260,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_scope_needs_all),
     UNIT_TEST(test_aud_needs_any),
     UNIT_TEST(test_claim_values),
+    UNIT_TEST(test_claim_paths),
     UNIT_TEST(test_client),
     UNIT_TEST(test_parse_errors),
     UNIT_TEST(test_values),

@@ -358,6 +358,20 @@ static void test_limits(void **state)
     assert_status(p, nested(p, 2000), MAI_STATUS_ENDPOINT_TOO_LARGE);
     assert_int_equal(parse_ok(p, members(p, 1000))->nclaims, 1000);
     assert_status(p, members(p, 1001), MAI_STATUS_ENDPOINT_TOO_LARGE);
+    /* members of nested objects: 10000 in all, however spread */
+    assert_status(p, apr_psprintf(p, "{\"o\":%s}", members(p, 1000)),
+                  MAI_OK);
+    a = apr_array_make(p, 11, sizeof(char *));
+    for (i = 0; i < 10; i++) {
+        APR_ARRAY_PUSH(a, const char *) = apr_psprintf(p, "\"o%d\":%s", i,
+                                                       members(p, 999));
+    }
+    words = apr_array_pstrcat(p, a, ',');
+    assert_status(p, apr_psprintf(p, "{%s,\"y\":%s}", words,
+                                  members(p, 10)), MAI_OK);
+    assert_status(p, apr_psprintf(p, "{%s,\"y\":%s}", words,
+                                  members(p, 11)),
+                  MAI_STATUS_ENDPOINT_TOO_LARGE);
     assert_status(p, apr_psprintf(p, "{\"s\":\"%s\"}", s64k), MAI_OK);
     assert_status(p, apr_psprintf(p, "{\"s\":\"%sy\"}", s64k),
                   MAI_STATUS_ENDPOINT_TOO_LARGE);

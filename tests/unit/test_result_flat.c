@@ -67,11 +67,33 @@ static void assert_strv_copy(const span_t *s, const char *const *a,
     assert_null(b[n]);
 }
 
+/* c[0..n) is a deep copy of r[0..n), members of objects included. */
+static void assert_claims_copy(const span_t *s, const mai_claim_t *r,
+                               const mai_claim_t *c, int n)
+{
+    int i;
+
+    if (!r || !c) {
+        assert_true(r == c);
+        return;
+    }
+    assert_inside(s, c);
+    for (i = 0; i < n; i++) {
+        assert_inside(s, &c[i]);
+        assert_int_equal(c[i].kind, r[i].kind);
+        assert_str_copy(s, r[i].name, c[i].name);
+        assert_str_copy(s, r[i].text, c[i].text);
+        assert_int_equal(c[i].nitems, r[i].nitems);
+        assert_strv_copy(s, r[i].items, c[i].items, r[i].nitems);
+        assert_int_equal(c[i].nmembers, r[i].nmembers);
+        assert_claims_copy(s, r[i].members, c[i].members, r[i].nmembers);
+    }
+}
+
 /* c is a deep copy of r, every byte of it inside s. */
 static void assert_deep_copy(const span_t *s, const mai_result_t *r,
                              const mai_result_t *c)
 {
-    int i;
 
     assert_inside(s, c);
     assert_int_equal(c->active, r->active);
@@ -89,15 +111,7 @@ static void assert_deep_copy(const span_t *s, const mai_result_t *r,
     assert_str_copy(s, r->json, c->json);
     assert_int_equal(c->nclaims, r->nclaims);
     assert_inside(s, c->claims);
-    for (i = 0; i < r->nclaims; i++) {
-        assert_inside(s, &c->claims[i]);
-        assert_int_equal(c->claims[i].kind, r->claims[i].kind);
-        assert_str_copy(s, r->claims[i].name, c->claims[i].name);
-        assert_str_copy(s, r->claims[i].text, c->claims[i].text);
-        assert_int_equal(c->claims[i].nitems, r->claims[i].nitems);
-        assert_strv_copy(s, r->claims[i].items, c->claims[i].items,
-                         r->claims[i].nitems);
-    }
+    assert_claims_copy(s, r->claims, c->claims, r->nclaims);
 }
 
 /* Parse json in a pool of its own, flat-copy it into a malloc'd block of
@@ -194,6 +208,13 @@ static void test_rich_claims(void **state)
     cl = claim(c, "nested", MAI_CLAIM_OBJECT);
     assert_string_equal(cl->text, "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}");
     assert_null(cl->items);
+    /* its members, for dotted paths, survive the copy too */
+    assert_int_equal(cl->nmembers, 2);
+    assert_string_equal(cl->members[0].name, "a");
+    assert_null(cl->members[0].text);
+    assert_null(cl->members[0].items);
+    assert_string_equal(cl->members[1].name, "c");
+    assert_string_equal(cl->members[1].items[0], "d");
     cl = claim(c, "objs", MAI_CLAIM_ARRAY);
     assert_string_equal(cl->text, "[{\"x\":1}]");
     assert_null(cl->items);

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_export_plan.c: which claims are exported, under which names, and
+ * what the header cap keeps and drops. */
+#include "unit.h"
+#include <apr_strings.h>
+#include "export_plan.h"
+#include "claim_path.h"
+#include "claims_map.h"
+
+#define KC "{\"active\":true,\"sub\":\"u1\",\"email\":\"jos\\u00e9@x\"," \
+    "\"realm_access\":{\"roles\":[\"admin\",\"user\"]}," \
+    "\"resource_access\":{\"app\":{\"roles\":[\"editor\"]}}," \
+    "\"ext\":{\"tenant\":\"acme\",\"o\":{\"k\":1}},\"claims\":\"fake\"," \
+    "\"a.b\":\"dotted\",\"bad\":\"x\\ny\"}"
+
+static const mai_result_t *kc(apr_pool_t *p)
+{
+    const mai_result_t *res = NULL;
+
+    assert_int_equal(mai_result_parse(p, KC, strlen(KC), &res), MAI_OK);
+    return res;
+}
+
+static mai_export_opts_t opts(int env, int headers)
+{
+    mai_export_opts_t o;
+
+    o.env = env;
+    o.headers = headers;
+    o.whole_header = 1;
+    o.paths = NULL;
+    o.max_header_bytes = 0;
+    return o;
+}
+
+static const apr_array_header_t *paths(apr_pool_t *p, const char *words)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(void *));
+    char *copy = apr_pstrdup(p, words), *last, *w;
+    const mai_claim_path_t *path;
+
+    for (w = apr_strtok(copy, " ", &last); w; w = apr_strtok(NULL, " ",
+                                                             &last)) {
+        assert_null(mai_claim_path_parse(p, w, &path));
+        APR_ARRAY_PUSH(a, const mai_claim_path_t *) = path;
+    }
+    return a;
+}
+
+/* What the sink was told, as tables: a test's view of r's environment
+ * and request headers. */
+typedef struct {
+    apr_table_t *env;
+    apr_table_t *headers;
+    mai_export_cut_t cut;
+} seen_t;
+
+static void sink(void *ctx, int header, const char *name, const char *value)
+{
+    seen_t *s = ctx;
+    apr_table_t *t = header ? s->headers : s->env;
+
+    if (value) {
+        apr_table_setn(t, name, value);
+    }
+    else {
+        apr_table_unset(t, name);
+    }
+}
+
+static const seen_t *plan(apr_pool_t *p, const mai_result_t *res,
+                          const mai_export_opts_t *o)
+{
+    seen_t *s = apr_pcalloc(p, sizeof(*s));
+
+    s->env = apr_table_make(p, 8);
+    s->headers = apr_table_make(p, 8);
+    mai_export_plan(p, res, o, sink, s, &s->cut);
+    return s;
+}
+
+static const char *env(const seen_t *s, const char *name)
+{
+    return apr_table_get(s->env, name);
+}
+
+static const char *hdr(const seen_t *s, const char *name)
+{
+    return apr_table_get(s->headers, name);
+}
+
+static int count(const apr_table_t *t)
+{
+    return apr_table_elts(t)->nelts;
+}
+
+/* The header bytes of what the sink holds now. */
+static apr_size_t bytes(const apr_table_t *t)
+{
+    const apr_array_header_t *a = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    apr_size_t n = 0;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        n += strlen(e[i].key) + strlen(e[i].val) + 4;
+    }
+    return n;
+}
+
+static void test_all_by_default(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *res = kc(p);
+    mai_export_opts_t o = opts(1, 1);
+    const seen_t *pl = plan(p, res, &o);
+
+    assert_string_equal(env(pl, "INTROSPECT_SUB"), "u1");
+    assert_string_equal(env(pl, "INTROSPECT_REALM_ACCESS"),
+                        "{\"roles\":[\"admin\",\"user\"]}");
+    assert_string_equal(env(pl, "INTROSPECT_A_B"), "dotted");
+    assert_string_equal(env(pl, "INTROSPECT_BAD"), "x\ny");
+    /* nested members are not exported on their own by default */
+    assert_null(env(pl, "INTROSPECT_REALM_ACCESS_ROLES"));
+    /* the whole answer owns INTROSPECT_CLAIMS: the claim "claims" never
+     * shows there, not even for a moment */
+    assert_string_equal(env(pl, "INTROSPECT_CLAIMS"), res->json);
+    /* (é: the header value is encoded) */
+    assert_string_equal(hdr(pl, "X-Introspect-Claims"),
+                        mai_claims_header_value(p, res->json));
+    assert_string_equal(hdr(pl, "X-Introspect-Sub"), "u1");
+    assert_string_equal(hdr(pl, "X-Introspect-Email"),
+                        "=?UTF-8?B?am9zw6lAeA==?=");
+    assert_null(hdr(pl, "X-Introspect-Bad"));
+    assert_int_equal(pl->cut.ndropped, 0);
+    assert_null(pl->cut.dropped);
+
+    o = opts(1, 0);
+    pl = plan(p, res, &o);
+    assert_int_equal(count(pl->headers), 0);
+    assert_int_equal(pl->cut.header_bytes, 0);
+    o = opts(0, 0);
+    pl = plan(p, res, &o);
+    assert_int_equal(count(pl->env), 0);
+}
+
+static void test_selected(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *res = kc(p);
+    mai_export_opts_t o = opts(1, 1);
+    const seen_t *pl;
+
+    o.paths = paths(p, "sub realm_access.roles resource_access.app.roles "
+                    "ext.tenant a\\.b ext.o missing claims");
+    pl = plan(p, res, &o);
+    assert_string_equal(env(pl, "INTROSPECT_SUB"), "u1");
+    assert_string_equal(env(pl, "INTROSPECT_REALM_ACCESS_ROLES"),
+                        "admin user");
+    assert_string_equal(env(pl,
+                            "INTROSPECT_RESOURCE_ACCESS_APP_ROLES"),
+                        "editor");
+    assert_string_equal(hdr(pl,
+                            "X-Introspect-Resource-Access-App-Roles"),
+                        "editor");
+    assert_string_equal(env(pl, "INTROSPECT_EXT_TENANT"), "acme");
+    assert_string_equal(hdr(pl, "X-Introspect-Ext-Tenant"),
+                        "acme");
+    assert_string_equal(env(pl, "INTROSPECT_A_B"), "dotted");
+    /* a nested object has no text: nothing; unlisted claims: nothing */
+    assert_null(env(pl, "INTROSPECT_EXT_O"));
+    assert_null(env(pl, "INTROSPECT_EMAIL"));
+    assert_null(hdr(pl, "X-Introspect-Email"));
+    assert_null(env(pl, "INTROSPECT_REALM_ACCESS"));
+    /* the whole answer is still the whole answer */
+    assert_string_equal(env(pl, "INTROSPECT_CLAIMS"), res->json);
+    /* 5 claims + INTROSPECT_CLAIMS */
+    assert_int_equal(count(pl->env), 6);
+
+    o.whole_header = 0;
+    pl = plan(p, res, &o);
+    assert_null(hdr(pl, "X-Introspect-Claims"));
+    assert_string_equal(env(pl, "INTROSPECT_CLAIMS"), res->json);
+    assert_int_equal(count(pl->headers), 5);
+}
+
+static apr_size_t hsize(const char *name, const char *value)
+{
+    return strlen(name) + strlen(value) + 4;
+}
+
+static void test_cap(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *res = kc(p);
+    mai_export_opts_t o = opts(1, 1);
+    const seen_t *pl;
+    apr_size_t sub = hsize("X-Introspect-Sub", "u1");
+    apr_size_t roles = hsize("X-Introspect-Realm-Access-Roles",
+                             "admin user");
+    apr_size_t tenant = hsize("X-Introspect-Ext-Tenant", "acme");
+    apr_size_t whole = hsize("X-Introspect-Claims",
+                             mai_claims_header_value(p, res->json));
+
+    o.paths = paths(p, "sub realm_access.roles ext.tenant");
+    pl = plan(p, res, &o);
+    assert_int_equal(pl->cut.header_bytes, sub + roles + tenant + whole);
+
+    /* exactly enough: nothing cut */
+    o.max_header_bytes = sub + roles + tenant + whole;
+    pl = plan(p, res, &o);
+    assert_int_equal(pl->cut.ndropped, 0);
+    assert_int_equal(count(pl->headers), 4);
+
+    /* one byte less: the whole answer goes first */
+    o.max_header_bytes--;
+    pl = plan(p, res, &o);
+    assert_int_equal(pl->cut.ndropped, 1);
+    assert_string_equal(pl->cut.dropped, "X-Introspect-Claims");
+    assert_null(hdr(pl, "X-Introspect-Claims"));
+    assert_int_equal(pl->cut.header_bytes, sub + roles + tenant);
+    assert_int_equal(bytes(pl->headers), pl->cut.header_bytes);
+    /* the environment is never capped */
+    assert_string_equal(env(pl, "INTROSPECT_CLAIMS"), res->json);
+    assert_string_equal(env(pl, "INTROSPECT_EXT_TENANT"), "acme");
+
+    /* room for sub and tenant only: roles is dropped, tenant still fits
+     * after it (greedy in the listed order) */
+    o.max_header_bytes = sub + tenant;
+    pl = plan(p, res, &o);
+    assert_int_equal(pl->cut.ndropped, 2);
+    assert_string_equal(pl->cut.dropped,
+                        "X-Introspect-Realm-Access-Roles, "
+                        "X-Introspect-Claims");
+    assert_string_equal(hdr(pl, "X-Introspect-Ext-Tenant"),
+                        "acme");
+    assert_int_equal(pl->cut.header_bytes, sub + tenant);
+    assert_int_equal(bytes(pl->headers), sub + tenant);
+
+    /* 0 is no cap */
+    o.max_header_bytes = 0;
+    pl = plan(p, res, &o);
+    assert_int_equal(pl->cut.ndropped, 0);
+}
+
+/* Many dropped headers: the log line names 20 and counts the rest. */
+static void test_cap_many(void **state)
+{
+    apr_pool_t *p = *state;
+    apr_array_header_t *a = apr_array_make(p, 30, sizeof(char *));
+    const mai_result_t *res = NULL;
+    const char *json;
+    mai_export_opts_t o = opts(0, 1);
+    const seen_t *pl;
+    int i;
+
+    for (i = 0; i < 30; i++) {
+        APR_ARRAY_PUSH(a, char *) = apr_psprintf(p, "\"c%02d\":\"v\"", i);
+    }
+    json = apr_pstrcat(p, "{", apr_array_pstrcat(p, a, ','), "}", NULL);
+    assert_int_equal(mai_result_parse(p, json, strlen(json), &res), MAI_OK);
+    o.max_header_bytes = hsize("X-Introspect-C00", "v");
+    pl = plan(p, res, &o);
+    assert_int_equal(count(pl->headers), 1);
+    assert_int_equal(pl->cut.ndropped, 30);
+    assert_non_null(strstr(pl->cut.dropped, "X-Introspect-C01, "));
+    assert_non_null(strstr(pl->cut.dropped, "X-Introspect-C20 and 10 more"));
+    assert_null(strstr(pl->cut.dropped, "C21"));
+}
+
+/* Two claims with one header name: the later wins, and only its bytes
+ * count. */
+static void test_same_name(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *json = "{\"a-b\":\"first-long-value\",\"a_b\":\"2nd\"}";
+    const mai_result_t *res = NULL;
+    mai_export_opts_t o = opts(0, 1);
+    const seen_t *pl;
+
+    assert_int_equal(mai_result_parse(p, json, strlen(json), &res), MAI_OK);
+    o.whole_header = 0;
+    o.max_header_bytes = hsize("X-Introspect-A-B", "2nd");
+    pl = plan(p, res, &o);
+    assert_int_equal(count(pl->headers), 1);
+    assert_string_equal(hdr(pl, "X-Introspect-A-B"), "2nd");
+    assert_int_equal(pl->cut.header_bytes, o.max_header_bytes);
+    assert_int_equal(bytes(pl->headers), o.max_header_bytes);
+
+    /* the later one does not fit: the earlier one goes too, so the name
+     * never carries the other claim's value */
+    json = "{\"a-b\":\"1\",\"a_b\":\"second-value-is-much-longer\","
+           "\"c\":\"3\"}";
+    assert_int_equal(mai_result_parse(p, json, strlen(json), &res), MAI_OK);
+    o.max_header_bytes = hsize("X-Introspect-A-B", "1")
+                         + hsize("X-Introspect-C", "3");
+    pl = plan(p, res, &o);
+    assert_null(hdr(pl, "X-Introspect-A-B"));
+    assert_string_equal(hdr(pl, "X-Introspect-C"), "3");
+    assert_int_equal(pl->cut.ndropped, 1);
+    assert_int_equal(pl->cut.header_bytes, hsize("X-Introspect-C", "3"));
+    assert_int_equal(bytes(pl->headers), pl->cut.header_bytes);
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_all_by_default),
+    UNIT_TEST(test_selected),
+    UNIT_TEST(test_cap),
+    UNIT_TEST(test_cap_many),
+    UNIT_TEST(test_same_name),
+};
+UNIT_MAIN(tests)
