@@ -62,7 +62,7 @@ int mai_prm_quick_handler(request_rec *r, int lookup)
         return DECLINED;
     }
     if (r->method_number != M_GET) {
-        r->allowed = (AP_METHOD_BIT << M_GET);
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
         return HTTP_METHOD_NOT_ALLOWED;
     }
     memset(&d, 0, sizeof(d));
