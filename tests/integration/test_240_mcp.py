@@ -44,6 +44,7 @@ class McpWorld:
         self.resource = base + "/mcp"
         self.other = base + "/other-mcp"
         self.open = base + "/open/"  # protect() makes <Location /open/>
+        self.mocked = base + "/mocked/"
         work = os.path.join(env.root, "mcp")
         os.makedirs(work, exist_ok=True)
         err = open(os.path.join(work, "mcp_server.stderr"), "w+b")
@@ -144,6 +145,9 @@ class TestMcp:
                         creds=False).replace(
                 "</Location>",
                 "    AuthIntrospectResource %s\n</Location>" % w.open),
+            # asks the mock AS, which records every call
+            env.protect("/mocked", "AuthIntrospectResource %s" % w.mocked,
+                        "AuthIntrospectResourceAudience Off"),
             # no resource: challenges as they always were
             env.protect("/plain", *_introspect(env, w), endpoint="",
                         creds=False),
@@ -267,12 +271,18 @@ class TestMcp:
             "bearer_methods_supported": ["header"],
         }
 
-    def test_metadata_needs_no_token_and_ignores_one(self, client):
+    def test_metadata_needs_no_token_and_ignores_one(self, client, tokens,
+                                                      mock):
         """Public, and a token sent along is never introspected (the
         lookup of the location stops before authentication)."""
-        r = client.get(WK + "/mcp", token="never-introspected-token")
+        tok = tokens.active()
+        r = client.get(WK + "/mocked/", token=tok)
         assert r.status == 200, r
-        assert r.json()["resource"] == self.w.resource
+        assert r.json()["resource"] == self.w.mocked
+        assert mock.calls_for(tok) == []
+        # the location itself does ask
+        asserts.granted(client.get("/mocked" + CGI, token=tok))
+        assert len(mock.calls_for(tok)) == 1
 
     def test_metadata_head_and_other_methods(self, client):
         r = client.request("HEAD", WK + "/mcp")
