@@ -133,14 +133,15 @@ class TestMcp:
             "<Location /mcp>\n%s\n</Location>" % mcp,
             # audience binding off: any resource's token is taken here
             env.protect("/open", *_introspect(env, w), endpoint="",
-                        creds=False) .replace(
+                        creds=False).replace(
                 "</Location>",
                 "    AuthIntrospectResource %s\n"
                 "    AuthIntrospectAuthorizationServers %s\n"
                 "    AuthIntrospectResourceAudience Off\n"
                 "</Location>" % (w.open, w.as_.issuer)),
-            # bound: only tokens for /open-bound's identifier... which the
-            # AS never issues, so every token is for another resource
+            # the binding on (the default), to /open/'s identifier: a
+            # token for /other-mcp is refused here, and the metadata is
+            # only at /open/'s path
             env.protect("/open-bound", *_introspect(env, w), endpoint="",
                         creds=False).replace(
                 "</Location>",
