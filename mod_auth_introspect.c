@@ -22,6 +22,7 @@
 #include "form_body.h"
 #include "config_check.h"
 #include "endpoint_setup.h"
+#include "prm_handler.h"
 
 mai_process_t mai_proc;
 
@@ -156,6 +157,27 @@ static const char *set_stale(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_stale_if_error(dc, a);
 }
+static const char *set_resource(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_resource(cmd->pool, dc, a);
+}
+static const char *add_auth_server(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_add_auth_server(cmd->pool, dc, a);
+}
+static const char *set_resource_name(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_resource_name(cmd->pool, dc, a);
+}
+static const char *set_resource_doc(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_resource_doc(cmd->pool, dc, a);
+}
+static const char *set_resource_aud(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_resource_audience(dc, on);
+    return NULL;
+}
 
 /* Process-wide settings: main server only, so every vhost shares them. */
 static mai_server_conf_t *global_conf(cmd_parms *cmd, const char **err)
@@ -273,6 +295,20 @@ static const command_rec directives[] = {
     AP_INIT_TAKE2("AuthIntrospectBreaker", set_breaker, NULL, RSRC_CONF,
                   "failures in a row that open the circuit breaker, and "
                   "seconds it stays open"),
+    AP_INIT_TAKE1("AuthIntrospectResource", set_resource, NULL, SECURE_CONF,
+                  "RFC 9728 resource identifier (https URL) of this "
+                  "location"),
+    AP_INIT_ITERATE("AuthIntrospectAuthorizationServers", add_auth_server,
+                    NULL, SECURE_CONF, "issuer URLs named in the resource "
+                    "metadata"),
+    AP_INIT_TAKE1("AuthIntrospectResourceName", set_resource_name, NULL,
+                  SECURE_CONF, "resource_name of the resource metadata"),
+    AP_INIT_TAKE1("AuthIntrospectResourceDocumentation", set_resource_doc,
+                  NULL, SECURE_CONF, "resource_documentation URL of the "
+                  "resource metadata"),
+    AP_INIT_FLAG("AuthIntrospectResourceAudience", set_resource_aud, NULL,
+                 SECURE_CONF, "refuse tokens whose aud lacks "
+                 "AuthIntrospectResource (default On)"),
     { NULL }
 };
 
@@ -347,6 +383,10 @@ static void register_hooks(apr_pool_t *p)
                               APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(mai_deny_error_response, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    ap_hook_quick_handler(mai_prm_quick_handler, NULL, NULL,
+                          APR_HOOK_MIDDLE);
+    ap_hook_post_perdir_config(mai_prm_stop_lookup, NULL, NULL,
+                               APR_HOOK_REALLY_FIRST);
     mai_authz_register(p);
     mai_form_body_register();
     mai_strip_register();

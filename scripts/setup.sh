@@ -62,6 +62,11 @@ install_npm() {
         echo "setup: installing the interop authorization server (npm ci)"
         (cd "$as_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
+    mcp_dir="$ROOT/tests/integration/mcp"
+    if [ ! -d "$mcp_dir/node_modules/@modelcontextprotocol/sdk" ]; then
+        echo "setup: installing the MCP SDK for the interop test (npm ci)"
+        (cd "$mcp_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
 }
 
 build_module() {

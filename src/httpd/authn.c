@@ -13,6 +13,7 @@
 #include "form_body.h"
 #include "lookup.h"
 #include "export.h"
+#include "prm.h"
 #include "deny.h"
 
 /* One source's outcome: a token counts, a malformed one ends the search.
@@ -197,7 +198,7 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
 
 /* This location's rules over an answer: mai_result_check (active,
  * refresh and bound tokens, exp and nbf with its clock skew, issuer,
- * token types), then
+ * token types), the audience of AuthIntrospectResource, then
  * REMOTE_USER from its claims. The one place they run, for a fresh
  * answer and a reused one alike. */
 static mai_status_t judge(const mai_dir_conf_t *c, mai_req_state_t *st,
@@ -208,6 +209,11 @@ static mai_status_t judge(const mai_dir_conf_t *c, mai_req_state_t *st,
     st->user = NULL;
     s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
                          mai_conf_issuer(c), mai_conf_token_types(c));
+    /* RFC 8707: a token for another resource is not for this one */
+    if (s == MAI_OK && mai_conf_resource_audience(c)
+        && !mai_prm_audience_ok(st->result, mai_conf_resource_audience(c))) {
+        s = MAI_STATUS_WRONG_AUDIENCE;
+    }
     if (s == MAI_OK) {
         st->user = mai_result_user(st->result, mai_conf_user_claims(c));
         s = st->user ? MAI_OK : MAI_STATUS_NO_USER;

@@ -11,6 +11,7 @@
 #include "claim_path.h"
 #include "request_state.h"
 #include "deny.h"
+#include "prm_handler.h"
 
 static const char *parse(cmd_parms *cmd, const char *line,
                          const void **parsed, mai_policy_kind_t kind)
@@ -24,7 +25,13 @@ static const char *parse(cmd_parms *cmd, const char *line,
 static const char *parse_scope(cmd_parms *cmd, const char *line,
                                const void **parsed)
 {
-    return parse(cmd, line, parsed, MAI_POLICY_SCOPE);
+    const char *err = parse(cmd, line, parsed, MAI_POLICY_SCOPE);
+
+    if (!err) {
+        /* the scopes a location asks for are its scopes_supported */
+        mai_prm_note_scopes(cmd, mai_policy_values(*parsed));
+    }
+    return err;
 }
 static const char *parse_aud(cmd_parms *cmd, const char *line,
                              const void **parsed)

@@ -52,6 +52,18 @@
 #include "mai_private.h"
 #include "deny.h"
 #include "deny_rules.h"
+#include "challenge.h"
+
+/* Every Bearer challenge of a location with AuthIntrospectResource names
+ * its metadata document (RFC 9728 section 5.1); without it the challenge
+ * is left as it is. */
+static void set_challenge(request_rec *r, const char *challenge)
+{
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                   mai_challenge_add_metadata(
+                       r->pool, challenge,
+                       mai_conf_resource_metadata_url(mai_dconf(r))));
+}
 
 int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
                     mai_req_state_t *st, mai_status_t s)
@@ -84,9 +96,8 @@ int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
     case HTTP_BAD_REQUEST:
         /* the challenge note_auth_failure sets for a refused token;
          * that hook is run for a 401 only */
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                       mai_deny_note(r->pool, ap_auth_name(r), s,
-                                     &st->deny));
+        set_challenge(r, mai_deny_note(r->pool, ap_auth_name(r), s,
+                                       &st->deny));
         return HTTP_BAD_REQUEST;
     case HTTP_UNAUTHORIZED:
         ap_note_auth_failure(r);
@@ -115,7 +126,7 @@ int mai_deny_note_failure(request_rec *r, const char *auth_type)
     challenge = mai_deny_note(r->pool, ap_auth_name(r), st->status,
                               &st->deny);
     if (challenge) {
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);
+        set_challenge(r, challenge);
     }
     return OK;
 }
@@ -146,9 +157,8 @@ void mai_deny_error_response(request_rec *r)
         break;
     case MAI_DENY_ADD_SCOPE:
         /* AuthzSendForbiddenOnFailure On: 403 without note_auth_failure */
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                       mai_deny_scope_challenge(r->pool, ap_auth_name(r),
-                                                &st->deny));
+        set_challenge(r, mai_deny_scope_challenge(r->pool, ap_auth_name(r),
+                                                  &st->deny));
         break;
     case MAI_DENY_KEEP:
         break;

@@ -48,3 +48,14 @@ const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
     }
     return s;
 }
+
+const char *mai_challenge_add_metadata(apr_pool_t *p, const char *challenge,
+                                       const char *url)
+{
+    if (!challenge || !url) {
+        return challenge;
+    }
+    /* "Bearer" alone has no attribute yet to follow */
+    return apr_pstrcat(p, challenge, strcmp(challenge, "Bearer") ? ", " : " ",
+                       "resource_metadata=\"", quote(p, url, 0), "\"", NULL);
+}

@@ -16,4 +16,12 @@
 const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
                           const char *scope);
 
+/**
+ * challenge with `resource_metadata="URL"` (RFC 9728 section 5.1) added
+ * as its last attribute; challenge itself when url or challenge is NULL.
+ * From p.
+ */
+const char *mai_challenge_add_metadata(apr_pool_t *p, const char *challenge,
+                                       const char *url);
+
 #endif

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "result.h"
 #include "claim_path.h"
+#include "prm.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -34,6 +35,7 @@
  * 2 KiB for the request line and the client's and proxy's own headers. */
 #define DEF_EXPORT_MAX_HEADER_BYTES 6144
 #define MAX_EXPORT_HEADER_BYTES (1024 * 1024)
+#define DEF_RESOURCE_AUDIENCE 1
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -73,6 +75,13 @@ struct mai_dir_conf {
     int export_all;
     int export_whole_header;
     int export_max_header_bytes;
+    /* RFC 9728 protected-resource metadata (prm.h); pointers NULL = unset */
+    const mai_prm_resource_t *resource;
+    apr_array_header_t *auth_servers;
+    const char *resource_name;
+    const char *resource_doc;
+    apr_array_header_t *required_scopes; /* from Require oauth-scope */
+    int resource_audience;
 };
 
 struct mai_server_conf {
@@ -102,6 +111,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->stale_if_error = UNSET;
     c->export_whole_header = UNSET;
     c->export_max_header_bytes = UNSET;
+    c->resource_audience = UNSET;
     return c;
 }
 
@@ -189,6 +199,12 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     m->export_all = add->export_claims ? add->export_all : base->export_all;
     PICK_NUM(export_whole_header);
     PICK_NUM(export_max_header_bytes);
+    PICK_PTR(resource);
+    PICK_PTR(auth_servers);
+    PICK_PTR(resource_name);
+    PICK_PTR(resource_doc);
+    PICK_PTR(required_scopes);
+    PICK_NUM(resource_audience);
     return m;
 }
 
@@ -679,4 +695,108 @@ int mai_conf_breaker_seconds(const mai_server_conf_t *c)
 int mai_conf_pool_idle_seconds(const mai_server_conf_t *c)
 {
     return DEF_POOL_IDLE_SECS;
+}
+
+/* ---- RFC 9728 protected-resource metadata ---- */
+
+const char *mai_conf_set_resource(apr_pool_t *p, mai_dir_conf_t *c,
+                                  const char *url)
+{
+    return mai_prm_resource_parse(p, url, &c->resource);
+}
+
+const char *mai_conf_add_auth_server(apr_pool_t *p, mai_dir_conf_t *c,
+                                     const char *url)
+{
+    mai_url_t u;
+    const char *err = mai_url_parse(p, url, &u);
+
+    if (err) {
+        return err;
+    }
+    if (!c->auth_servers) {
+        c->auth_servers = apr_array_make(p, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->auth_servers, const char *) = apr_pstrdup(p, url);
+    return NULL;
+}
+
+const char *mai_conf_set_resource_name(apr_pool_t *p, mai_dir_conf_t *c,
+                                       const char *name)
+{
+    if (!*name) {
+        return "the resource name must not be empty";
+    }
+    c->resource_name = apr_pstrdup(p, name);
+    return NULL;
+}
+
+const char *mai_conf_set_resource_doc(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *url)
+{
+    mai_url_t u;
+    const char *err = mai_url_parse(p, url, &u);
+
+    if (!err) {
+        c->resource_doc = apr_pstrdup(p, url);
+    }
+    return err;
+}
+
+void mai_conf_set_resource_audience(mai_dir_conf_t *c, int on)
+{
+    c->resource_audience = on ? 1 : 0;
+}
+
+void mai_conf_add_required_scopes(apr_pool_t *p, mai_dir_conf_t *c,
+                                  const char *scopes)
+{
+    char *list = apr_pstrdup(p, scopes), *last, *w;
+    int i;
+
+    if (!c->required_scopes) {
+        c->required_scopes = apr_array_make(p, 4, sizeof(const char *));
+    }
+    for (w = apr_strtok(list, " \t", &last); w;
+         w = apr_strtok(NULL, " \t", &last)) {
+        for (i = 0; i < c->required_scopes->nelts; i++) {
+            if (!strcmp(w, APR_ARRAY_IDX(c->required_scopes, i, char *))) {
+                break;
+            }
+        }
+        if (i == c->required_scopes->nelts) {
+            APR_ARRAY_PUSH(c->required_scopes, const char *) = w;
+        }
+    }
+}
+
+const mai_prm_resource_t *mai_conf_resource(const mai_dir_conf_t *c)
+{
+    return c->resource;
+}
+const apr_array_header_t *mai_conf_auth_servers(const mai_dir_conf_t *c)
+{
+    return c->auth_servers;
+}
+const char *mai_conf_resource_name(const mai_dir_conf_t *c)
+{
+    return c->resource_name;
+}
+const char *mai_conf_resource_doc(const mai_dir_conf_t *c)
+{
+    return c->resource_doc;
+}
+const apr_array_header_t *mai_conf_required_scopes(const mai_dir_conf_t *c)
+{
+    return c->required_scopes;
+}
+const char *mai_conf_resource_audience(const mai_dir_conf_t *c)
+{
+    int on = c->resource_audience != UNSET ? c->resource_audience
+                                           : DEF_RESOURCE_AUDIENCE;
+    return on && c->resource ? c->resource->id : NULL;
+}
+const char *mai_conf_resource_metadata_url(const mai_dir_conf_t *c)
+{
+    return c->resource ? c->resource->metadata_url : NULL;
 }

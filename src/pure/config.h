@@ -156,4 +156,34 @@ int mai_conf_breaker_seconds(const mai_server_conf_t *c);
 /** Seconds a pooled connection may stay idle (no directive yet). */
 int mai_conf_pool_idle_seconds(const mai_server_conf_t *c);
 
+/* RFC 9728 protected-resource metadata (prm.h), directory context. */
+struct mai_prm_resource;
+/** AuthIntrospectResource URL: the resource identifier. */
+const char *mai_conf_set_resource(apr_pool_t *p, mai_dir_conf_t *c,
+                                  const char *url);
+/** One URL of AuthIntrospectAuthorizationServers (a section's list
+ * replaces the inherited one). */
+const char *mai_conf_add_auth_server(apr_pool_t *p, mai_dir_conf_t *c,
+                                     const char *url);
+const char *mai_conf_set_resource_name(apr_pool_t *p, mai_dir_conf_t *c,
+                                       const char *name);
+const char *mai_conf_set_resource_doc(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *url);
+/** AuthIntrospectResourceAudience On|Off. */
+void mai_conf_set_resource_audience(mai_dir_conf_t *c, int on);
+/** The scopes of a section's Require oauth-scope lines (space separated),
+ * for scopes_supported; a section that has any replaces the inherited. */
+void mai_conf_add_required_scopes(apr_pool_t *p, mai_dir_conf_t *c,
+                                  const char *scopes);
+const struct mai_prm_resource *mai_conf_resource(const mai_dir_conf_t *c);
+const apr_array_header_t *mai_conf_auth_servers(const mai_dir_conf_t *c);
+const char *mai_conf_resource_name(const mai_dir_conf_t *c);
+const char *mai_conf_resource_doc(const mai_dir_conf_t *c);
+const apr_array_header_t *mai_conf_required_scopes(const mai_dir_conf_t *c);
+/** The identifier every token's aud must contain, or NULL: no resource,
+ * or AuthIntrospectResourceAudience Off. */
+const char *mai_conf_resource_audience(const mai_dir_conf_t *c);
+/** The absolute URL of the metadata document, or NULL. */
+const char *mai_conf_resource_metadata_url(const mai_dir_conf_t *c);
+
 #endif

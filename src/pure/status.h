@@ -38,6 +38,8 @@
       "AuthIntrospectTokenTypes", 401, "invalid_token", MAI_LOG_INFO) \
     X(NO_USER, "no claim for REMOTE_USER in the response", 401, \
       "invalid_token", MAI_LOG_INFO) \
+    X(WRONG_AUDIENCE, "token aud does not contain AuthIntrospectResource " \
+      "(RFC 8707)", 401, "invalid_token", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \
       MAI_LOG_ERR) \
     X(ENDPOINT_TIMEOUT, "introspection endpoint timed out", 503, NULL, \

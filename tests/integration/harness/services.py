@@ -167,7 +167,8 @@ class RealAS:
     RESOURCE = "https://api.mai.test"
     OTHER_RESOURCE = "https://other.mai.test"
 
-    def __init__(self, workdir, client_secret, rs_secret, token_ttl=600):
+    def __init__(self, workdir, client_secret, rs_secret, token_ttl=600,
+                 resources=None):
         real = os.path.join(HERE, "real_as")
         if not os.path.isdir(os.path.join(real, "node_modules",
                                           "oidc-provider")):
@@ -184,8 +185,8 @@ class RealAS:
         self.rs_secret = rs_secret
         cfg = {"client_id": self.client_id, "client_secret": client_secret,
                "rs_id": self.rs_id, "rs_secret": rs_secret,
-               "resources": {self.RESOURCE: "read write",
-                             self.OTHER_RESOURCE: "read"},
+               "resources": resources or {self.RESOURCE: "read write",
+                                          self.OTHER_RESOURCE: "read"},
                "token_ttl": token_ttl}
         path = os.path.join(workdir, "real_as.json")
         with open(path, "w") as f:
