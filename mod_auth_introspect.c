@@ -22,6 +22,8 @@
 #include "form_body.h"
 #include "config_check.h"
 #include "endpoint_setup.h"
+#include "metrics_handler.h"
+#include "metrics.h"
 
 mai_process_t mai_proc;
 
@@ -282,6 +284,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err) {
         err = mai_endpoint_setup(pconf, ptemp, s, &mai_proc.endpoints);
     }
+    if (!err) {
+        err = mai_metrics_handler_setup(s, mai_proc.endpoints);
+    }
     mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
@@ -304,6 +309,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_proc.l1 = mai_l1_create(s->process->pool, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
     mai_cache_child_init(mai_proc.cache, pchild, s);
+    mai_metrics_child_init();
 }
 
 /* post_config after mod_proxy's: it shows us its <Proxy> sections */
@@ -329,6 +335,7 @@ static void register_hooks(apr_pool_t *p)
     mai_authz_register(p);
     mai_form_body_register();
     mai_strip_register();
+    mai_metrics_handler_register();
 }
 
 AP_DECLARE_MODULE(auth_introspect) = {

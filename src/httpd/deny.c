@@ -52,6 +52,7 @@
 #include "mai_private.h"
 #include "deny.h"
 #include "deny_rules.h"
+#include "metrics.h"
 
 int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
                     mai_req_state_t *st, mai_status_t s)
@@ -59,6 +60,7 @@ int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
     int http = mai_deny_http(s);
 
     st->status = s;
+    mai_metrics_request(s);
     if (http == HTTP_SERVICE_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
                       MAI_LOGNO(00304)
