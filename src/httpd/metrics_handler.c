@@ -60,11 +60,22 @@ static int handler(request_rec *r)
     return OK;
 }
 
+/* ?auto: Key: value lines; ?notable: the same lines, preformatted, for
+ * browsers without tables; else a table. */
 static int status_hook(request_rec *r, int flags)
 {
-    ap_rputs(figures(r, flags & AP_STATUS_SHORT ? MAI_METRICS_STATUS_AUTO
-                                                : MAI_METRICS_STATUS_HTML),
-             r);
+    if (flags & AP_STATUS_SHORT) {
+        ap_rputs(figures(r, MAI_METRICS_STATUS_AUTO), r);
+    }
+    else if (flags & AP_STATUS_NOTABLE) {
+        ap_rvputs(r, "<hr />\n<h2>mod_auth_introspect</h2>\n<pre>",
+                  ap_escape_html2(r->pool,
+                                  figures(r, MAI_METRICS_STATUS_AUTO), 0),
+                  "</pre>\n", NULL);
+    }
+    else {
+        ap_rputs(figures(r, MAI_METRICS_STATUS_HTML), r);
+    }
     return OK;
 }
 
