@@ -191,7 +191,7 @@ static void sample(out_t *o, const family_t *f, const sample_t *s,
         put(o, "</td><td>");
         break;
     }
-    put(o, " ");
+    put(o, o->style == MAI_METRICS_STATUS_HTML ? "" : " ");
     put(o, value);
     put(o, o->style == MAI_METRICS_STATUS_HTML ? "</td></tr>\n" : "\n");
 }

@@ -196,9 +196,9 @@ static void test_status_html(void **state)
     fill(&f);
     t = mai_metrics_format(*state, &f.v, MAI_METRICS_STATUS_HTML);
     assert_non_null(strstr(t, "<tr><td>mai_cache_l1_hits_total</td>"
-                              "<td> 4</td></tr>"));
+                              "<td>4</td></tr>"));
     assert_non_null(strstr(t, "<tr><td>mai_requests_total{outcome=&quot;"
-                              "ok&quot;}</td><td> 7</td></tr>"));
+                              "ok&quot;}</td><td>7</td></tr>"));
     /* the endpoint's name cannot inject markup */
     assert_non_null(strstr(t, "x\\&quot;y\\\\z&lt;b&gt;"));
     assert_null(strstr(t, "<b>"));
