@@ -23,6 +23,8 @@
 #include "config_check.h"
 #include "endpoint_setup.h"
 #include "prm_handler.h"
+#include "metrics_handler.h"
+#include "metrics.h"
 
 mai_process_t mai_proc;
 
@@ -339,6 +341,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err) {
         err = mai_endpoint_setup(pconf, ptemp, s, &mai_proc.endpoints);
     }
+    if (!err) {
+        err = mai_metrics_handler_setup(s, mai_proc.endpoints);
+    }
     mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
@@ -361,6 +366,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_proc.l1 = mai_l1_create(s->process->pool, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
     mai_cache_child_init(mai_proc.cache, pchild, s);
+    mai_metrics_child_init();
 }
 
 /* post_config after mod_proxy's: it shows us its <Proxy> sections */
@@ -390,6 +396,7 @@ static void register_hooks(apr_pool_t *p)
     mai_authz_register(p);
     mai_form_body_register();
     mai_strip_register();
+    mai_metrics_handler_register();
 }
 
 AP_DECLARE_MODULE(auth_introspect) = {

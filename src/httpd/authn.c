@@ -15,6 +15,7 @@
 #include "export.h"
 #include "prm.h"
 #include "deny.h"
+#include "metrics.h"
 
 /* One source's outcome: a token counts, a malformed one ends the search.
  * (t is read through a pointer: it is set by the call that made st.) */
@@ -255,6 +256,7 @@ int mai_authn_check(request_rec *r)
         return mai_deny_answer(r, c, st, s);
     }
     st->status = MAI_OK;
+    mai_metrics_request(MAI_OK);
     r->user = (char *)st->user;
     /* AUTH_TYPE for CGI (RFC 3875 4.1.1), as mod_auth_basic does */
     r->ap_auth_type = (char *)"Bearer";

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 #include "mai_private.h"
 #include "cache.h"
+#include "metrics.h"
 
 #define MAI_MUTEX_TYPE "auth-introspect-cache"
 /* shmcb's own default (512 KB) holds about 1,300 answers; 16 MB holds
@@ -134,6 +135,9 @@ static void fault(mai_cache_t *c, server_rec *s, const char *op,
 {
     apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
     apr_uint32_t last = apr_atomic_read32(&c->last_fault);
+
+    mai_metrics_count(strcmp(op, "store") ? MAI_MG_FAULT_LOOKUP
+                                           : MAI_MG_FAULT_STORE);
 
     /* one line per 10 s per process, whichever thread wins the swap */
     if (now - last < apr_time_sec(MAI_FAULT_LOG_INTERVAL)

@@ -64,6 +64,7 @@ static void set_challenge(request_rec *r, const char *challenge)
                        r->pool, challenge,
                        mai_conf_resource_metadata_url(mai_dconf(r))));
 }
+#include "metrics.h"
 
 int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
                     mai_req_state_t *st, mai_status_t s)
@@ -71,6 +72,7 @@ int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
     int http = mai_deny_http(s);
 
     st->status = s;
+    mai_metrics_request(s);
     if (http == HTTP_SERVICE_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, mai_status_log_level(s), 0, r,
                       MAI_LOGNO(00304)

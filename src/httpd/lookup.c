@@ -14,6 +14,7 @@
 #include "flight.h"
 #include "introspect.h"
 #include "freshness.h"
+#include "metrics.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
@@ -53,6 +54,7 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, l->r, MAI_LOGNO(00311)
                       "shared cache entry rejected (tampered, swapped or "
                       "from another key); asking the endpoint");
+        mai_metrics_count(MAI_MG_REJECTED);
         return MAI_STATUS_CACHE_MISS;
     }
     a->fetched_at = e.fetched_at;
@@ -145,6 +147,7 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
         }
     }
     apr_pool_destroy(p);
+    mai_metrics_call(mai_endpoint_metrics_id(o.endpoint), s, out.elapsed);
     a->status = s;
 }
 
@@ -169,6 +172,7 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
                       &a->fetched_at)) {
         if (usable(l, a->result, a->fetched_at)) {
+            mai_metrics_count(MAI_MG_L1_HITS);
             return MAI_OK;
         }
         if (l->stale != a->result
@@ -182,8 +186,10 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         if (mai_proc.l1) {
             mai_l1_put(mai_proc.l1, l->key, a->result, a->fetched_at);
         }
+        mai_metrics_count(MAI_MG_L2_HITS);
         return MAI_OK;
     }
+    mai_metrics_count(MAI_MG_MISSES);
     return MAI_STATUS_CACHE_MISS;
 }
 
@@ -205,6 +211,7 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r, MAI_LOGNO(00315)
                       "token %s: shared another request's endpoint call",
                       TOKEN_ID(l));
+        mai_metrics_count(MAI_MG_JOINS);
         return;
     }
     /* a leader that landed between our cache miss and our join has just
@@ -261,6 +268,7 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
                       "cached %" APR_INT64_T_FMT " s ago "
                       "(AuthIntrospectStaleIfError)", TOKEN_ID(&l),
                       mai_status_name(a.status), now - l.stale_fetched);
+        mai_metrics_count(MAI_MG_STALE);
         a.status = MAI_OK;
         a.result = l.stale;
         a.fetched_at = l.stale_fetched;

@@ -10,6 +10,7 @@
 #include "conn_pool.h"
 #include "tls.h"
 #include "breaker.h"
+#include "metrics.h"
 
 struct mai_endpoint {
     mai_http_target_t target;     /* URL, TLS context, idle connections */
@@ -20,6 +21,7 @@ struct mai_endpoint {
     apr_thread_cond_t *slot_free;
     int inflight, max_inflight;
     mai_breaker_t breaker;
+    int metrics_id;               /* metrics.c's; -1 until it names it */
 };
 
 /* Filled at startup, read-only afterwards: lookups need no lock. */
@@ -102,6 +104,7 @@ const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
     apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, reg->pool);
     apr_thread_cond_create(&ep->slot_free, reg->pool);
     ep->max_inflight = lim->max_inflight;
+    ep->metrics_id = -1;
     mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
     ep->target.url = *url;
     ep->target.url.host = apr_pstrdup(reg->pool, url->host);
@@ -164,6 +167,7 @@ mai_status_t mai_endpoint_enter(mai_endpoint_t *ep, apr_time_t deadline,
     if (st == MAI_OK && waited && deadline - apr_time_now() <= min_left) {
         st = MAI_STATUS_OVERLOADED;
     }
+    mai_metrics_admission(ep->metrics_id, waited, st);
     if (st == MAI_OK) {
         ep->inflight++;
     }
@@ -187,6 +191,7 @@ void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
     now_state = ep->breaker.state;
     apr_thread_mutex_unlock(ep->lock);
     if (changed && now_state == MAI_BREAKER_OPEN) {
+        mai_metrics_breaker_opened(ep->metrics_id, ep->breaker.open_for);
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00706)
                 "circuit breaker for %s opened: %d failures in a row; "
                 "uncached tokens get 503 for %" APR_TIME_T_FMT " s, then "
@@ -203,4 +208,28 @@ void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
 const mai_http_target_t *mai_endpoint_target(const mai_endpoint_t *ep)
 {
     return &ep->target;
+}
+
+void mai_endpoints_each(mai_endpoints_t *reg,
+                       void (*fn)(void *baton, mai_endpoint_t *ep),
+                       void *baton)
+{
+    apr_hash_index_t *i;
+    mai_endpoint_t *ep;
+
+    for (i = apr_hash_first(NULL, reg->by_url); i; i = apr_hash_next(i)) {
+        for (ep = apr_hash_this_val(i); ep; ep = ep->next) {
+            fn(baton, ep);
+        }
+    }
+}
+
+void mai_endpoint_set_metrics_id(mai_endpoint_t *ep, int id)
+{
+    ep->metrics_id = id;
+}
+
+int mai_endpoint_metrics_id(const mai_endpoint_t *ep)
+{
+    return ep->metrics_id;
 }

@@ -71,4 +71,14 @@ void mai_endpoint_leave(mai_endpoint_t *ep, int failed,
  * and idle connections. Lives as long as the registry. */
 const mai_http_target_t *mai_endpoint_target(const mai_endpoint_t *ep);
 
+/** Every endpoint of the registry, for the metrics set-up (startup only:
+ * not thread-safe). */
+void mai_endpoints_each(mai_endpoints_t *reg,
+                       void (*fn)(void *baton, mai_endpoint_t *ep),
+                       void *baton);
+
+/** The endpoint's metrics id (metrics.c), -1 until one is set. */
+void mai_endpoint_set_metrics_id(mai_endpoint_t *ep, int id);
+int mai_endpoint_metrics_id(const mai_endpoint_t *ep);
+
 #endif

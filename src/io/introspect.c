@@ -104,13 +104,16 @@ mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
     out->json = NULL;
     out->json_len = 0;
     out->retry_after = 0;
+    out->elapsed = -1;
     st = mai_endpoint_enter(o->endpoint, deadline, &out->retry_after);
 
     if (st != MAI_OK) {
         return st;
     }
+    out->elapsed = apr_time_now();
     st = call(p, o, token, token_id, deadline, log, &out->json,
               &out->json_len);
+    out->elapsed = apr_time_now() - out->elapsed;
     mai_endpoint_leave(o->endpoint, st != MAI_OK, log);
     return st;
 }

@@ -26,6 +26,8 @@ typedef struct mai_introspect_out {
     apr_size_t json_len;
     apr_interval_time_t retry_after;  /* on BREAKER_OPEN: until the next
                                        * probe */
+    apr_interval_time_t elapsed;    /* the call, from its slot taken to its
+                                     * answer; -1 when none went out */
 } mai_introspect_out_t;
 
 /**
