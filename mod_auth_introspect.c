@@ -22,6 +22,9 @@
 #include "form_body.h"
 #include "config_check.h"
 #include "endpoint_setup.h"
+#include "purge.h"
+#include "purge_journal.h"
+#include "purge_scopes.h"
 
 mai_process_t mai_proc;
 
@@ -183,6 +186,12 @@ static const char *set_max_inflight(cmd_parms *cmd, void *dc, const char *a)
     mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_max_inflight(sc, a);
 }
+static const char *set_l1_recheck(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    return err ? err : mai_conf_set_l1_recheck(sc, a);
+}
 static const char *set_breaker(cmd_parms *cmd, void *dc, const char *f,
                                const char *s)
 {
@@ -252,6 +261,9 @@ static const command_rec directives[] = {
     AP_INIT_TAKE2("AuthIntrospectBreaker", set_breaker, NULL, RSRC_CONF,
                   "failures in a row that open the circuit breaker, and "
                   "seconds it stays open"),
+    AP_INIT_TAKE1("AuthIntrospectCacheL1Recheck", set_l1_recheck, NULL,
+                  RSRC_CONF, "seconds after which an L1 answer is confirmed "
+                  "against a redis/memcache shared cache (0 = never)"),
     { NULL }
 };
 
@@ -282,6 +294,13 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err) {
         err = mai_endpoint_setup(pconf, ptemp, s, &mai_proc.endpoints);
     }
+    if (!err) {
+        /* purge (purge.c): the scopes to remove, the journal to the L1s */
+        mai_proc.purge_scopes = mai_purge_scopes_collect(pconf, ptemp, s);
+        mai_proc.purge_journal = mai_purge_journal_create(pconf, &err);
+        mai_proc.l1_recheck = mai_conf_cache_needs_secret(sc)
+                              ? mai_conf_l1_recheck(sc) : 0;
+    }
     mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
@@ -303,6 +322,10 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
      * pchild: the L1 lives in the process pool, which goes after pconf. */
     mai_proc.l1 = mai_l1_create(s->process->pool, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
+    mai_proc.purge_reader = mai_proc.purge_journal && mai_proc.l1
+                            ? mai_purge_reader_create(pchild,
+                                                      mai_proc.purge_journal)
+                            : NULL;
     mai_cache_child_init(mai_proc.cache, pchild, s);
 }
 
@@ -327,6 +350,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_insert_error_filter(mai_deny_error_response, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     mai_authz_register(p);
+    ap_hook_handler(mai_purge_handler, NULL, NULL, APR_HOOK_MIDDLE);
     mai_form_body_register();
     mai_strip_register();
 }

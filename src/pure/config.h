@@ -138,4 +138,10 @@ int mai_conf_breaker_seconds(const mai_server_conf_t *c);
 /** Seconds a pooled connection may stay idle (no directive yet). */
 int mai_conf_pool_idle_seconds(const mai_server_conf_t *c);
 
+/** AuthIntrospectCacheL1Recheck: seconds after which an L1 answer is
+ * confirmed against a shared cache other hosts reach before it serves
+ * again (0 = never), so a purge on another host reaches this one. */
+const char *mai_conf_set_l1_recheck(mai_server_conf_t *c, const char *arg);
+int mai_conf_l1_recheck(const mai_server_conf_t *c);
+
 #endif
