@@ -27,6 +27,7 @@ typedef struct {
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
+    apr_uint32_t purges;            /* this host's purge count, at start */
 } lookup_t;
 
 #define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
@@ -71,6 +72,13 @@ static void l1_put(lookup_t *l, const mai_result_t *res,
 {
     unsigned char th[MAI_DIGEST_LEN];
 
+    /* a purge since this lookup began may be of this very answer (read
+     * from L2 just before the purge removed it), and another thread may
+     * have applied it to L1 already: keep it out rather than refill */
+    if (mai_proc.purge_reader
+        && mai_purge_reader_head(mai_proc.purge_reader) != l->purges) {
+        return;
+    }
     mai_digest_sha256(l->token, strlen(l->token), th);
     mai_l1_put(mai_proc.l1, l->key, th, res, fetched_at, l->now);
 }
@@ -191,9 +199,11 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
     apr_int64_t stored_at;
 
     /* one atomic load, unless a purge happened on this host */
-    if (mai_proc.purge_reader
-        && mai_purge_reader_behind(mai_proc.purge_reader)) {
-        purge_l1(l);
+    if (mai_proc.purge_reader) {
+        l->purges = mai_purge_reader_head(mai_proc.purge_reader);
+        if (mai_purge_reader_behind(mai_proc.purge_reader, l->purges)) {
+            purge_l1(l);
+        }
     }
     if (mai_proc.l1
         && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,

@@ -129,5 +129,8 @@ mai_purge_scopes_t *mai_purge_scopes_collect(apr_pool_t *pconf,
         list[out->nelts++] = *(mai_cache_scope_t *)apr_hash_this_val(i);
     }
     out->scope = list;
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, main_s, MAI_LOGNO(01004)
+                 "a purge removes each token's key under %d cache scope(s)",
+                 out->nelts);
     return out;
 }

@@ -46,11 +46,19 @@ mai_purge_reader_t *mai_purge_reader_create(apr_pool_t *pchild,
  * @return entries dropped. */
 int mai_purge_reader_apply(mai_purge_reader_t *r, mai_l1_t *l1);
 
-/** What the L1 path pays when nothing was purged: one atomic load. True
- * when mai_purge_reader_apply has work. */
-static APR_INLINE int mai_purge_reader_behind(mai_purge_reader_t *r)
+/** How many purges this host has seen: what the L1 path pays when
+ * nothing was purged is this one atomic load. */
+static APR_INLINE apr_uint32_t mai_purge_reader_head(mai_purge_reader_t *r)
 {
-    return apr_atomic_read32(r->head) != r->applied;
+    return apr_atomic_read32(r->head);
+}
+
+/** True when head (from mai_purge_reader_head) is ahead of what this
+ * process applied: mai_purge_reader_apply has work. */
+static APR_INLINE int mai_purge_reader_behind(mai_purge_reader_t *r,
+                                              apr_uint32_t head)
+{
+    return head != r->applied;
 }
 
 #endif

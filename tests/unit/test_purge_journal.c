@@ -75,13 +75,13 @@ static void test_purge_reaches_l1(void **state)
     assert_int_equal(mai_l1_count(l1), 6);
     /* nothing purged: nothing happens */
     assert_int_equal(mai_purge_reader_apply(r, l1), 0);
-    assert_false(mai_purge_reader_behind(r));
+    assert_false(mai_purge_reader_behind(r, mai_purge_reader_head(r)));
     assert_int_equal(mai_l1_count(l1), 6);
 
     purge(j, 1);
-    assert_true(mai_purge_reader_behind(r));
+    assert_true(mai_purge_reader_behind(r, mai_purge_reader_head(r)));
     assert_int_equal(mai_purge_reader_apply(r, l1), 3);
-    assert_false(mai_purge_reader_behind(r));
+    assert_false(mai_purge_reader_behind(r, mai_purge_reader_head(r)));
     for (s = 0; s < 3; s++) {
         assert_false(has(l1, p, 1, s));
         assert_true(has(l1, p, 2, s));
@@ -89,7 +89,7 @@ static void test_purge_reaches_l1(void **state)
     assert_int_equal(mai_l1_count(l1), 3);
     /* applied once: a later fill of token 1 stays */
     put(l1, p, 1, 0);
-    assert_false(mai_purge_reader_behind(r));
+    assert_false(mai_purge_reader_behind(r, mai_purge_reader_head(r)));
     assert_int_equal(mai_purge_reader_apply(r, l1), 0);
     assert_true(has(l1, p, 1, 0));
 
