@@ -82,6 +82,26 @@ class _Common:
         asserts.invalid_token(client.get(FILE, token=tok))
         assert calls(mock, tok) == 2
 
+    def test_chunked_body(self, client, tokens, mock):
+        """A body sent in chunks (no Content-Length) is read whole."""
+        tok = tokens.active(sub="cho")
+        asserts.granted(client.get(FILE, token=tok))
+        body = "pad=%s&token_sha256=%s" % ("x" * 2500, sha(tok))
+        r = client.request("POST", PURGE, body=body, chunked=True, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status == 200, r
+        self.check_count(r.json()["purged"], 1)
+        asserts.granted(client.get(FILE, token=tok))
+        assert calls(mock, tok) == 2
+        r = client.request("POST", PURGE, chunked=True,
+                           body="token_sha256=%s&pad=%s" % (sha(tok),
+                                                            "x" * 13000),
+                           headers={"Content-Type":
+                                    "application/x-www-form-urlencoded"})
+        assert r.status == 400, r
+        asserts.granted(client.get(FILE, token=tok))
+        assert calls(mock, tok) == 2
+
     def test_purge_not_cached_is_zero(self, client, tokens, mock):
         tok = tokens.active()
         assert purged(client, token=tok) == 0
