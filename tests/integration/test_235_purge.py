@@ -219,6 +219,22 @@ class TestShmcbSeveralChildren(_Shared):
         assert calls(mock, tok) == 2
 
 
+    def test_purge_after_graceful_restart(self, client, tokens, mock,
+                                          httpd):
+        """The new generation has a new journal (and a new shmcb): purges
+        still reach every process."""
+        tok = tokens.active(sub="gil")
+        httpd.graceful()
+        for _ in range(4):
+            asserts.granted(client.get(FILE, token=tok))
+        assert calls(mock, tok) == 1
+        mock.token(tok, {"active": False})
+        assert purged(client, token=tok) == 1
+        for _ in range(4):
+            asserts.invalid_token(client.get(FILE, token=tok))
+        assert calls(mock, tok) == 2
+
+
 class _TwoNodes(_Shared):
     """Node B shares the cache server; L1 answers there are confirmed
     against it after AuthIntrospectCacheL1Recheck seconds."""
