@@ -25,6 +25,9 @@
 #include "prm_handler.h"
 #include "metrics_handler.h"
 #include "metrics.h"
+#include "purge.h"
+#include "purge_journal.h"
+#include "purge_scopes.h"
 
 mai_process_t mai_proc;
 
@@ -220,6 +223,12 @@ static const char *set_max_inflight(cmd_parms *cmd, void *dc, const char *a)
     mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_max_inflight(sc, a);
 }
+static const char *set_l1_recheck(cmd_parms *cmd, void *dc, const char *a)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    return err ? err : mai_conf_set_l1_recheck(sc, a);
+}
 static const char *set_breaker(cmd_parms *cmd, void *dc, const char *f,
                                const char *s)
 {
@@ -311,6 +320,9 @@ static const command_rec directives[] = {
     AP_INIT_FLAG("AuthIntrospectResourceAudience", set_resource_aud, NULL,
                  SECURE_CONF, "refuse tokens whose aud lacks "
                  "AuthIntrospectResource (default On)"),
+    AP_INIT_TAKE1("AuthIntrospectCacheL1Recheck", set_l1_recheck, NULL,
+                  RSRC_CONF, "seconds after which an L1 answer is confirmed "
+                  "against a redis/memcache shared cache (0 = never)"),
     { NULL }
 };
 
@@ -344,6 +356,13 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!err) {
         err = mai_metrics_handler_setup(s, mai_proc.endpoints);
     }
+    if (!err) {
+        /* purge (purge.c): the scopes to remove, the journal to the L1s */
+        mai_proc.purge_scopes = mai_purge_scopes_collect(pconf, ptemp, s);
+        mai_proc.purge_journal = mai_purge_journal_create(pconf, &err);
+        mai_proc.l1_recheck = mai_conf_cache_needs_secret(sc)
+                              ? mai_conf_l1_recheck(sc) : 0;
+    }
     mai_config_warn(ptemp, s);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
@@ -365,6 +384,10 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
      * pchild: the L1 lives in the process pool, which goes after pconf. */
     mai_proc.l1 = mai_l1_create(s->process->pool, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
+    mai_proc.purge_reader = mai_proc.purge_journal && mai_proc.l1
+                            ? mai_purge_reader_create(pchild,
+                                                      mai_proc.purge_journal)
+                            : NULL;
     mai_cache_child_init(mai_proc.cache, pchild, s);
     mai_metrics_child_init();
 }
@@ -394,6 +417,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_perdir_config(mai_prm_stop_lookup, NULL, NULL,
                                APR_HOOK_REALLY_FIRST);
     mai_authz_register(p);
+    ap_hook_handler(mai_purge_handler, NULL, NULL, APR_HOOK_MIDDLE);
     mai_form_body_register();
     mai_strip_register();
     mai_metrics_handler_register();

@@ -199,3 +199,34 @@ void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
         fault(c, s, "store", rv);
     }
 }
+
+/* Providers disagree on what remove says of a missing key, so a retrieve
+ * first tells whether there was an entry to count. */
+int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                     const unsigned char *key)
+{
+    unsigned int n = MAI_CACHE_MAX_VALUE;
+    unsigned char *buf = apr_palloc(p, n);
+    apr_status_t rv, got;
+
+    if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
+        return -1;
+    }
+    got = c->provider->retrieve(c->instance, s, key, MAI_DIGEST_LEN, buf,
+                                &n, p);
+    rv = c->provider->remove(c->instance, s, key, MAI_DIGEST_LEN, p);
+    if (c->mutex) {
+        apr_global_mutex_unlock(c->mutex);
+    }
+    if (got != APR_SUCCESS && got != APR_NOTFOUND
+        && !APR_STATUS_IS_ENOENT(got)) {
+        fault(c, s, "purge lookup", got);
+        return -1;
+    }
+    if (rv != APR_SUCCESS && rv != APR_NOTFOUND && !APR_STATUS_IS_ENOENT(rv)
+        && got == APR_SUCCESS) {
+        fault(c, s, "remove", rv);
+        return -1;
+    }
+    return got == APR_SUCCESS;
+}

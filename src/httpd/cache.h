@@ -57,6 +57,14 @@ void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                    const unsigned char *key, apr_time_t expiry,
                    const unsigned char *data, apr_size_t len);
 
+/**
+ * Remove the value stored under key (a purge). @return 1 when there was
+ * one, 0 when there was none, -1 when the provider failed (logged as for
+ * get).
+ */
+int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                     const unsigned char *key);
+
 /** The largest value the cache takes; bigger answers are not stored. */
 #define MAI_CACHE_MAX_VALUE (64 * 1024)
 

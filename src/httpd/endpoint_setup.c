@@ -34,8 +34,9 @@ typedef struct {
 
 /* `defaults`: the server's own settings, whose values (set or default)
  * apply wherever no section sets another. */
-static void note(values_t *v, const mai_dir_conf_t *dc, int defaults)
+static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
 {
+    values_t *v = baton;
     const char *ca;
     int verify;
 
@@ -63,27 +64,33 @@ static void note(values_t *v, const mai_dir_conf_t *dc, int defaults)
     }
 }
 
-static void walk_sections(values_t *v, const apr_array_header_t *a);
+/* What a walk calls for each section. */
+typedef struct {
+    mai_section_fn *fn;
+    void *baton;
+} walker_t;
+
+static void walk_sections(walker_t *w, const apr_array_header_t *a);
 
 /* A section, and the <Files> and <If> sections nested in it. */
-static void walk_one(values_t *v, ap_conf_vector_t *section, int defaults)
+static void walk_one(walker_t *w, ap_conf_vector_t *section, int defaults)
 {
     core_dir_config *core = ap_get_core_module_config(section);
 
-    note(v, ap_get_module_config(section, &auth_introspect_module),
-         defaults);
+    w->fn(w->baton, ap_get_module_config(section, &auth_introspect_module),
+          defaults);
     if (core) {
-        walk_sections(v, core->sec_file);
-        walk_sections(v, core->sec_if);
+        walk_sections(w, core->sec_file);
+        walk_sections(w, core->sec_if);
     }
 }
 
-static void walk_sections(values_t *v, const apr_array_header_t *a)
+static void walk_sections(walker_t *w, const apr_array_header_t *a)
 {
     int i;
 
     for (i = 0; a && i < a->nelts; i++) {
-        walk_one(v, APR_ARRAY_IDX(a, i, ap_conf_vector_t *), 0);
+        walk_one(w, APR_ARRAY_IDX(a, i, ap_conf_vector_t *), 0);
     }
 }
 
@@ -111,21 +118,25 @@ void mai_endpoint_setup_register(void)
                       APR_HOOK_MIDDLE);
 }
 
-static void walk_server(values_t *v, apr_pool_t *pconf, server_rec *s)
+void mai_sections_walk(apr_pool_t *pconf, server_rec *s, mai_section_fn *fn,
+                       void *baton)
 {
     core_server_config *core = ap_get_core_module_config(s->module_config);
     apr_array_header_t *proxies = NULL;
+    walker_t w;
     int i;
 
-    walk_one(v, s->lookup_defaults, 1);
+    w.fn = fn;
+    w.baton = baton;
+    walk_one(&w, s->lookup_defaults, 1);
     /* a virtual host's arrays hold the main server's sections too */
-    walk_sections(v, core->sec_dir);
-    walk_sections(v, core->sec_url);
+    walk_sections(&w, core->sec_dir);
+    walk_sections(&w, core->sec_url);
     apr_pool_userdata_get((void **)&proxies, PROXY_SECTIONS, pconf);
     for (i = 0; proxies && i < proxies->nelts; i++) {
         proxy_section_t *ps = &APR_ARRAY_IDX(proxies, i, proxy_section_t);
         if (ps->s == s) {
-            walk_one(v, ps->section, 0);
+            walk_one(&w, ps->section, 0);
         }
     }
 }
@@ -180,7 +191,7 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
         v.p = ptemp;
         v.urls = apr_hash_make(ptemp);
         v.cas = apr_hash_make(ptemp);
-        walk_server(&v, pconf, s);
+        mai_sections_walk(pconf, s, note, &v);
         err = add_all(*out, &v);
         if (err) {
             return err;

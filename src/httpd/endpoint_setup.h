@@ -5,6 +5,7 @@
 
 #include <httpd.h>
 #include "endpoint.h"
+#include "config.h"
 
 /** In register_hooks: have mod_proxy (when loaded) show us its <Proxy>
  * sections, which core's section lists do not hold. */
@@ -18,5 +19,16 @@ void mai_endpoint_setup_register(void);
  */
 const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
                                server_rec *main_s, mai_endpoints_t **out);
+
+/** Called for each section of a server: dc is the module's settings there
+ * (NULL when the section has none of its directives), defaults is 1 for
+ * the server's own settings, which apply wherever no section overrides. */
+typedef void mai_section_fn(void *baton, const mai_dir_conf_t *dc,
+                            int defaults);
+
+/** Call fn for every section of server s that the setup above walks
+ * (after mod_proxy's post_config, so <Proxy> sections are included). */
+void mai_sections_walk(apr_pool_t *pconf, server_rec *s, mai_section_fn *fn,
+                       void *baton);
 
 #endif

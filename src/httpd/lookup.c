@@ -15,6 +15,7 @@
 #include "introspect.h"
 #include "freshness.h"
 #include "metrics.h"
+#include "purge_journal.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
+    apr_uint32_t purges;            /* this host's purge count, at start */
 } lookup_t;
 
 #define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
@@ -64,6 +66,25 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
            ? MAI_OK : MAI_STATUS_CACHE_MISS;
 }
 
+/* L1 keeps the token's SHA-256 beside each answer, so a purge finds it
+ * whatever its scope (purge.c); the hash is taken here, off the hit
+ * path. */
+static void l1_put(lookup_t *l, const mai_result_t *res,
+                   apr_int64_t fetched_at)
+{
+    unsigned char th[MAI_DIGEST_LEN];
+
+    /* a purge since this lookup began may be of this very answer (read
+     * from L2 just before the purge removed it), and another thread may
+     * have applied it to L1 already: keep it out rather than refill */
+    if (mai_proc.purge_reader
+        && mai_purge_reader_head(mai_proc.purge_reader) != l->purges) {
+        return;
+    }
+    mai_digest_sha256(l->token, strlen(l->token), th);
+    mai_l1_put(mai_proc.l1, l->key, th, res, fetched_at, l->now);
+}
+
 /* A fresh answer (fetched now) into L1 and L2, for as long as this
  * location lets it live (freshness.c). */
 static void to_caches(lookup_t *l, const mai_result_t *res)
@@ -78,7 +99,7 @@ static void to_caches(lookup_t *l, const mai_result_t *res)
         return;
     }
     if (mai_proc.l1) {
-        mai_l1_put(mai_proc.l1, l->key, res, l->now);
+        l1_put(l, res, l->now);
     }
     if (!mai_proc.cache) {
         return;
@@ -164,19 +185,45 @@ static int usable(lookup_t *l, const mai_result_t *res, apr_int64_t fetched)
     return f == MAI_FRESH_YES;
 }
 
+/* A purge on this host (purge.c) reaches this process's L1 here. */
+static void purge_l1(lookup_t *l)
+{
+    int n = mai_purge_reader_apply(mai_proc.purge_reader, mai_proc.l1);
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r, MAI_LOGNO(01003)
+                  "purge journal applied: %d entries dropped from this "
+                  "process's cache", n);
+}
+
 /* An L1 hit costs no allocation and no copy: a->result is L1's entry,
  * held for r->pool. */
 static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
 {
+    apr_int64_t stored_at;
+
+    /* one atomic load, unless a purge happened on this host */
+    if (mai_proc.purge_reader) {
+        l->purges = mai_purge_reader_head(mai_proc.purge_reader);
+        if (mai_purge_reader_behind(mai_proc.purge_reader, l->purges)) {
+            purge_l1(l);
+        }
+    }
     if (mai_proc.l1
         && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
-                      &a->fetched_at)) {
-        if (usable(l, a->result, a->fetched_at)) {
+                      &a->fetched_at, &stored_at)) {
+        if (mai_proc.l1_recheck
+            && l->now - stored_at >= mai_proc.l1_recheck) {
+            /* a purge on another host shows only in the shared cache:
+             * past the recheck, the answer serves again only if L2 still
+             * holds it (from_l2 below puts it back, confirmed now) */
+            mai_l1_remove(mai_proc.l1, l->key);
+        }
+        else if (usable(l, a->result, a->fetched_at)) {
             mai_metrics_count(MAI_MG_L1_HITS);
             return MAI_OK;
         }
-        if (l->stale != a->result
-            && !mai_fresh_ttl_zero(&l->fresh, a->result)) {
+        else if (l->stale != a->result
+                 && !mai_fresh_ttl_zero(&l->fresh, a->result)) {
             /* neither fresh nor kept for StaleIfError: free its slot */
             mai_l1_remove(mai_proc.l1, l->key);
         }
@@ -184,7 +231,7 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
     if (mai_proc.cache && from_l2(l, a) == MAI_OK
         && usable(l, a->result, a->fetched_at)) {
         if (mai_proc.l1) {
-            mai_l1_put(mai_proc.l1, l->key, a->result, a->fetched_at);
+            l1_put(l, a->result, a->fetched_at);
         }
         mai_metrics_count(MAI_MG_L2_HITS);
         return MAI_OK;
@@ -218,7 +265,7 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
      * filled L1: take its answer instead of making a second call */
     if (mai_proc.l1
         && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
-                      &a->fetched_at)
+                      &a->fetched_at, &(apr_int64_t){0})
         && usable(l, a->result, a->fetched_at)) {
         a->status = MAI_OK;
         mai_flight_land(mai_proc.flights, fl, a);

@@ -22,6 +22,9 @@ struct mai_endpoints;
 struct mai_l1;
 struct mai_flights;
 struct mai_hmac_key;
+struct mai_purge_journal;
+struct mai_purge_reader;
+struct mai_purge_scopes;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -30,6 +33,10 @@ typedef struct mai_process {
     struct mai_l1 *l1;                 /* per child, or NULL */
     struct mai_flights *flights;       /* per child */
     const struct mai_hmac_key *cache_secret;  /* keys L1, L2 and entries */
+    struct mai_purge_journal *purge_journal;  /* post_config, shared */
+    struct mai_purge_reader *purge_reader;    /* per child, or NULL */
+    struct mai_purge_scopes *purge_scopes;    /* post_config */
+    int l1_recheck;      /* seconds; 0 = L1 answers are never rechecked */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

@@ -20,8 +20,10 @@
 typedef struct entry entry_t;
 struct entry {
     unsigned char key[MAI_DIGEST_LEN];
+    unsigned char token_hash[MAI_DIGEST_LEN];  /* for purges by token */
     const mai_result_t *res;
     apr_int64_t fetched_at;
+    apr_int64_t stored_at;
     int refs;                         /* the table's 1 + holders */
     entry_t *chain;                   /* next in bucket */
     entry_t *newer, *older;           /* LRU list */
@@ -168,7 +170,8 @@ static apr_status_t free_all(void *data)
 }
 
 int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
-               const mai_result_t **res, apr_int64_t *fetched_at)
+               const mai_result_t **res, apr_int64_t *fetched_at,
+               apr_int64_t *stored_at)
 {
     shard_t *s = shard_of(l1, key);
     hold_t *h;
@@ -182,6 +185,7 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
         lru_push(s, e);
         *res = e->res;
         *fetched_at = e->fetched_at;
+        *stored_at = e->stored_at;
     }
     apr_thread_mutex_unlock(s->lock);
     if (!e) {
@@ -196,7 +200,8 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
 }
 
 void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
-                const mai_result_t *res, apr_int64_t fetched_at)
+                const unsigned char *token_hash, const mai_result_t *res,
+                apr_int64_t fetched_at, apr_int64_t stored_at)
 {
     shard_t *s = shard_of(l1, key);
     apr_size_t head = APR_ALIGN_DEFAULT(sizeof(entry_t));
@@ -213,12 +218,14 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
         return;
     }
     memcpy(e->key, key, MAI_DIGEST_LEN);
+    memcpy(e->token_hash, token_hash, MAI_DIGEST_LEN);
     e->res = mai_result_flat_copy((char *)e + head, size, res);
     if (!e->res) {
         free(e);
         return;
     }
     e->fetched_at = fetched_at;
+    e->stored_at = stored_at;
     e->refs = 1;
 
     apr_thread_mutex_lock(s->lock);
@@ -248,6 +255,41 @@ void mai_l1_remove(mai_l1_t *l1, const unsigned char *key)
         unlink_entry(s, e);
     }
     apr_thread_mutex_unlock(s->lock);
+}
+
+/* A purge is rare and an L1 holds at most a few ten thousand entries: a
+ * walk of each shard's LRU list under its lock is simpler than a second
+ * index by token, and costs the hit path nothing. */
+static int drop_matching(mai_l1_t *l1, const unsigned char *token_hash)
+{
+    int i, n = 0;
+
+    for (i = 0; i < SHARDS; i++) {
+        shard_t *s = &l1->shards[i];
+        entry_t *e, *next;
+
+        apr_thread_mutex_lock(s->lock);
+        for (e = s->newest; e; e = next) {
+            next = e->older;
+            if (!token_hash
+                || !memcmp(e->token_hash, token_hash, MAI_DIGEST_LEN)) {
+                unlink_entry(s, e);
+                n++;
+            }
+        }
+        apr_thread_mutex_unlock(s->lock);
+    }
+    return n;
+}
+
+int mai_l1_purge_hash(mai_l1_t *l1, const unsigned char *token_hash)
+{
+    return drop_matching(l1, token_hash);
+}
+
+int mai_l1_clear(mai_l1_t *l1)
+{
+    return drop_matching(l1, NULL);
 }
 
 int mai_l1_count(mai_l1_t *l1)

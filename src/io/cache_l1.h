@@ -18,19 +18,32 @@ mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries);
  * The answer stored under key, if any. *res stays valid until `owner` (a
  * request pool) is cleared, even if the entry is evicted meanwhile.
  * *fetched_at is when the endpoint gave the answer; the caller judges
- * its age against its own TTL.
+ * its age against its own TTL. *stored_at is when it entered this L1
+ * (when it was last confirmed against the shared cache).
  * @return 1 on a hit, 0 on a miss.
  */
 int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
-               const mai_result_t **res, apr_int64_t *fetched_at);
+               const mai_result_t **res, apr_int64_t *fetched_at,
+               apr_int64_t *stored_at);
 
 /** Store a copy of res under key, replacing an older answer; evicts the
- * least recently used entry of its shard when full. */
+ * least recently used entry of its shard when full. token_hash (the
+ * token's SHA-256) is kept so a purge can find every key of one token;
+ * stored_at is now. */
 void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
-                const mai_result_t *res, apr_int64_t fetched_at);
+                const unsigned char *token_hash, const mai_result_t *res,
+                apr_int64_t fetched_at, apr_int64_t stored_at);
 
 /** Drop the entry under key, if any (an answer found stale). */
 void mai_l1_remove(mai_l1_t *l1, const unsigned char *key);
+
+/** Drop every entry of the token whose SHA-256 is token_hash, whatever
+ * its scope (a purge). @return how many went. */
+int mai_l1_purge_hash(mai_l1_t *l1, const unsigned char *token_hash);
+
+/** Drop every entry (a purge this process could not follow one by one).
+ * @return how many went. */
+int mai_l1_clear(mai_l1_t *l1);
 
 /** Number of entries now (for tests). */
 int mai_l1_count(mai_l1_t *l1);

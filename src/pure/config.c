@@ -36,6 +36,7 @@
 #define DEF_EXPORT_MAX_HEADER_BYTES 6144
 #define MAX_EXPORT_HEADER_BYTES (1024 * 1024)
 #define DEF_RESOURCE_AUDIENCE 1
+#define DEF_L1_RECHECK      5
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -93,6 +94,7 @@ struct mai_server_conf {
     int max_inflight;
     int breaker_failures;
     int breaker_seconds;
+    int l1_recheck;
 };
 
 mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
@@ -548,6 +550,7 @@ mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)
     c->max_inflight = UNSET;
     c->breaker_failures = UNSET;
     c->breaker_seconds = UNSET;
+    c->l1_recheck = UNSET;
     return c;
 }
 
@@ -568,6 +571,7 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
                           ? add->breaker_failures : base->breaker_failures;
     m->breaker_seconds = add->breaker_failures != UNSET
                          ? add->breaker_seconds : base->breaker_seconds;
+    PICK_NUM(l1_recheck);
     return m;
 }
 
@@ -799,4 +803,16 @@ const char *mai_conf_resource_audience(const mai_dir_conf_t *c)
 const char *mai_conf_resource_metadata_url(const mai_dir_conf_t *c)
 {
     return c->resource ? c->resource->metadata_url : NULL;
+}
+
+const char *mai_conf_set_l1_recheck(mai_server_conf_t *c, const char *arg)
+{
+    return mai_cv_seconds(arg, 3600, &c->l1_recheck)
+           ? "must be a whole number of seconds from 0 (never) to 3600"
+           : NULL;
+}
+
+int mai_conf_l1_recheck(const mai_server_conf_t *c)
+{
+    return GET_NUM(l1_recheck, DEF_L1_RECHECK);
 }

@@ -185,5 +185,10 @@ const apr_array_header_t *mai_conf_required_scopes(const mai_dir_conf_t *c);
 const char *mai_conf_resource_audience(const mai_dir_conf_t *c);
 /** The absolute URL of the metadata document, or NULL. */
 const char *mai_conf_resource_metadata_url(const mai_dir_conf_t *c);
+/** AuthIntrospectCacheL1Recheck: seconds after which an L1 answer is
+ * confirmed against a shared cache other hosts reach before it serves
+ * again (0 = never), so a purge on another host reaches this one. */
+const char *mai_conf_set_l1_recheck(mai_server_conf_t *c, const char *arg);
+int mai_conf_l1_recheck(const mai_server_conf_t *c);
 
 #endif

@@ -25,6 +25,7 @@ top=$(cd "$here/../.." && pwd)
 cc=${FUZZ_CC:-clang}
 out=${FUZZ_OUT:-$here/out}
 all="fuzz_token fuzz_http_wire fuzz_result fuzz_url fuzz_cache_entry"
+all="$all fuzz_purge_form"
 
 [ $# -ge 1 ] || usage
 build_only=0
@@ -94,6 +95,7 @@ max_len() {
     fuzz_http_wire) echo 20000 ;;
     fuzz_result) echo 70000 ;;
     fuzz_token) echo 9000 ;;
+    fuzz_purge_form) echo 13000 ;;
     *) echo 4096 ;;
     esac
 }

@@ -1065,6 +1065,29 @@ static void test_server_merge(void **state)
     assert_string_equal(mai_conf_cache_provider(m), "none");
 }
 
+/* AuthIntrospectCacheL1Recheck: 0..3600 s, default 5, merged like the
+ * other server settings. */
+static void test_l1_recheck(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_server_conf_t *base = mai_server_conf_create(p);
+    mai_server_conf_t *add = mai_server_conf_create(p);
+
+    assert_int_equal(mai_conf_l1_recheck(base), 5);
+    assert_non_null(mai_conf_set_l1_recheck(base, "-1"));
+    assert_non_null(mai_conf_set_l1_recheck(base, "3601"));
+    assert_non_null(mai_conf_set_l1_recheck(base, "1.5"));
+    assert_non_null(mai_conf_set_l1_recheck(base, ""));
+    assert_int_equal(mai_conf_l1_recheck(base), 5);
+    OK(mai_conf_set_l1_recheck(base, "0"));
+    assert_int_equal(mai_conf_l1_recheck(base), 0);
+    assert_int_equal(mai_conf_l1_recheck(mai_server_conf_merge(p, base, add)),
+                     0);
+    OK(mai_conf_set_l1_recheck(add, "3600"));
+    assert_int_equal(mai_conf_l1_recheck(mai_server_conf_merge(p, base, add)),
+                     3600);
+}
+
 /* AuthIntrospectCacheSecret: file:/env: only, 32 bytes at least, never
  * quoted in an error; which providers need one. */
 static void test_cache_secret(void **state)
@@ -1213,5 +1236,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_export_claims),
     UNIT_TEST(test_export_whole_header),
     UNIT_TEST(test_export_max_header_bytes),
+    UNIT_TEST(test_l1_recheck),
 };
 UNIT_MAIN(tests)
