@@ -8,7 +8,8 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEBS="apache2 apache2-dev libapr1-dev libaprutil1-dev libssl-dev libjson-c-dev
 libcmocka-dev python3-pytest python3-cryptography autoconf automake libtool
-pkg-config make gcc openssl curl redis-server memcached nodejs npm valgrind clang wrk"
+pkg-config make gcc openssl curl redis-server memcached nodejs npm valgrind clang wrk
+tinyproxy"
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

@@ -271,7 +271,7 @@ static mai_status_t proxy_tunnel(const mai_http_target_t *t, mai_conn_t *c,
     if (r == MAI_PROXY_REPLY_DONE && (status < 200 || status > 299)) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01303)
                 "the proxy %s refused CONNECT to %s: HTTP %d%s", px,
-                t->url.authority, status, status == 407
+                t->url.authority, status, status == 407 || status == 401
                 ? " (check AuthIntrospectProxyCredentials)" : "");
         return MAI_STATUS_ENDPOINT_PROXY;
     }
