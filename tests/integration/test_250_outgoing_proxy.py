@@ -30,6 +30,7 @@ WRONG_PASS = "wp-" + secrets.token_urlsafe(15)
 # the name of the multi-address test: not loopback by the module's rule,
 # like an in-cluster Hydra admin API
 CLUSTER_NAME = "hydra-admin.cluster.internal"
+PROXY_ENV = "MAI_TEST_SECRET_PROXY_ENV"
 
 PROXY_ERROR = r"\[auth_introspect:error\].*MAI0130[3-8]:"
 INSECURE_WARNING = r"\[auth_introspect:warn\].*MAI01301:"
@@ -83,6 +84,8 @@ class Tinyproxy:
 def tinyproxy(env):
     env.add_session_secret(PROXY_PASS, PROXY_USER)
     env.add_session_secret(WRONG_PASS, PROXY_USER)
+    # AuthIntrospectProxyCredentials env:... of TestCredentialsFromEnv
+    env.httpd_env[PROXY_ENV] = "%s:%s" % (PROXY_USER, PROXY_PASS)
     tp = Tinyproxy(env.root, [env.mock.ports["https_good"]], PROXY_USER,
                    PROXY_PASS)
     env.tinyproxy = tp
@@ -170,6 +173,44 @@ class TestThroughProxy:
         # the tunnel was opened: our own check refused the certificate
         assert tinyproxy.log().count("CONNECT localhost:%d"
                                      % mock.ports["https_good"]) > before
+
+
+class TestCredentialsFromEnv:
+    NEEDS = ("tinyproxy",)
+
+    @staticmethod
+    def conf(env):
+        return "\n".join([
+            "AuthIntrospectProxy " + env.tinyproxy.url(),
+            "AuthIntrospectProxyCredentials env:" + PROXY_ENV,
+            env.protect("/px-env"),
+        ])
+
+    def test_env_credentials_work_and_leave_the_environment(
+            self, httpd, client, tokens, mock):
+        """Read once, taken out of the environment of httpd and of every
+        process it starts (the bytes wiped, as /proc/PID/environ shows the
+        initial block), still there after a graceful restart."""
+        mock.only_from([PROXY_OUT])
+        pids = []
+        for d in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    if httpd.conf_path.encode() in f.read().split(b"\0"):
+                        pids.append(d)
+            except OSError:
+                continue
+        assert len(pids) >= 2, pids
+        for pid in pids:
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                assert PROXY_PASS.encode() not in f.read(), pid
+        asserts.granted(client.get("/px-env" + FILE,
+                                   token=tokens.active()))
+        httpd.graceful()
+        tok = tokens.active()
+        asserts.granted(client.get("/px-env" + FILE, token=tok))
+        (call,) = mock.calls_for(tok)
+        assert call["peer_host"] == PROXY_OUT
 
 
 class TestDirectPathBlocked:
