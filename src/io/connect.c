@@ -89,7 +89,24 @@ apr_status_t mai_connect(apr_pool_t *p, const char *host, apr_port_t port,
                          const mai_log_sink_t *log, apr_socket_t **out,
                          int *resolved)
 {
-    apr_sockaddr_t *list, *addrs[MAI_CONNECT_MAX_ADDRS];
+    apr_sockaddr_t *list;
+    apr_status_t rv;
+
+    *out = NULL;
+    rv = apr_sockaddr_info_get(&list, host, APR_UNSPEC, port, 0, p);
+    *resolved = rv == APR_SUCCESS;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return mai_connect_addrs(p, list, deadline, what, log, out);
+}
+
+apr_status_t mai_connect_addrs(apr_pool_t *p, apr_sockaddr_t *list,
+                               apr_time_t deadline, const char *what,
+                               const mai_log_sink_t *log,
+                               apr_socket_t **out)
+{
+    apr_sockaddr_t *addrs[MAI_CONNECT_MAX_ADDRS];
     attempt_t pend[MAI_CONNECT_MAX_ADDRS];
     apr_pollfd_t pfd[MAI_CONNECT_MAX_ADDRS];
     apr_interval_time_t stagger;
@@ -98,12 +115,7 @@ apr_status_t mai_connect(apr_pool_t *p, const char *host, apr_port_t port,
     int n, next = 0, npend = 0, i;
 
     *out = NULL;
-    rv = apr_sockaddr_info_get(&list, host, APR_UNSPEC, port, 0, p);
-    *resolved = rv == APR_SUCCESS;
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    n = interleave(list, addrs);
+    n = list ? interleave(list, addrs) : 0;
     if (n == 0) {
         return APR_EGENERAL;
     }

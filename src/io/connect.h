@@ -33,4 +33,11 @@ apr_status_t mai_connect(apr_pool_t *p, const char *host, apr_port_t port,
                          const mai_log_sink_t *log, apr_socket_t **out,
                          int *resolved);
 
+/** The same over a list of addresses already resolved (list->next
+ * chained), in that order with the families interleaved. */
+apr_status_t mai_connect_addrs(apr_pool_t *p, apr_sockaddr_t *list,
+                               apr_time_t deadline, const char *what,
+                               const mai_log_sink_t *log,
+                               apr_socket_t **out);
+
 #endif
