@@ -220,7 +220,8 @@ static void test_bad_ca_file_not_added(void **state)
                             "/nonexistent/ca.pem", 1, NULL);
     assert_non_null(err);
     assert_non_null(strstr(err, "/nonexistent/ca.pem"));
-    assert_null(mai_endpoints_find(fx->reg, text, "/nonexistent/ca.pem", 1, NULL));
+    assert_null(mai_endpoints_find(fx->reg, text, "/nonexistent/ca.pem", 1,
+                                   NULL));
 }
 
 /* The limits are config.c's: its defaults, or the directives' values. */
