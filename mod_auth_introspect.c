@@ -236,6 +236,34 @@ static const char *set_breaker(cmd_parms *cmd, void *dc, const char *f,
     mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_breaker(sc, f, s);
 }
+static const char *set_allow_insecure(cmd_parms *cmd, void *dc, int on)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    if (!err) {
+        mai_conf_set_allow_insecure_http(sc, on);
+    }
+    return err;
+}
+/* The proxy may differ per virtual host (RSRC_CONF, not GLOBAL_ONLY). */
+static mai_server_conf_t *server_conf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config,
+                                &auth_introspect_module);
+}
+static const char *set_proxy(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_proxy(cmd->pool, server_conf(cmd), a);
+}
+static const char *set_proxy_credentials(cmd_parms *cmd, void *dc,
+                                         const char *a)
+{
+    const char *userpass, *err = mai_conf_proxy_credentials_spec(a);
+    err = err ? err : resolve_secret(cmd, a, &userpass);
+    return err ? err : mai_conf_set_proxy_credentials(cmd->pool,
+                                                      server_conf(cmd),
+                                                      userpass);
+}
 
 /* Where tokens and credentials go is never up to .htaccess: a directory
  * owner could otherwise send the inherited client secret anywhere. */
@@ -323,6 +351,16 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectCacheL1Recheck", set_l1_recheck, NULL,
                   RSRC_CONF, "seconds after which an L1 answer is confirmed "
                   "against a redis/memcache shared cache (0 = never)"),
+    AP_INIT_TAKE1("AuthIntrospectProxy", set_proxy, NULL, RSRC_CONF,
+                  "http://HOST:PORT of a forward proxy for the calls to the "
+                  "endpoint, or none"),
+    AP_INIT_TAKE1("AuthIntrospectProxyCredentials", set_proxy_credentials,
+                  NULL, RSRC_CONF, "file:PATH or env:NAME holding "
+                  "user:password for the proxy (Basic)"),
+    AP_INIT_FLAG("AuthIntrospectAllowInsecureHTTP", set_allow_insecure, NULL,
+                 RSRC_CONF, "allow plain http endpoints off loopback "
+                 "(tokens and the client secret cross the network in "
+                 "clear)"),
     { NULL }
 };
 

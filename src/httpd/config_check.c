@@ -108,6 +108,61 @@ static const char *where(apr_pool_t *p, const ap_directive_t *d,
              : fallback;
 }
 
+/* Plain http off loopback shows tokens and the client secret to the
+ * network: refused unless AuthIntrospectAllowInsecureHTTP On. Checked
+ * here, not in the directive's setter, because that server-wide switch
+ * may come after the endpoint in the file. .htaccess cannot name an
+ * endpoint, so the tree holds them all. */
+static const char *check_insecure(apr_pool_t *p, const ap_directive_t *list,
+                                  int allow)
+{
+    const ap_directive_t *d;
+    const char *err;
+
+    for (d = list; d; d = d->next) {
+        const char *a = d->args ? d->args : "";
+        mai_url_t u;
+
+        if (!strcasecmp(d->directive, "AuthIntrospectEndpoint") && !allow
+            && !mai_url_parse(p, ap_getword_conf(p, &a), &u)
+            && mai_url_is_insecure(&u)) {
+            return apr_psprintf(p, "%s:%d: AuthIntrospectEndpoint %s: "
+                                "http:// sends tokens and the client secret "
+                                "in clear; it is allowed to a loopback host "
+                                "(127.0.0.0/8, ::1, localhost), elsewhere "
+                                "use https:// or set "
+                                "AuthIntrospectAllowInsecureHTTP On",
+                                d->filename, d->line_num, u.authority);
+        }
+        if (d->first_child
+            && (err = check_insecure(p, d->first_child, allow))) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+/* Credentials with no proxy to send them to: a typo, or a proxy line
+ * lost in an edit. */
+static int check_proxy(apr_pool_t *ptemp, server_rec *main_s)
+{
+    server_rec *s;
+
+    for (s = main_s; s; s = s->next) {
+        mai_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                     &auth_introspect_module);
+        if (mai_conf_proxy_credentials_unused(sc)) {
+            ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, main_s,
+                         MAI_LOGNO(01302) "AuthIntrospectProxyCredentials "
+                         "in %s:%u without an AuthIntrospectProxy to send "
+                         "them to", s->server_hostname ? s->server_hostname
+                         : "(main server)", (unsigned)s->port);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int check_cache(apr_pool_t *ptemp, server_rec *s)
 {
     mai_server_conf_t *sc = ap_get_module_config(s->module_config,
@@ -162,6 +217,21 @@ static void warn_inline_secrets(const ap_directive_t *list, server_rec *s)
     }
 }
 
+/* The operator chose plain http: every start says what that costs. */
+static void warn_insecure(server_rec *s)
+{
+    mai_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                 &auth_introspect_module);
+    if (mai_conf_allow_insecure_http(sc)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MAI_LOGNO(01301)
+                     "AuthIntrospectAllowInsecureHTTP On: introspection "
+                     "calls to plain http endpoints off loopback carry "
+                     "tokens, their claims and the client secret in "
+                     "clear; use it only on a network you trust (such as "
+                     "a cluster's own)");
+    }
+}
+
 int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s)
 {
@@ -174,9 +244,18 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         ok = 0;
     }
     ok = check_cache(ptemp, s) && ok;
+    err = check_insecure(ptemp, ap_conftree, mai_conf_allow_insecure_http(
+        ap_get_module_config(s->module_config, &auth_introspect_module)));
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(01300) "%s", err);
+        ok = 0;
+    }
+    ok = check_proxy(ptemp, s) && ok;
     /* a real start warns from post_config, once the error log is open */
     if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL) {
         warn_inline_secrets(ap_conftree, s);
+        warn_insecure(s);
     }
     return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -186,5 +265,6 @@ void mai_config_warn(apr_pool_t *ptemp, server_rec *s)
     /* not in the preliminary pass: once per start or restart is enough */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         warn_inline_secrets(ap_conftree, s);
+        warn_insecure(s);
     }
 }

@@ -141,8 +141,26 @@ void mai_sections_walk(apr_pool_t *pconf, server_rec *s, mai_section_fn *fn,
     }
 }
 
-/* Every URL of this server with every reachable TLS setting. */
-static const char *add_all(mai_endpoints_t *reg, values_t *v)
+/* Plain http to a loopback endpoint through a proxy elsewhere crosses
+ * the network all the same. */
+static const char *insecure_via_proxy(values_t *v, const mai_url_t *url,
+                                      const mai_proxy_t *px, int allow)
+{
+    if (!px || url->tls || allow
+        || mai_url_is_loopback_host(px->url->host)) {
+        return NULL;
+    }
+    return apr_psprintf(v->p, "plain http through the proxy %s, which is "
+                        "not on loopback, sends tokens and the client "
+                        "secret in clear; use https:// or set "
+                        "AuthIntrospectAllowInsecureHTTP On",
+                        px->url->authority);
+}
+
+/* Every URL of this server with every reachable TLS setting, through
+ * this server's proxy. */
+static const char *add_all(mai_endpoints_t *reg, values_t *v,
+                           const mai_proxy_t *px, int allow_insecure)
 {
     apr_hash_index_t *u, *c;
     int verify;
@@ -151,19 +169,26 @@ static const char *add_all(mai_endpoints_t *reg, values_t *v)
         const mai_dir_conf_t *dc = apr_hash_this_val(u);
         const char *text = mai_conf_endpoint_text(dc), *err;
 
+        err = insecure_via_proxy(v, mai_conf_endpoint(dc), px,
+                                 allow_insecure);
+        if (err) {
+            return apr_psprintf(v->p, "introspection endpoint %s: %s",
+                                text, err);
+        }
+
         for (verify = 0; verify < 2; verify++) {
             if (!v->verify[verify]) {
                 continue;
             }
             err = v->system_ca || !verify
                   ? mai_endpoints_add(reg, v->p, text, mai_conf_endpoint(dc),
-                                      NULL, verify)
+                                      NULL, verify, px)
                   : NULL;
             for (c = apr_hash_first(v->p, v->cas); c && !err && verify;
                  c = apr_hash_next(c)) {
                 err = mai_endpoints_add(reg, v->p, text,
                                         mai_conf_endpoint(dc),
-                                        apr_hash_this_val(c), verify);
+                                        apr_hash_this_val(c), verify, px);
             }
             if (err) {
                 return apr_psprintf(v->p, "introspection endpoint %s: %s",
@@ -192,7 +217,9 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
         v.urls = apr_hash_make(ptemp);
         v.cas = apr_hash_make(ptemp);
         mai_sections_walk(pconf, s, note, &v);
-        err = add_all(*out, &v);
+        err = add_all(*out, &v, mai_conf_proxy(ap_get_module_config(
+                          s->module_config, &auth_introspect_module)),
+                      mai_conf_allow_insecure_http(sc));
         if (err) {
             return err;
         }

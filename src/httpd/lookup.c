@@ -136,7 +136,10 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
     o.endpoint = mai_endpoints_find(mai_proc.endpoints,
                                     mai_conf_endpoint_text(l->c),
                                     mai_conf_tls_ca_file(l->c),
-                                    mai_conf_tls_verify(l->c));
+                                    mai_conf_tls_verify(l->c),
+                                    mai_conf_proxy(ap_get_module_config(
+                                        l->r->server->module_config,
+                                        &auth_introspect_module)));
     if (!o.endpoint) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00320)
                       "no introspection endpoint was set up at startup "

@@ -16,7 +16,8 @@ struct mai_endpoint {
     mai_http_target_t target;     /* URL, TLS context, idle connections */
     const char *ca_file;          /* NULL: the system store */
     int verify;
-    mai_endpoint_t *next;         /* same URL, other TLS settings */
+    mai_endpoint_t *next;         /* same URL, other TLS settings or
+                                   * proxy */
     apr_thread_mutex_t *lock;     /* guards inflight and breaker */
     apr_thread_cond_t *slot_free;
     int inflight, max_inflight;
@@ -83,15 +84,35 @@ static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
     return NULL;
 }
 
+/* A copy that lives as long as the registry. */
+static const mai_proxy_t *proxy_copy(apr_pool_t *p, const mai_proxy_t *px)
+{
+    mai_proxy_t *c;
+    mai_url_t *u;
+
+    if (!px) {
+        return NULL;
+    }
+    c = apr_pcalloc(p, sizeof(*c));
+    u = apr_pmemdup(p, px->url, sizeof(*u));
+    u->host = apr_pstrdup(p, u->host);
+    u->path = apr_pstrdup(p, u->path);
+    u->authority = apr_pstrdup(p, u->authority);
+    c->url = u;
+    c->auth = px->auth ? apr_pstrdup(p, px->auth) : NULL;
+    return c;
+}
+
 const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
                               const char *url_text, const mai_url_t *url,
-                              const char *ca_file, int verify)
+                              const char *ca_file, int verify,
+                              const mai_proxy_t *proxy)
 {
     const mai_endpoint_limits_t *lim = &reg->limits;
     mai_endpoint_t *ep, *first;
     const char *err;
 
-    if (mai_endpoints_find(reg, url_text, ca_file, verify)) {
+    if (mai_endpoints_find(reg, url_text, ca_file, verify, proxy)) {
         return NULL;
     }
     ep = apr_pcalloc(reg->pool, sizeof(*ep));
@@ -112,6 +133,7 @@ const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
     ep->target.url.authority = apr_pstrdup(reg->pool, url->authority);
     ep->ca_file = ca_file ? apr_pstrdup(reg->pool, ca_file) : NULL;
     ep->verify = verify ? 1 : 0;
+    ep->target.proxy = proxy_copy(reg->pool, proxy);
     ep->target.conns = mai_conn_pool_create(reg->pool, lim->max_idle,
                                             lim->idle_timeout);
     first = apr_hash_get(reg->by_url, url_text, APR_HASH_KEY_STRING);
@@ -123,7 +145,7 @@ const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
 
 mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
                                    const char *url_text, const char *ca_file,
-                                   int verify)
+                                   int verify, const mai_proxy_t *proxy)
 {
     mai_endpoint_t *ep = url_text ? apr_hash_get(reg->by_url, url_text,
                                                  APR_HASH_KEY_STRING)
@@ -131,6 +153,10 @@ mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
     const char *want = ca_key(ca_file, verify);
 
     for (; ep; ep = ep->next) {
+        /* never a connection (or breaker) shared across proxies */
+        if (!mai_proxy_same(ep->target.proxy, proxy)) {
+            continue;
+        }
         /* plain http: TLS settings play no part, one endpoint serves */
         if (!ep->target.tls || (ep->verify == (verify ? 1 : 0)
             && !strcmp(ca_key(ep->ca_file, ep->verify), want))) {

@@ -37,21 +37,25 @@ mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
                                       const mai_endpoint_limits_t *limits);
 
 /**
- * Set up the endpoint for url with these TLS settings, unless there is
- * one: its TLS context (the CA file is read now, once per file and
- * setting, shared by every endpoint using it, each endpoint with its own
- * session slot) and connection pool. For startup only: not thread-safe.
+ * Set up the endpoint for url with these TLS settings, reached through
+ * proxy (NULL: directly), unless there is one: its TLS context (the CA
+ * file is read now, once per file and setting, shared by every endpoint
+ * using it, each endpoint with its own session slot) and connection
+ * pool. The same URL through another proxy, or the same proxy with other
+ * credentials, is another endpoint, with its own connections and
+ * breaker. For startup only: not thread-safe.
  * @return NULL, or an error message for the operator (from p).
  */
 const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
                               const char *url_text, const mai_url_t *url,
-                              const char *ca_file, int verify);
+                              const char *ca_file, int verify,
+                              const mai_proxy_t *proxy);
 
 /** The endpoint set up for these settings, or NULL. Allocates nothing,
  * takes no lock (the registry no longer changes). */
 mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
                                    const char *url_text, const char *ca_file,
-                                   int verify);
+                                   int verify, const mai_proxy_t *proxy);
 
 /**
  * Before a call: the circuit breaker must allow it (else

@@ -10,6 +10,8 @@
 #include "http_wire.h"
 #include "conn_pool.h"
 #include "tls.h"
+#include "connect.h"
+#include "proxy.h"
 
 #define MAI_READ_CHUNK 16384
 
@@ -113,50 +115,65 @@ static mai_status_t tls_handshake(const mai_http_target_t *t, mai_conn_t *c,
     return MAI_OK;
 }
 
-/* Try each address of the host until one accepts, within the connect
- * deadline; then the TLS handshake within the call deadline. */
+/* The host we open a TCP connection to: the proxy, if there is one. */
+static const mai_url_t *first_hop(const mai_http_target_t *t)
+{
+    return t->proxy ? t->proxy->url : &t->url;
+}
+
+static mai_status_t proxy_tunnel(const mai_http_target_t *t, mai_conn_t *c,
+                                 apr_time_t deadline,
+                                 const mai_log_sink_t *log);
+
+/* A TCP connection to the first hop within the connect deadline (every
+ * address of its name gets a turn: connect.c), through a proxy the
+ * CONNECT tunnel within it too; then the TLS handshake within the call
+ * deadline. */
 static mai_status_t conn_open(const mai_http_target_t *t, mai_conn_t *c,
                               apr_time_t deadline, apr_time_t cdeadline,
                               const mai_log_sink_t *log)
 {
-    apr_sockaddr_t *sa;
+    const mai_url_t *hop = first_hop(t);
+    const char *what = t->proxy ? apr_pstrcat(c->pool, "proxy ",
+                                              hop->authority, NULL)
+                                : hop->authority;
     apr_status_t rv;
+    mai_status_t st;
+    int resolved;
 
-    rv = apr_sockaddr_info_get(&sa, t->url.host, APR_UNSPEC, t->url.port,
-                               0, c->pool);
-    if (rv != APR_SUCCESS) {
+    rv = mai_connect(c->pool, hop->host, hop->port, cdeadline, what, log,
+                     &c->sock, &resolved);
+    if (!resolved && t->proxy) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01307)
+                "cannot resolve the proxy %s (AuthIntrospectProxy) for %s: "
+                "%pm", hop->host, t->url.authority, &rv);
+        return MAI_STATUS_ENDPOINT_UNREACHABLE;
+    }
+    if (!resolved) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00702)
                 "cannot resolve %s: %pm", t->url.host, &rv);
         return MAI_STATUS_ENDPOINT_UNREACHABLE;
     }
-    for (; sa; sa = sa->next) {
-        apr_interval_time_t left = cdeadline - apr_time_now();
-        if (left <= 0) {
-            rv = APR_TIMEUP;
-            break;
-        }
-        rv = apr_socket_create(&c->sock, sa->family, SOCK_STREAM,
-                               APR_PROTO_TCP, c->pool);
-        if (rv != APR_SUCCESS) {
-            continue;
-        }
-        apr_socket_opt_set(c->sock, APR_TCP_NODELAY, 1);
-        apr_socket_timeout_set(c->sock, left);
-        rv = apr_socket_connect(c->sock, sa);
-        if (rv == APR_SUCCESS) {
-            break;
-        }
-        apr_socket_close(c->sock);
-        c->sock = NULL;
+    if (rv != APR_SUCCESS && t->proxy) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01308)
+                "cannot connect to the proxy %s (AuthIntrospectProxy) for "
+                "%s: %pm", hop->authority, t->url.authority, &rv);
     }
-    if (!c->sock) {
+    else if (rv != APR_SUCCESS) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(00703)
                 "cannot connect to %s: %pm", t->url.authority, &rv);
+    }
+    if (rv != APR_SUCCESS) {
+        c->sock = NULL;
         return APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
                                         : MAI_STATUS_ENDPOINT_UNREACHABLE;
     }
-    /* from here on every wait is ours (wait_io), against the deadline */
-    apr_socket_timeout_set(c->sock, 0);
+    if (t->proxy && t->tls) {
+        st = proxy_tunnel(t, c, cdeadline, log);
+        if (st != MAI_OK) {
+            return st;
+        }
+    }
     return t->tls ? tls_handshake(t, c, deadline, log) : MAI_OK;
 }
 
@@ -216,6 +233,62 @@ static apr_status_t recv_some(mai_conn_t *c, char *buf, apr_size_t *len,
     }
 }
 
+/* CONNECT through the proxy; on success the socket is a byte pipe to
+ * the endpoint, and TLS with the endpoint itself runs over it (its
+ * certificate and name checked as on a direct connection). The proxy's
+ * credentials go to the proxy only, never into the tunnel. */
+static mai_status_t proxy_tunnel(const mai_http_target_t *t, mai_conn_t *c,
+                                 apr_time_t deadline,
+                                 const mai_log_sink_t *log)
+{
+    const char *px = t->proxy->url->authority;
+    char *buf = apr_palloc(c->pool, MAI_PROXY_REPLY_MAX);
+    apr_size_t req_len, got = 0, head_len = 0;
+    const char *req = mai_proxy_connect_request(c->pool, &t->url,
+                                                t->proxy->auth, &req_len);
+    mai_proxy_reply_t r = MAI_PROXY_REPLY_MORE;
+    apr_status_t rv;
+    int status = 0;
+
+    if (!req) {
+        return MAI_STATUS_INTERNAL;
+    }
+    rv = send_all(c, req, req_len, deadline);
+    while (rv == APR_SUCCESS && r == MAI_PROXY_REPLY_MORE) {
+        apr_size_t n = MAI_PROXY_REPLY_MAX - got;
+        rv = recv_some(c, buf + got, &n, deadline);
+        got += rv == APR_SUCCESS ? n : 0;
+        if (rv == APR_SUCCESS) {
+            r = mai_proxy_connect_reply(buf, got, &status, &head_len);
+        }
+    }
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01306)
+                "the proxy %s did not answer CONNECT to %s within the "
+                "connect timeout", px, t->url.authority);
+        return MAI_STATUS_ENDPOINT_TIMEOUT;
+    }
+    if (r == MAI_PROXY_REPLY_DONE && (status < 200 || status > 299)) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01303)
+                "the proxy %s refused CONNECT to %s: HTTP %d%s", px,
+                t->url.authority, status, status == 407 || status == 401
+                ? " (check AuthIntrospectProxyCredentials)" : "");
+        return MAI_STATUS_ENDPOINT_PROXY;
+    }
+    /* the endpoint speaks only after our ClientHello: bytes after the
+     * head would be the proxy's, passed off as the endpoint's */
+    if (r != MAI_PROXY_REPLY_DONE || got != head_len) {
+        mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01305)
+                "the proxy %s gave no usable answer to CONNECT to %s (%s)",
+                px, t->url.authority, rv != APR_SUCCESS
+                ? "connection closed" : r == MAI_PROXY_REPLY_TOO_LARGE
+                ? "answer head too large" : r == MAI_PROXY_REPLY_BAD
+                ? "not an HTTP/1.x answer" : "bytes after the answer");
+        return MAI_STATUS_ENDPOINT_PROXY;
+    }
+    return MAI_OK;
+}
+
 /* Outcome of one request/response exchange on a connection. */
 typedef enum {
     XCHG_DONE,        /* whole response parsed */
@@ -271,6 +344,31 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
     }
 }
 
+/* The call's headers; for plain http through a proxy, which reads the
+ * request itself, its credentials too (in a CONNECT tunnel they went
+ * with the CONNECT, and the endpoint never sees them). */
+static const char *const *request_headers(const mai_http_target_t *t,
+                                          apr_pool_t *p,
+                                          const mai_http_call_t *call)
+{
+    const char **h;
+    int n = 0, i;
+
+    if (!t->proxy || t->tls || !t->proxy->auth) {
+        return call->headers;
+    }
+    while (call->headers && call->headers[n]) {
+        n++;
+    }
+    h = apr_palloc(p, sizeof(*h) * (n + 2));
+    for (i = 0; i < n; i++) {
+        h[i] = call->headers[i];
+    }
+    h[n] = apr_pstrcat(p, "Proxy-Authorization: ", t->proxy->auth, NULL);
+    h[n + 1] = NULL;
+    return h;
+}
+
 mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
                            const mai_http_call_t *call,
                            const mai_log_sink_t *log, mai_http_reply_t *out)
@@ -287,9 +385,11 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
         cdeadline = deadline;
     }
 
-    req = mai_wire_request(p, "POST", t->url.authority, t->url.path,
-                           call->headers, call->body, call->body_len,
-                           &req_len);
+    req = mai_wire_request(p, "POST", t->url.authority,
+                           t->proxy && !t->tls
+                           ? mai_proxy_absolute_target(p, &t->url)
+                           : t->url.path, request_headers(t, p, call),
+                           call->body, call->body_len, &req_len);
     if (!req) {
         return MAI_STATUS_INTERNAL;
     }
@@ -334,6 +434,16 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
         }
         c->requests++;
         out->status = mai_wire_resp_status(w);
+        if (out->status == 407 && t->proxy && !t->tls) {
+            /* only a proxy answers 407: the call never reached the
+             * endpoint */
+            mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01304)
+                    "the proxy %s refused the call to %s: HTTP 407 (check "
+                    "AuthIntrospectProxyCredentials)",
+                    t->proxy->url->authority, t->url.authority);
+            mai_conn_close(c);
+            return MAI_STATUS_ENDPOINT_PROXY;
+        }
         out->body = mai_wire_resp_body(w, &out->body_len);
         /* bytes past the response (read, or decrypted and waiting in
          * the TLS layer) would be taken as the next call's answer */

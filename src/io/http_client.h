@@ -12,15 +12,20 @@
 #include "log.h"
 #include "tls.h"
 #include "conn_pool.h"
+#include "proxy.h"
 
 /** Where a call goes and what it may reuse: the endpoint's URL, its TLS
- * context (NULL for http; its session slot resumes the last session) and
- * its idle connections. endpoint.c owns them; the transport only uses
- * them. */
+ * context (NULL for http; its session slot resumes the last session),
+ * its idle connections and the proxy it is reached through (NULL:
+ * direct). endpoint.c owns them; the transport only uses them. The idle
+ * connections are this target's alone, so a connection opened through a
+ * proxy (a CONNECT tunnel, or one that carries absolute-form requests)
+ * only ever carries calls to this endpoint. */
 typedef struct mai_http_target {
     mai_url_t url;
     mai_tls_ctx_t *tls;
     mai_conn_pool_t *conns;
+    const mai_proxy_t *proxy;
 } mai_http_target_t;
 
 typedef struct mai_http_call {
@@ -46,8 +51,12 @@ typedef struct mai_http_reply {
  * all count against call->timeout; connecting also against
  * connect_timeout. A pooled connection the server had closed is retried
  * once on a fresh one (the call is safe to repeat).
+ * Through a proxy: https runs TLS with the endpoint inside a CONNECT
+ * tunnel (the connect timeout covers reaching the proxy and its answer
+ * to CONNECT); http sends absolute-form requests to the proxy.
  * @return MAI_OK (any HTTP status), or ENDPOINT_UNREACHABLE, _TIMEOUT,
- * _TLS, _BAD_RESPONSE, _TOO_LARGE. Reply data from p.
+ * _TLS, _BAD_RESPONSE, _TOO_LARGE, _PROXY (the proxy refused: a non-2xx
+ * answer to CONNECT, or 407). Reply data from p.
  */
 mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
                            const mai_http_call_t *call,

@@ -37,6 +37,8 @@
 #define MAX_EXPORT_HEADER_BYTES (1024 * 1024)
 #define DEF_RESOURCE_AUDIENCE 1
 #define DEF_L1_RECHECK      5
+#define DEF_PROXY           NULL    /* direct */
+#define DEF_ALLOW_INSECURE  0
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -95,6 +97,9 @@ struct mai_server_conf {
     int breaker_failures;
     int breaker_seconds;
     int l1_recheck;
+    mai_proxy_t proxy;             /* url NULL: direct (or unset) */
+    int proxy_set;                 /* AuthIntrospectProxy given, none too */
+    int allow_insecure_http;
 };
 
 mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
@@ -219,11 +224,9 @@ const char *mai_conf_set_endpoint(apr_pool_t *p, mai_dir_conf_t *c,
     if (err) {
         return err;
     }
-    /* plain http would show tokens and the client secret to the network */
-    if (!u->tls && !mai_url_is_loopback_host(u->host)) {
-        return "http:// is only allowed to a loopback host (127.0.0.0/8, "
-               "::1, localhost); use https://";
-    }
+    /* plain http off loopback needs AuthIntrospectAllowInsecureHTTP On,
+     * a server-wide setting that may come later in the file: checked at
+     * startup (config_check.c, mai_url_is_insecure) */
     c->endpoint_text = apr_pstrdup(p, url);
     c->endpoint = u;
     return NULL;
@@ -551,6 +554,7 @@ mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)
     c->breaker_failures = UNSET;
     c->breaker_seconds = UNSET;
     c->l1_recheck = UNSET;
+    c->allow_insecure_http = UNSET;
     return c;
 }
 
@@ -572,6 +576,13 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
     m->breaker_seconds = add->breaker_failures != UNSET
                          ? add->breaker_seconds : base->breaker_seconds;
     PICK_NUM(l1_recheck);
+    /* a proxy named here takes only credentials named here: another
+     * server's credentials are never sent to this server's proxy */
+    m->proxy_set = add->proxy_set || base->proxy_set;
+    m->proxy.url = add->proxy_set ? add->proxy.url : base->proxy.url;
+    m->proxy.auth = add->proxy_set || add->proxy.auth ? add->proxy.auth
+                                                      : base->proxy.auth;
+    PICK_NUM(allow_insecure_http);
     return m;
 }
 
@@ -815,4 +826,62 @@ const char *mai_conf_set_l1_recheck(mai_server_conf_t *c, const char *arg)
 int mai_conf_l1_recheck(const mai_server_conf_t *c)
 {
     return GET_NUM(l1_recheck, DEF_L1_RECHECK);
+}
+
+const char *mai_conf_set_proxy(apr_pool_t *p, mai_server_conf_t *c,
+                               const char *text)
+{
+    mai_url_t *u;
+    const char *err;
+
+    if (!strcasecmp(text, "none")) {
+        c->proxy.url = NULL;
+        c->proxy_set = 1;
+        return NULL;
+    }
+    u = apr_pcalloc(p, sizeof(*u));
+    err = mai_proxy_parse(p, text, u);
+    if (err) {
+        return err;
+    }
+    c->proxy.url = u;
+    c->proxy_set = 1;
+    return NULL;
+}
+
+const char *mai_conf_proxy_credentials_spec(const char *spec)
+{
+    if (strncmp(spec, "env:", 4) && strncmp(spec, "file:", 5)) {
+        return "AuthIntrospectProxyCredentials takes file:PATH or "
+               "env:NAME (holding user:password), not the credentials "
+               "themselves";
+    }
+    return NULL;
+}
+
+const char *mai_conf_set_proxy_credentials(apr_pool_t *p,
+                                           mai_server_conf_t *c,
+                                           const char *userpass)
+{
+    return mai_proxy_basic(p, userpass, &c->proxy.auth);
+}
+
+const mai_proxy_t *mai_conf_proxy(const mai_server_conf_t *c)
+{
+    return c->proxy.url ? &c->proxy : DEF_PROXY;
+}
+
+int mai_conf_proxy_credentials_unused(const mai_server_conf_t *c)
+{
+    return c->proxy.auth && !c->proxy.url;
+}
+
+void mai_conf_set_allow_insecure_http(mai_server_conf_t *c, int on)
+{
+    c->allow_insecure_http = on ? 1 : 0;
+}
+
+int mai_conf_allow_insecure_http(const mai_server_conf_t *c)
+{
+    return GET_NUM(allow_insecure_http, DEF_ALLOW_INSECURE);
 }

@@ -12,6 +12,7 @@
 #include "config_values.h"
 #include "url.h"
 #include "digest.h"
+#include "proxy.h"
 
 typedef struct mai_dir_conf mai_dir_conf_t;
 typedef struct mai_server_conf mai_server_conf_t;
@@ -190,5 +191,24 @@ const char *mai_conf_resource_metadata_url(const mai_dir_conf_t *c);
  * again (0 = never), so a purge on another host reaches this one. */
 const char *mai_conf_set_l1_recheck(mai_server_conf_t *c, const char *arg);
 int mai_conf_l1_recheck(const mai_server_conf_t *c);
+/** AuthIntrospectProxy http://HOST:PORT, or none (the default: direct).
+ * A virtual host that names its own proxy does not inherit the
+ * credentials of the enclosing server's proxy. */
+const char *mai_conf_set_proxy(apr_pool_t *p, mai_server_conf_t *c,
+                               const char *text);
+/** AuthIntrospectProxyCredentials takes only env:NAME or file:PATH. */
+const char *mai_conf_proxy_credentials_spec(const char *spec);
+/** user:password, already resolved by the caller. */
+const char *mai_conf_set_proxy_credentials(apr_pool_t *p,
+                                           mai_server_conf_t *c,
+                                           const char *userpass);
+/** The proxy calls go through, or NULL for a direct connection. */
+const mai_proxy_t *mai_conf_proxy(const mai_server_conf_t *c);
+/** Credentials set (in this server or inherited) but no proxy to send
+ * them to: a configuration mistake check_config reports. */
+int mai_conf_proxy_credentials_unused(const mai_server_conf_t *c);
+/** AuthIntrospectAllowInsecureHTTP: plain http endpoints off loopback. */
+void mai_conf_set_allow_insecure_http(mai_server_conf_t *c, int on);
+int mai_conf_allow_insecure_http(const mai_server_conf_t *c);
 
 #endif

@@ -51,6 +51,8 @@
     X(ENDPOINT_CLIENT_AUTH, \
       "introspection endpoint rejected our client credentials", 503, NULL, \
       MAI_LOG_ERR) \
+    X(ENDPOINT_PROXY, "the HTTP proxy (AuthIntrospectProxy) refused or " \
+      "failed the call", 503, NULL, MAI_LOG_ERR) \
     X(ENDPOINT_BAD_RESPONSE, "malformed HTTP response from the endpoint", 503, \
       NULL, MAI_LOG_ERR) \
     X(ENDPOINT_TOO_LARGE, "endpoint response exceeds a limit", 503, NULL, \

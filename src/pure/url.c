@@ -142,3 +142,8 @@ int mai_url_is_loopback_host(const char *host)
     }
     return strcasecmp(host, "localhost") == 0 || is_loopback_addr(host);
 }
+
+int mai_url_is_insecure(const mai_url_t *u)
+{
+    return !u->tls && !mai_url_is_loopback_host(u->host);
+}

@@ -26,4 +26,8 @@ const char *mai_url_parse(apr_pool_t *p, const char *s, mai_url_t *out);
 /** True when host is localhost, an address in 127.0.0.0/8 or ::1. */
 int mai_url_is_loopback_host(const char *host);
 
+/** True for plain http to a host that is not loopback: tokens and client
+ * secrets would cross a network in the clear. */
+int mai_url_is_insecure(const mai_url_t *u);
+
 #endif

@@ -26,6 +26,7 @@ cc=${FUZZ_CC:-clang}
 out=${FUZZ_OUT:-$here/out}
 all="fuzz_token fuzz_http_wire fuzz_result fuzz_url fuzz_cache_entry"
 all="$all fuzz_purge_form"
+all="$all fuzz_proxy"
 
 [ $# -ge 1 ] || usage
 build_only=0

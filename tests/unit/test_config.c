@@ -98,6 +98,20 @@ static void endpoint_ok(apr_pool_t *p, const char *url)
     }
     assert_string_equal(mai_conf_endpoint_text(c), url);
     assert_non_null(mai_conf_endpoint(c));
+    assert_false(mai_url_is_insecure(mai_conf_endpoint(c)));
+}
+
+/* Taken, but startup refuses it without AuthIntrospectAllowInsecureHTTP
+ * (a server-wide setting that may come later in the file). */
+static void endpoint_insecure(apr_pool_t *p, const char *url)
+{
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    const char *err = mai_conf_set_endpoint(p, c, url);
+
+    if (err) {
+        fail_msg("rejected %s: %s", url, err);
+    }
+    assert_true(mai_url_is_insecure(mai_conf_endpoint(c)));
 }
 
 static void endpoint_bad(apr_pool_t *p, const char *url)
@@ -124,7 +138,7 @@ static void test_endpoint_transport(void **state)
     endpoint_ok(p, "https://[2001:db8::1]/introspect");
     endpoint_ok(p, "HTTPS://AS.EXAMPLE/x");
     endpoint_ok(p, "https://127.0.0.1/x");
-    /* plain http only to this machine */
+    /* plain http to this machine */
     endpoint_ok(p, "http://127.0.0.1/introspect");
     endpoint_ok(p, "http://127.0.0.1:9000/introspect");
     endpoint_ok(p, "http://127.8.9.10/x");
@@ -133,21 +147,21 @@ static void test_endpoint_transport(void **state)
     endpoint_ok(p, "http://localhost/introspect");
     endpoint_ok(p, "http://LocalHost:8080/x");
     endpoint_ok(p, "HTTP://localhost/x");
-    endpoint_bad(p, "http://as.example/introspect");
-    endpoint_bad(p, "http://10.0.0.1/introspect");
-    endpoint_bad(p, "http://192.168.1.1:8080/x");
-    endpoint_bad(p, "http://0.0.0.0/x");
-    endpoint_bad(p, "http://[::]/x");
-    endpoint_bad(p, "http://[2001:db8::1]/x");
-    endpoint_bad(p, "http://[::2]/x");
-    endpoint_bad(p, "http://128.0.0.1/x");
+    endpoint_insecure(p, "http://as.example/introspect");
+    endpoint_insecure(p, "http://10.0.0.1/introspect");
+    endpoint_insecure(p, "http://192.168.1.1:8080/x");
+    endpoint_insecure(p, "http://0.0.0.0/x");
+    endpoint_insecure(p, "http://[::]/x");
+    endpoint_insecure(p, "http://[2001:db8::1]/x");
+    endpoint_insecure(p, "http://[::2]/x");
+    endpoint_insecure(p, "http://128.0.0.1/x");
     /* names that merely look local */
-    endpoint_bad(p, "http://localhost.example.com/x");
-    endpoint_bad(p, "http://localhost./x");
-    endpoint_bad(p, "http://127.0.0.1.nip.io/x");
-    endpoint_bad(p, "http://127.1/x");
-    endpoint_bad(p, "http://0x7f000001/x");
-    endpoint_bad(p, "http://2130706433/x");
+    endpoint_insecure(p, "http://localhost.example.com/x");
+    endpoint_insecure(p, "http://localhost./x");
+    endpoint_insecure(p, "http://127.0.0.1.nip.io/x");
+    endpoint_insecure(p, "http://127.1/x");
+    endpoint_insecure(p, "http://0x7f000001/x");
+    endpoint_insecure(p, "http://2130706433/x");
     endpoint_bad(p, "http://user@127.0.0.1/x");
     endpoint_bad(p, "http://evil.example@127.0.0.1/x");
     /* not a URL we take at all */
@@ -160,7 +174,7 @@ static void test_endpoint_transport(void **state)
 
     /* a rejected URL does not replace an accepted one */
     OK(mai_conf_set_endpoint(p, c, "https://as.example/i"));
-    BAD(mai_conf_set_endpoint(p, c, "http://as.example/i"));
+    BAD(mai_conf_set_endpoint(p, c, "ftp://as.example/i"));
     assert_string_equal(mai_conf_endpoint_text(c), "https://as.example/i");
     assert_int_equal(mai_conf_endpoint(c)->tls, 1);
 }
@@ -1088,6 +1102,75 @@ static void test_l1_recheck(void **state)
                      3600);
 }
 
+/* AuthIntrospectProxy / ProxyCredentials / AllowInsecureHTTP: defaults,
+ * "none", and credentials that never follow a vhost to its own proxy. */
+static void test_proxy(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_server_conf_t *base = mai_server_conf_create(p), *add, *m;
+    const char *err;
+
+    assert_null(mai_conf_proxy(base));
+    assert_false(mai_conf_allow_insecure_http(base));
+    OK(mai_conf_set_proxy(p, base, "http://proxy.example:3128"));
+    assert_string_equal(mai_conf_proxy(base)->url->host, "proxy.example");
+    assert_int_equal(mai_conf_proxy(base)->url->port, 3128);
+    assert_null(mai_conf_proxy(base)->auth);
+    BAD(mai_conf_set_proxy(p, base, "https://proxy.example:3128"));
+    BAD(mai_conf_set_proxy(p, base, "http://u:pw@proxy.example:3128"));
+    BAD(mai_conf_set_proxy(p, base, "http://proxy.example:3128/x"));
+    BAD(mai_conf_set_proxy(p, base, "proxy.example:3128"));
+    /* a refused value leaves the accepted one */
+    assert_int_equal(mai_conf_proxy(base)->url->port, 3128);
+
+    OK(mai_conf_proxy_credentials_spec("file:/etc/apache2/proxy.cred"));
+    OK(mai_conf_proxy_credentials_spec("env:PROXY_CRED"));
+    BAD(mai_conf_proxy_credentials_spec("user:secret-pw"));
+    err = mai_conf_set_proxy_credentials(p, base, "nocolon-secret-pw");
+    assert_non_null(err);
+    assert_null(strstr(err, "secret-pw"));
+    BAD(mai_conf_set_proxy_credentials(p, base, ":pw"));
+    OK(mai_conf_set_proxy_credentials(p, base, "user:pw"));
+    assert_string_equal(mai_conf_proxy(base)->auth, "Basic dXNlcjpwdw==");
+
+    /* a vhost inherits both */
+    m = mai_server_conf_merge(p, base, mai_server_conf_create(p));
+    assert_string_equal(mai_conf_proxy(m)->url->host, "proxy.example");
+    assert_string_equal(mai_conf_proxy(m)->auth, "Basic dXNlcjpwdw==");
+    /* a vhost with its own proxy does not send it the outer credentials */
+    add = mai_server_conf_create(p);
+    OK(mai_conf_set_proxy(p, add, "http://other.example:8080"));
+    m = mai_server_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_proxy(m)->url->host, "other.example");
+    assert_null(mai_conf_proxy(m)->auth);
+    /* its own credentials for the inherited proxy */
+    add = mai_server_conf_create(p);
+    OK(mai_conf_set_proxy_credentials(p, add, "v:w"));
+    m = mai_server_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_proxy(m)->url->host, "proxy.example");
+    assert_string_equal(mai_conf_proxy(m)->auth, "Basic djp3");
+    /* "none" turns an inherited proxy off, and its credentials with it */
+    add = mai_server_conf_create(p);
+    OK(mai_conf_set_proxy(p, add, "NONE"));
+    m = mai_server_conf_merge(p, base, add);
+    assert_null(mai_conf_proxy(m));
+    assert_false(mai_conf_proxy_credentials_unused(m));
+    /* credentials with no proxy at all are reported */
+    add = mai_server_conf_create(p);
+    OK(mai_conf_set_proxy_credentials(p, add, "v:w"));
+    assert_true(mai_conf_proxy_credentials_unused(add));
+    assert_false(mai_conf_proxy_credentials_unused(base));
+
+    mai_conf_set_allow_insecure_http(base, 1);
+    assert_true(mai_conf_allow_insecure_http(base));
+    m = mai_server_conf_merge(p, base, mai_server_conf_create(p));
+    assert_true(mai_conf_allow_insecure_http(m));
+    add = mai_server_conf_create(p);
+    mai_conf_set_allow_insecure_http(add, 0);
+    assert_false(mai_conf_allow_insecure_http(
+        mai_server_conf_merge(p, base, add)));
+}
+
 /* AuthIntrospectCacheSecret: file:/env: only, 32 bytes at least, never
  * quoted in an error; which providers need one. */
 static void test_cache_secret(void **state)
@@ -1237,5 +1320,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_export_whole_header),
     UNIT_TEST(test_export_max_header_bytes),
     UNIT_TEST(test_l1_recheck),
+    UNIT_TEST(test_proxy),
 };
 UNIT_MAIN(tests)

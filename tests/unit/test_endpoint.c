@@ -60,8 +60,22 @@ static mai_endpoint_t *add(fx_t *fx, const char *text, const char *ca_file,
 
     assert_null(mai_url_parse(fx->p, text, &url));
     assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, ca_file,
-                                  verify));
-    ep = mai_endpoints_find(fx->reg, text, ca_file, verify);
+                                  verify, NULL));
+    ep = mai_endpoints_find(fx->reg, text, ca_file, verify, NULL);
+    assert_non_null(ep);
+    return ep;
+}
+
+static mai_endpoint_t *add_via(fx_t *fx, const char *text,
+                               const mai_proxy_t *px)
+{
+    mai_url_t url;
+    mai_endpoint_t *ep;
+
+    assert_null(mai_url_parse(fx->p, text, &url));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, good.pem_path,
+                                  1, px));
+    ep = mai_endpoints_find(fx->reg, text, good.pem_path, 1, px);
     assert_non_null(ep);
     return ep;
 }
@@ -90,7 +104,7 @@ static void test_same_settings_same_endpoint(void **state)
     assert_non_null(t->conns);
     assert_null(t->tls);
     /* plain http: TLS settings play no part, one endpoint serves */
-    assert_ptr_equal(mai_endpoints_find(fx->reg, text, good.pem_path, 0),
+    assert_ptr_equal(mai_endpoints_find(fx->reg, text, good.pem_path, 0, NULL),
                      ep);
 }
 
@@ -105,22 +119,22 @@ static void test_find_only_what_was_added(void **state)
     mai_url_t url;
 
     assert_null(mai_url_parse(fx->p, text, &url));
-    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1));
+    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1, NULL));
     assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url,
-                                  good.pem_path, 1));
-    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, NULL, 0));
-    on = mai_endpoints_find(fx->reg, text, good.pem_path, 1);
-    off = mai_endpoints_find(fx->reg, text, NULL, 0);
+                                  good.pem_path, 1, NULL));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, NULL, 0, NULL));
+    on = mai_endpoints_find(fx->reg, text, good.pem_path, 1, NULL);
+    off = mai_endpoints_find(fx->reg, text, NULL, 0, NULL);
     assert_non_null(on);
     assert_non_null(off);
     assert_ptr_not_equal(on, off);
-    assert_ptr_equal(mai_endpoints_find(fx->reg, text, wrong.pem_path, 0),
+    assert_ptr_equal(mai_endpoints_find(fx->reg, text, wrong.pem_path, 0, NULL),
                      off);
-    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1));
-    assert_null(mai_endpoints_find(fx->reg, text, wrong.pem_path, 1));
+    assert_null(mai_endpoints_find(fx->reg, text, NULL, 1, NULL));
+    assert_null(mai_endpoints_find(fx->reg, text, wrong.pem_path, 1, NULL));
     assert_null(mai_endpoints_find(fx->reg, "https://127.0.0.1:2/x",
-                                   good.pem_path, 1));
-    assert_null(mai_endpoints_find(fx->reg, NULL, good.pem_path, 1));
+                                   good.pem_path, 1, NULL));
+    assert_null(mai_endpoints_find(fx->reg, NULL, good.pem_path, 1, NULL));
 }
 
 /* Two hosts with one CA file share its SSL_CTX but never a session slot:
@@ -140,6 +154,58 @@ static void test_own_session_slot(void **state)
                          mai_endpoint_target(b)->conns);
 }
 
+/* Through a proxy the URL is another endpoint, per proxy and per
+ * credentials: its pooled connections (a CONNECT tunnel, or one that
+ * carries absolute-form requests) are never handed to a call for
+ * another endpoint or another proxy, nor a direct call to them. */
+static void test_proxy_is_part_of_the_key(void **state)
+{
+    fx_t *fx = *state;
+    const char *text = "https://127.0.0.1:1/x";
+    mai_url_t url, pu1, pu2;
+    mai_proxy_t p1 = { &pu1, NULL }, p2 = { &pu2, NULL };
+    mai_proxy_t p1auth = { &pu1, "Basic dTpw" };
+    mai_endpoint_t *direct, *via1, *via2, *via1auth;
+
+    assert_null(mai_url_parse(fx->p, text, &url));
+    assert_null(mai_proxy_parse(fx->p, "http://127.0.0.1:3128", &pu1));
+    assert_null(mai_proxy_parse(fx->p, "http://127.0.0.2:3128", &pu2));
+    direct = add(fx, text, good.pem_path, 1);
+    assert_null(mai_endpoints_find(fx->reg, text, good.pem_path, 1, &p1));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, good.pem_path,
+                                  1, &p1));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, good.pem_path,
+                                  1, &p2));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, text, &url, good.pem_path,
+                                  1, &p1auth));
+    via1 = mai_endpoints_find(fx->reg, text, good.pem_path, 1, &p1);
+    via2 = mai_endpoints_find(fx->reg, text, good.pem_path, 1, &p2);
+    via1auth = mai_endpoints_find(fx->reg, text, good.pem_path, 1, &p1auth);
+    assert_non_null(via1);
+    assert_non_null(via2);
+    assert_non_null(via1auth);
+    assert_ptr_equal(mai_endpoints_find(fx->reg, text, good.pem_path, 1,
+                                        NULL), direct);
+    assert_ptr_not_equal(mai_endpoint_target(direct)->conns,
+                         mai_endpoint_target(via1)->conns);
+    assert_ptr_not_equal(mai_endpoint_target(via1)->conns,
+                         mai_endpoint_target(via2)->conns);
+    assert_ptr_not_equal(mai_endpoint_target(via1)->conns,
+                         mai_endpoint_target(via1auth)->conns);
+    assert_null(mai_endpoint_target(direct)->proxy);
+    assert_string_equal(mai_endpoint_target(via2)->proxy->url->authority,
+                        "127.0.0.2:3128");
+    assert_string_equal(mai_endpoint_target(via1auth)->proxy->auth,
+                        "Basic dTpw");
+    /* the registry keeps its own copy of the proxy */
+    assert_ptr_not_equal(mai_endpoint_target(via1)->proxy, &p1);
+    /* another URL through the same proxy: its own endpoint, own pool */
+    assert_ptr_not_equal(add_via(fx, "https://127.0.0.1:2/x", &p1), via1);
+    assert_ptr_not_equal(mai_endpoint_target(add_via(fx,
+                             "https://127.0.0.1:2/x", &p1))->conns,
+                         mai_endpoint_target(via1)->conns);
+}
+
 /* A CA file that cannot be read stops the set-up, naming the file, and
  * leaves no endpoint behind. */
 static void test_bad_ca_file_not_added(void **state)
@@ -151,10 +217,11 @@ static void test_bad_ca_file_not_added(void **state)
 
     assert_null(mai_url_parse(fx->p, text, &url));
     err = mai_endpoints_add(fx->reg, fx->p, text, &url,
-                            "/nonexistent/ca.pem", 1);
+                            "/nonexistent/ca.pem", 1, NULL);
     assert_non_null(err);
     assert_non_null(strstr(err, "/nonexistent/ca.pem"));
-    assert_null(mai_endpoints_find(fx->reg, text, "/nonexistent/ca.pem", 1));
+    assert_null(mai_endpoints_find(fx->reg, text, "/nonexistent/ca.pem", 1,
+                                   NULL));
 }
 
 /* The limits are config.c's: its defaults, or the directives' values. */
@@ -254,6 +321,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_same_settings_same_endpoint),
     FX_TEST(test_find_only_what_was_added),
     FX_TEST(test_own_session_slot),
+    FX_TEST(test_proxy_is_part_of_the_key),
     FX_TEST(test_bad_ca_file_not_added),
     FX_TEST(test_limits_from_conf),
     FX_TEST(test_directives_reach_the_endpoint),

@@ -518,6 +518,209 @@ static void test_tls_stale_retried(void **state)
     assert_logged(fx, "MAI00704");
 }
 
+/* ---- through a proxy: a scripted one-connection fake -------------------- */
+
+/* Accepts one connection, reads the request head, sends `reply` (NULL:
+ * nothing), then waits for the client to close. What came in is kept. */
+typedef struct {
+    int lfd;
+    apr_port_t port;
+    const char *reply;
+    char req[4096];
+    apr_thread_t *thread;
+} fake_proxy_t;
+
+static void *APR_THREAD_FUNC fake_proxy_run(apr_thread_t *t, void *data)
+{
+    fake_proxy_t *fp = data;
+    int fd = accept(fp->lfd, NULL, NULL);
+    size_t got = 0;
+    ssize_t n;
+    char sink[512];
+
+    if (fd < 0) {
+        return NULL;
+    }
+    while (got < sizeof(fp->req) - 1 && !strstr(fp->req, "\r\n\r\n")) {
+        n = recv(fd, fp->req + got, sizeof(fp->req) - 1 - got, 0);
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+        fp->req[got] = '\0';
+    }
+    if (fp->reply) {
+        (void)!send(fd, fp->reply, strlen(fp->reply), 0);
+    }
+    while (recv(fd, sink, sizeof(sink), 0) > 0) {
+    }
+    close(fd);
+    return NULL;
+}
+
+static void fake_proxy_start(fx_t *fx, fake_proxy_t *fp, const char *reply)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    memset(fp, 0, sizeof(*fp));
+    fp->reply = reply;
+    fp->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fp->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(fp->lfd, 4), 0);
+    getsockname(fp->lfd, (struct sockaddr *)&a, &len);
+    fp->port = ntohs(a.sin_port);
+    assert_int_equal(apr_thread_create(&fp->thread, NULL, fake_proxy_run,
+                                       fp, fx->p), APR_SUCCESS);
+}
+
+static void fake_proxy_join(fake_proxy_t *fp)
+{
+    apr_status_t rv;
+
+    apr_thread_join(&rv, fp->thread);
+    close(fp->lfd);
+}
+
+/* A target for 127.0.0.1:9 (nothing listens: every byte must come from
+ * the fake) through the fake proxy, with credentials. */
+static mai_http_target_t *via_fake(fx_t *fx, fake_proxy_t *fp, int tls)
+{
+    mai_http_target_t *t = (mai_http_target_t *)endpoint(
+        fx, tls, 9, good.pem_path, 1);
+    mai_proxy_t *px = apr_pcalloc(fx->p, sizeof(*px));
+    mai_url_t *u = apr_pcalloc(fx->p, sizeof(*u));
+
+    assert_null(mai_proxy_parse(fx->p, apr_psprintf(
+        fx->p, "http://127.0.0.1:%d", (int)fp->port), u));
+    px->url = u;
+    px->auth = "Basic dTpw";
+    t->proxy = px;
+    return t;
+}
+
+static mai_status_t post_via(fx_t *fx, const char *reply, int tls,
+                             apr_interval_time_t timeout, fake_proxy_t *fp)
+{
+    mai_http_reply_t out;
+    mai_status_t st;
+
+    fake_proxy_start(fx, fp, reply);
+    st = post_t(fx, via_fake(fx, fp, tls), timeout, &out);
+    fake_proxy_join(fp);
+    return st;
+}
+
+/* The CONNECT request: authority form with the port, the credentials for
+ * the proxy, and nothing of the call itself (the token goes only inside
+ * the verified tunnel). */
+static void assert_connect_only(fake_proxy_t *fp)
+{
+    assert_true(strncmp(fp->req, "CONNECT 127.0.0.1:9 HTTP/1.1\r\n", 30)
+                == 0);
+    assert_non_null(strstr(fp->req, "\r\nProxy-Authorization: Basic "
+                           "dTpw\r\n"));
+    assert_null(strstr(fp->req, SECRET));
+    assert_null(strstr(fp->req, "POST"));
+}
+
+static void test_proxy_refuses_connect(void **state)
+{
+    fx_t *fx = *state;
+    fake_proxy_t fp;
+
+    assert_int_equal(post_via(fx, "HTTP/1.1 403 Forbidden\r\n"
+                              "Content-Length: 0\r\n\r\n", 1,
+                              apr_time_from_sec(10), &fp),
+                     MAI_STATUS_ENDPOINT_PROXY);
+    assert_connect_only(&fp);
+    assert_logged(fx, "MAI01303");
+    assert_logged(fx, apr_psprintf(fx->p, "proxy 127.0.0.1:%d refused "
+                                   "CONNECT to 127.0.0.1:9: HTTP 403",
+                                   (int)fp.port));
+    /* the credentials are the proxy's business, never the log's */
+    assert_null(strstr(fx->log.text, "dTpw"));
+}
+
+/* After its 200, the endpoint has not spoken yet (it waits for our
+ * ClientHello): bytes there are the proxy's own, never the endpoint's. */
+static void test_proxy_bytes_after_connect_answer(void **state)
+{
+    fx_t *fx = *state;
+    fake_proxy_t fp;
+
+    assert_int_equal(post_via(fx, "HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 200 OK"
+                              "\r\n\r\n{\"active\":true}", 1,
+                              apr_time_from_sec(10), &fp),
+                     MAI_STATUS_ENDPOINT_PROXY);
+    assert_connect_only(&fp);
+    assert_logged(fx, "MAI01305");
+    assert_logged(fx, "bytes after the answer");
+}
+
+static void test_proxy_not_http(void **state)
+{
+    fx_t *fx = *state;
+    fake_proxy_t fp;
+
+    assert_int_equal(post_via(fx, "SSH-2.0-OpenSSH_9.2\r\n\r\n", 1,
+                              apr_time_from_sec(10), &fp),
+                     MAI_STATUS_ENDPOINT_PROXY);
+    assert_logged(fx, "not an HTTP/1.x answer");
+}
+
+static void test_proxy_silent_times_out(void **state)
+{
+    fx_t *fx = *state;
+    fake_proxy_t fp;
+
+    assert_int_equal(post_via(fx, NULL, 1, apr_time_from_msec(300), &fp),
+                     MAI_STATUS_ENDPOINT_TIMEOUT);
+    assert_connect_only(&fp);
+    assert_logged(fx, "MAI01306");
+}
+
+/* Plain http: the request itself goes to the proxy, in absolute form,
+ * with the proxy's credentials; 407 is the proxy's refusal. */
+static void test_proxy_http_absolute_form_407(void **state)
+{
+    fx_t *fx = *state;
+    fake_proxy_t fp;
+
+    assert_int_equal(post_via(fx, "HTTP/1.1 407 Proxy Authentication "
+                              "Required\r\nProxy-Authenticate: Basic\r\n"
+                              "Content-Length: 0\r\n\r\n", 0,
+                              apr_time_from_sec(10), &fp),
+                     MAI_STATUS_ENDPOINT_PROXY);
+    assert_true(strncmp(fp.req, "POST http://127.0.0.1:9/introspect "
+                        "HTTP/1.1\r\nHost: 127.0.0.1:9\r\n", 55) == 0);
+    assert_non_null(strstr(fp.req, "\r\nProxy-Authorization: Basic "
+                           "dTpw\r\n"));
+    assert_logged(fx, "MAI01304");
+}
+
+/* A proxy that refuses the connection is named as the proxy, with the
+ * endpoint it was for. */
+static void test_proxy_unreachable(void **state)
+{
+    fx_t *fx = *state;
+    mai_http_target_t *t = (mai_http_target_t *)endpoint(fx, 1, 9,
+                                                         good.pem_path, 1);
+    mai_proxy_t px = { NULL, NULL };
+    mai_url_t u;
+    mai_http_reply_t out;
+
+    assert_null(mai_proxy_parse(fx->p, "http://127.0.0.1:9", &u));
+    px.url = &u;
+    t->proxy = &px;
+    assert_int_equal(post(fx, t, &out), MAI_STATUS_ENDPOINT_UNREACHABLE);
+    assert_logged(fx, "MAI01308");
+    assert_logged(fx, "cannot connect to the proxy 127.0.0.1:9");
+}
+
 static const struct CMUnitTest tests[] = {
     FX_TEST(test_keepalive_reuse),
     FX_TEST(test_server_closed_idle),
@@ -540,6 +743,12 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_tls12_resumption),
     FX_TEST(test_tls_server_closed_idle),
     FX_TEST(test_tls_stale_retried),
+    FX_TEST(test_proxy_refuses_connect),
+    FX_TEST(test_proxy_bytes_after_connect_answer),
+    FX_TEST(test_proxy_not_http),
+    FX_TEST(test_proxy_silent_times_out),
+    FX_TEST(test_proxy_http_absolute_form_407),
+    FX_TEST(test_proxy_unreachable),
 };
 
 int main(void)

@@ -27,7 +27,7 @@ static mai_endpoints_t *registry(apr_pool_t *p, int n)
         const char *text = apr_psprintf(p, "http://127.0.0.1:%d/i?k=v",
                                         1000 + i);
         assert_null(mai_url_parse(p, text, &url));
-        assert_null(mai_endpoints_add(reg, p, text, &url, NULL, 1));
+        assert_null(mai_endpoints_add(reg, p, text, &url, NULL, 1, NULL));
     }
     return reg;
 }
@@ -37,7 +37,7 @@ static int id_of(mai_endpoints_t *reg, int i)
     char text[64];
 
     snprintf(text, sizeof(text), "http://127.0.0.1:%d/i?k=v", 1000 + i);
-    return mai_endpoint_metrics_id(mai_endpoints_find(reg, text, NULL, 1));
+    return mai_endpoint_metrics_id(mai_endpoints_find(reg, text, NULL, 1, NULL));
 }
 
 static int index_of(const mai_metrics_view_t *v, const char *name)

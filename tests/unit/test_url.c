@@ -148,6 +148,24 @@ static void test_loopback(void **state)
     assert_false(mai_url_is_loopback_host("::ffff:10.0.0.1"));
 }
 
+/* Plain http off loopback: what AuthIntrospectAllowInsecureHTTP allows. */
+static void test_insecure(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_url_t u;
+
+    assert_null(mai_url_parse(p, "http://hydra-admin:4445/x", &u));
+    assert_true(mai_url_is_insecure(&u));
+    assert_null(mai_url_parse(p, "http://10.0.0.1/x", &u));
+    assert_true(mai_url_is_insecure(&u));
+    assert_null(mai_url_parse(p, "http://127.0.0.1/x", &u));
+    assert_false(mai_url_is_insecure(&u));
+    assert_null(mai_url_parse(p, "http://[::1]:9/x", &u));
+    assert_false(mai_url_is_insecure(&u));
+    assert_null(mai_url_parse(p, "https://hydra-admin:4445/x", &u));
+    assert_false(mai_url_is_insecure(&u));
+}
+
 /* What url.c should answer, from the libc parser it reimplements. */
 static int ref_loopback(const char *h)
 {
@@ -251,6 +269,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_rejects),
     UNIT_TEST(test_bad_ports),
     UNIT_TEST(test_loopback),
+    UNIT_TEST(test_insecure),
     UNIT_TEST(test_address_parsers_match_libc),
 };
 UNIT_MAIN(tests)

@@ -14,10 +14,10 @@ MODULE = r"\[auth_introspect:\w+\].*MAI\d{5}:"
 ENDPOINT_FAILURE = (r"\[auth_introspect:error\].*"
                     r"MAI00(304|313|70[1-5]|80[23]):")
 
-# Startup configuration errors: MAI00101 (post_config), MAI00102-00104
-# (check_config; ERR|STARTUP), or httpd's own report of a directive's
-# syntax error / failed configuration or check.
-CONFIG_ERROR = (r"MAI0010[1-4]:|AH00526:|AH00016:|AH00013:|"
+# Startup configuration errors: MAI00101 (post_config), MAI00102-00104,
+# MAI01300 and MAI01302 (check_config; ERR|STARTUP), or httpd's own
+# report of a directive's syntax error / failed configuration or check.
+CONFIG_ERROR = (r"MAI0010[1-4]:|MAI0130[02]:|AH00526:|AH00016:|AH00013:|"
                 r"Configuration Failed")
 
 # An AuthIntrospectClientSecret given inline (warn, at every start).

@@ -33,9 +33,12 @@ class Blackhole:
     0 that never accepts, its queue already filled, so the kernel drops
     further SYNs (how a firewalled or overloaded host looks)."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1", port=0):
+        """HOST and PORT: another loopback address (127.0.0.2) and a port
+        something else listens on at 127.0.0.1, for a name whose first
+        address hangs while its second answers."""
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, port))
         self.sock.listen(0)
         self.port = self.sock.getsockname()[1]
         self.fill = []
@@ -43,7 +46,7 @@ class Blackhole:
             c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             c.setblocking(False)
             try:
-                c.connect(("127.0.0.1", self.port))
+                c.connect((host, self.port))
             except BlockingIOError:
                 pass
             self.fill.append(c)

@@ -133,6 +133,12 @@ class MockAS:
         self._call("POST", "/_control", {"auth": {
             "method": method, "id": client_id, "secret": secret}})
 
+    def only_from(self, addresses):
+        """Answer introspection calls only from these client addresses
+        (None: from all); others are closed unanswered, as by a firewall
+        that lets only a proxy through. reset() clears it."""
+        self._call("POST", "/_control", {"only_from": addresses})
+
     def drop_idle(self):
         """Close every connection the mock AS holds open; returns how
         many."""

@@ -72,7 +72,11 @@ MODE is {"mode": NAME, ...}:
                          forged 200 answer with "active": true), as a
                          desynchronised server or proxy would send; the
                          connection stays open for the next request
-Control also takes {"drop_idle": true}: close every open connection except
+Control also takes {"only_from": [ADDRESS, ...]} (null: everyone; reset
+clears it): an introspection call from any other address is recorded and
+its connection closed without an answer, as a firewall that lets only a
+proxy through would (each call records its client's address as
+"peer_host"). And {"drop_idle": true}: close every open connection except
 the control request's own (a keep-alive connection the client has pooled
 goes stale, as when the server's idle timeout ends it).
 With "auth" set, a call whose client credentials do not match gets 401
@@ -106,6 +110,7 @@ class State:
         self.modes = {}
         self.calls = []
         self.auth = None
+        self.only_from = None
         self.ncalls = 0
         self.active = 0
         self.max_active = 0
@@ -273,6 +278,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.auth = req["auth"]
             if "default" in req:
                 STATE.default = req["default"]
+            if "only_from" in req:
+                STATE.only_from = req["only_from"]
         dropped = 0
         if req.get("drop_idle"):
             with CONNS_LOCK:
@@ -304,6 +311,7 @@ class Handler(BaseHTTPRequestHandler):
             "port": self.server.server_address[1],
             # the client's port: calls over one connection share it
             "peer": self.client_address[1],
+            "peer_host": self.client_address[0],
         }
         if STATE.record:
             with STATE.lock:
@@ -373,6 +381,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _introspect_counted(self, body):
         call = self._record(body)
+        with STATE.lock:
+            only = STATE.only_from
+        if only is not None and call["peer_host"] not in only:
+            self.close_connection = True
+            return self._abandon()
         if not self._client_ok(call):
             return self._send(401, json.dumps({"error": "invalid_client"}),
                               extra={"WWW-Authenticate": 'Basic realm="as"'})
