@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 #include "mai_private.h"
 #include "cache.h"
+#include "cache_entry.h"
 
 #define MAI_MUTEX_TYPE "auth-introspect-cache"
 /* shmcb's own default (512 KB) holds about 1,300 answers; 16 MB holds
@@ -123,6 +124,13 @@ const char *mai_cache_init(mai_cache_t *c, apr_pool_t *pconf,
 
 void mai_cache_child_init(mai_cache_t *c, apr_pool_t *pchild, server_rec *s)
 {
+    /* a nonce base of this process's own (cache_entry.c) */
+    if (c && mai_cache_entry_child_init() != MAI_OK) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MAI_LOGNO(01400)
+                     "cannot prepare sealing for the shared cache in this "
+                     "process (random generator or AES-256-GCM failed); "
+                     "answers will not be stored there");
+    }
     if (c && c->mutex) {
         const char *f = apr_global_mutex_lockfile(c->mutex);
         apr_global_mutex_child_init(&c->mutex, f, pchild);
