@@ -15,6 +15,7 @@
 #include "tls.h"
 #include "cache_l1.h"
 #include "flight.h"
+#include "scope_keys.h"
 #include "authn.h"
 #include "authz.h"
 #include "deny.h"
@@ -303,6 +304,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
      * pchild: the L1 lives in the process pool, which goes after pconf. */
     mai_proc.l1 = mai_l1_create(s->process->pool, mai_conf_l1_entries(sc));
     mai_proc.flights = mai_flights_create(pchild);
+    mai_proc.scope_keys = mai_scope_keys_create(pchild, mai_proc.cache_secret);
     mai_cache_child_init(mai_proc.cache, pchild, s);
 }
 

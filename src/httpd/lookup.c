@@ -12,6 +12,7 @@
 #include "cache_entry.h"
 #include "cache_l1.h"
 #include "flight.h"
+#include "scope_keys.h"
 #include "introspect.h"
 #include "freshness.h"
 
@@ -229,6 +230,7 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
 {
     lookup_t l = { 0 };
     mai_answer_t a = { 0 };
+    unsigned char th[MAI_DIGEST_LEN];
     /* what decides an answer or how far it is trusted is in the key: a
      * TLSVerify Off location never fills what verifying ones read */
     const mai_cache_scope_t scope = mai_conf_cache_scope(c);
@@ -241,8 +243,14 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.fresh.ttl = mai_conf_cache_ttl(c);
     l.fresh.negative_ttl = mai_conf_negative_ttl(c);
     l.fresh.stale_if_error = mai_conf_stale_if_error(c);
-    /* a SHA-256 and an HMAC are what a cache hit costs */
-    mai_digest_cache_key(mai_proc.cache_secret, &scope, st->token, l.key);
+    /* a SHA-256 and an HMAC are what a cache hit costs; the scope's part
+     * of the HMAC is hashed once per process (scope_keys.c), and the
+     * token's SHA-256 also gives its log name */
+    mai_scope_keys_key(mai_proc.scope_keys, mai_proc.cache_secret, &scope,
+                       st->token, l.key, th);
+    if (!st->token_id) {
+        st->token_id = mai_digest_id_of_hash(r->pool, th);
+    }
     /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
      * still reuses inactive answers for NegativeCacheTTL (freshness.c) */
     if (mai_fresh_reuses(&l.fresh)) {

@@ -22,6 +22,7 @@ struct mai_endpoints;
 struct mai_l1;
 struct mai_flights;
 struct mai_hmac_key;
+struct mai_scope_keys;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -30,6 +31,7 @@ typedef struct mai_process {
     struct mai_l1 *l1;                 /* per child, or NULL */
     struct mai_flights *flights;       /* per child */
     const struct mai_hmac_key *cache_secret;  /* keys L1, L2 and entries */
+    struct mai_scope_keys *scope_keys; /* per child: prepared key prefixes */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

@@ -24,8 +24,9 @@ typedef struct mai_cache_entry {
 
 /**
  * Seal an introspection response for the shared cache: a version byte, a
- * 96-bit nonce unique to this seal (see cache_entry.c), AES-256-GCM ciphertext of (active flag, the time
- * the answer was fetched, JSON) and its tag. Each reader decides from
+ * 96-bit nonce unique to this seal (see cache_entry.c), AES-256-GCM
+ * ciphertext of (active flag, the time the answer was fetched, JSON) and
+ * its tag. Each reader decides from
  * fetched_at whether the answer is young enough for its own TTL. The key
  * is HKDF-SHA256 of the token salted with the cache secret: a cache dump
  * is useless without the token, and no one without the secret can seal an

@@ -56,20 +56,27 @@ void mai_digest_sha256(const void *data, apr_size_t len,
     }
 }
 
-const char *mai_digest_token_id(apr_pool_t *p, const char *token)
+const char *mai_digest_id_of_hash(apr_pool_t *p,
+                                  const unsigned char d[MAI_DIGEST_LEN])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char d[MAI_DIGEST_LEN];
     char *id = apr_palloc(p, 9);
     int i;
 
-    mai_digest_sha256(token, strlen(token), d);
     for (i = 0; i < 4; i++) {
         id[2 * i] = hex[d[i] >> 4];
         id[2 * i + 1] = hex[d[i] & 0x0f];
     }
     id[8] = '\0';
     return id;
+}
+
+const char *mai_digest_token_id(apr_pool_t *p, const char *token)
+{
+    unsigned char d[MAI_DIGEST_LEN];
+
+    mai_digest_sha256(token, strlen(token), d);
+    return mai_digest_id_of_hash(p, d);
 }
 
 /* HMAC (RFC 2104) from two digest states prepared once per process (per
@@ -264,23 +271,31 @@ static void feed_field(feed_t *f, const char *s)
     feed(f, s ? s : "", n);
 }
 
+/* The label and the scope: the part of the key's message before the
+ * token's hash. */
+static void feed_scope(feed_t *f, const mai_cache_scope_t *scope)
+{
+    unsigned char verify = scope->tls_verify ? 1 : 0;
+
+    feed(f, CACHE_KEY_LABEL, sizeof(CACHE_KEY_LABEL) - 1);
+    feed(f, &verify, 1);
+    feed_field(f, scope->endpoint);
+    feed_field(f, scope->client_id);
+    feed_field(f, scope->ca_file);
+    feed_field(f, scope->hint);
+}
+
 void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
                                   const mai_cache_scope_t *scope,
                                   const unsigned char hash[MAI_DIGEST_LEN],
                                   unsigned char key[MAI_DIGEST_LEN])
 {
     feed_t f;
-    unsigned char verify = scope->tls_verify ? 1 : 0;
 
     f.ctx = begin(k);
     f.n = 0;
     f.ok = f.ctx != NULL;
-    feed(&f, CACHE_KEY_LABEL, sizeof(CACHE_KEY_LABEL) - 1);
-    feed(&f, &verify, 1);
-    feed_field(&f, scope->endpoint);
-    feed_field(&f, scope->client_id);
-    feed_field(&f, scope->ca_file);
-    feed_field(&f, scope->hint);
+    feed_scope(&f, scope);
     feed(&f, hash, MAI_DIGEST_LEN);
     f.ok = f.ok && EVP_DigestUpdate(f.ctx, f.buf, f.n);
     finish(k->outer, f.ctx, f.ok, key);
@@ -294,4 +309,63 @@ void mai_digest_cache_key(const mai_hmac_key_t *k,
 
     mai_digest_sha256(token, strlen(token), th);
     mai_digest_cache_key_of_hash(k, scope, th, key);
+}
+
+/* The HMAC's inner state after the label and the scope: its whole blocks
+ * are hashed here, once, and the rest waits in the state. */
+struct mai_key_prefix {
+    const mai_hmac_key_t *k;
+    EVP_MD_CTX *state;
+};
+
+static apr_status_t free_prefix(void *data)
+{
+    mai_key_prefix_t *pre = data;
+
+    EVP_MD_CTX_free(pre->state);
+    pre->state = NULL;
+    return APR_SUCCESS;
+}
+
+mai_key_prefix_t *mai_digest_key_prefix_make(apr_pool_t *p,
+                                             const mai_hmac_key_t *k,
+                                             const mai_cache_scope_t *scope)
+{
+    mai_key_prefix_t *pre = apr_pcalloc(p, sizeof(*pre));
+    feed_t f;
+
+    f.ctx = begin(k);
+    f.n = 0;
+    f.ok = f.ctx != NULL;
+    feed_scope(&f, scope);
+    f.ok = f.ok && EVP_DigestUpdate(f.ctx, f.buf, f.n);
+    if (!f.ok) {
+        EVP_MD_CTX_free(f.ctx);
+        return NULL;
+    }
+    pre->k = k;
+    pre->state = f.ctx;
+    apr_pool_cleanup_register(p, pre, free_prefix, apr_pool_cleanup_null);
+    return pre;
+}
+
+/* One context serves the token's hash, the inner and the outer HMAC
+ * states in turn: one allocation per key. */
+void mai_digest_cache_key_prefixed(const mai_key_prefix_t *pre,
+                                   const char *token,
+                                   unsigned char key[MAI_DIGEST_LEN],
+                                   unsigned char th[MAI_DIGEST_LEN])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok;
+
+    ok = c && EVP_DigestInit_ex2(c, sha256(), NULL)
+         && EVP_DigestUpdate(c, token, strlen(token))
+         && EVP_DigestFinal_ex(c, th, NULL)
+         && EVP_MD_CTX_copy_ex(c, pre->state)
+         && EVP_DigestUpdate(c, th, MAI_DIGEST_LEN);
+    if (!ok) {
+        unmatchable(th);
+    }
+    finish(pre->k->outer, c, ok, key);
 }
