@@ -129,7 +129,8 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
     }
     fl->status = a->status;
     fl->fetched_at = a->fetched_at;
-    if (a->status == MAI_OK && a->result) {
+    /* only waiters read the answer: with none, nothing to copy */
+    if (a->status == MAI_OK && a->result && fl->refs > 1) {
         size = mai_result_flat_size(a->result);
         buf = malloc(size);
         fl->result = buf ? mai_result_flat_copy(buf, size, a->result) : NULL;
@@ -140,7 +141,7 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
             free(buf);
         }
     }
-    if (a->status == MAI_OK && !fl->result) {
+    if (a->status == MAI_OK && !fl->result && fl->refs > 1) {
         /* no answer to hand over: never success without one */
         fl->status = MAI_STATUS_INTERNAL;
     }
