@@ -63,23 +63,33 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
            ? MAI_OK : MAI_STATUS_CACHE_MISS;
 }
 
-/* A fresh answer (fetched now) into L1 and L2, for as long as this
- * location lets it live (freshness.c). */
-static void to_caches(lookup_t *l, const mai_result_t *res)
+/* How long a fresh answer (fetched now) may live in the caches here
+ * (freshness.c); 0: not cached. */
+static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
 {
-    apr_int64_t life = mai_fresh_cache_life(&l->fresh, res, l->now);
+    return mai_fresh_cache_life(&l->fresh, res, l->now);
+}
+
+/* A fresh answer into L1, before the flight lands: a request arriving
+ * after the landing finds it there. */
+static void to_l1(lookup_t *l, const mai_result_t *res)
+{
+    if (mai_proc.l1 && cache_life(l, res) > 0) {
+        mai_l1_put(mai_proc.l1, l->key, res, l->now);
+    }
+}
+
+/* A fresh answer into L2, after the flight landed: the followers need
+ * not wait for the sealing nor for the shared cache's lock. */
+static void to_l2(lookup_t *l, const mai_result_t *res)
+{
+    apr_int64_t life = cache_life(l, res);
     mai_cache_entry_key_t k;
     mai_cache_entry_t e;
     unsigned char *sealed;
     apr_size_t sealed_len;
 
-    if (life <= 0) {
-        return;
-    }
-    if (mai_proc.l1) {
-        mai_l1_put(mai_proc.l1, l->key, res, l->now);
-    }
-    if (!mai_proc.cache) {
+    if (life <= 0 || !mai_proc.cache) {
         return;
     }
     k.secret = mai_proc.cache_secret;
@@ -220,9 +230,12 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     }
     call_endpoint(l, a);
     if (a->status == MAI_OK) {
-        to_caches(l, a->result);
+        to_l1(l, a->result);
     }
     mai_flight_land(mai_proc.flights, fl, a);
+    if (a->status == MAI_OK) {
+        to_l2(l, a->result);
+    }
 }
 
 mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,

@@ -94,6 +94,9 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
     }
     fl->refs++;
     rc = wait_landing(f, fl, deadline) ? 0 : -1;
+    /* a landed flight never changes and our ref keeps it: copy without
+     * the lock, so a burst of waiters does not copy one after another */
+    apr_thread_mutex_unlock(f->lock);
     if (rc == 0) {
         a->status = fl->status;
         a->fetched_at = fl->fetched_at;
@@ -105,6 +108,7 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
                                              fl->result_size, fl->result);
         }
     }
+    apr_thread_mutex_lock(f->lock);
     unref(fl);
     apr_thread_mutex_unlock(f->lock);
     *out = NULL;
