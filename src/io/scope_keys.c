@@ -32,9 +32,10 @@ mai_scope_keys_t *mai_scope_keys_create(apr_pool_t *p,
     mai_scope_keys_t *t = apr_pcalloc(p, sizeof(*t));
 
     t->k = k;
-    t->pool = p;
-    if (!k || apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, p)
-              != APR_SUCCESS) {
+    /* a pool of its own: p is shared, and threads fill slots later */
+    if (!k || apr_pool_create(&t->pool, p) != APR_SUCCESS
+        || apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, p)
+           != APR_SUCCESS) {
         return NULL;
     }
     return t;
