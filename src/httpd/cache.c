@@ -24,6 +24,10 @@
  * with most of the memory unused. */
 #define MAI_AVG_ENTRY 640
 #define MAI_FAULT_LOG_INTERVAL apr_time_from_sec(10)
+/* evictions a process must see within one interval before it logs: a
+ * purge (which other processes cannot tell from an eviction) removes a
+ * few entries, a cache too small for its tokens many */
+#define MAI_EVICTIONS_TO_LOG 10
 
 struct mai_cache {
     const ap_socache_provider_t *provider;
@@ -173,7 +177,8 @@ static void fault(mai_cache_t *c, server_rec *s, const char *op,
 static void evicted(mai_cache_t *c, server_rec *s)
 {
     if (!mai_evict_watch_log_due(c->evictions, apr_time_now(),
-                                 MAI_FAULT_LOG_INTERVAL)) {
+                                 MAI_FAULT_LOG_INTERVAL,
+                                 MAI_EVICTIONS_TO_LOG)) {
         return;
     }
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MAI_LOGNO(01401)

@@ -13,6 +13,8 @@
 struct mai_evict_watch {
     volatile apr_uint64_t slot[SLOTS];
     volatile apr_uint32_t last_log;     /* seconds */
+    volatile apr_uint32_t window;       /* seconds: this count's start */
+    volatile apr_uint32_t count;        /* evictions seen in the window */
 };
 
 mai_evict_watch_t *mai_evict_watch_create(apr_pool_t *p)
@@ -70,12 +72,24 @@ void mai_evict_watch_forget(mai_evict_watch_t *w, const unsigned char *key)
 }
 
 int mai_evict_watch_log_due(mai_evict_watch_t *w, apr_time_t now,
-                            apr_interval_time_t interval)
+                            apr_interval_time_t interval, int min)
 {
     apr_uint32_t sec = (apr_uint32_t)apr_time_sec(now);
-    apr_uint32_t last = apr_atomic_read32(&w->last_log);
+    apr_uint32_t span = (apr_uint32_t)apr_time_sec(interval);
+    apr_uint32_t win = apr_atomic_read32(&w->window);
+    apr_uint32_t last;
 
-    if (last && sec - last < (apr_uint32_t)apr_time_sec(interval)) {
+    /* a new window starts the count again (racing threads may lose a
+     * count or two: this is a sample) */
+    if ((!win || sec - win >= span)
+        && apr_atomic_cas32(&w->window, sec, win) == win) {
+        apr_atomic_set32(&w->count, 0);
+    }
+    if (apr_atomic_inc32(&w->count) + 1 < (apr_uint32_t)min) {
+        return 0;
+    }
+    last = apr_atomic_read32(&w->last_log);
+    if (last && sec - last < span) {
         return 0;
     }
     return apr_atomic_cas32(&w->last_log, sec, last) == last;

@@ -29,9 +29,13 @@ int mai_evict_watch_missed(mai_evict_watch_t *w, const unsigned char *key,
  * eviction. */
 void mai_evict_watch_forget(mai_evict_watch_t *w, const unsigned char *key);
 
-/** 1 at most once per interval per process (whichever thread asks
- * first): whether to log an eviction now. */
+/** Count an eviction seen at now; 1 when it is the min-th within the
+ * current interval and nothing was logged for an interval (at most once
+ * per interval per process, whichever thread gets there first): whether
+ * to log now. A few purged entries (which another process cannot tell
+ * from evicted ones) stay under min; a cache too small for its tokens
+ * does not. */
 int mai_evict_watch_log_due(mai_evict_watch_t *w, apr_time_t now,
-                            apr_interval_time_t interval);
+                            apr_interval_time_t interval, int min);
 
 #endif

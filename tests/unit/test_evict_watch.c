@@ -48,11 +48,24 @@ static void test_log_due(void **state)
 {
     mai_evict_watch_t *w = mai_evict_watch_create(*state);
     apr_interval_time_t ten = apr_time_from_sec(10);
+    int i;
 
-    assert_true(mai_evict_watch_log_due(w, T0, ten));
-    assert_false(mai_evict_watch_log_due(w, T0, ten));
-    assert_false(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(9), ten));
-    assert_true(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(10), ten));
+    /* the third in the window is due, then nothing for 10 s */
+    assert_false(mai_evict_watch_log_due(w, T0, ten, 3));
+    assert_false(mai_evict_watch_log_due(w, T0, ten, 3));
+    assert_true(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(1), ten,
+                                        3));
+    for (i = 0; i < 5; i++) {
+        assert_false(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(9),
+                                             ten, 3));
+    }
+    /* a new window counts from zero: two purges are not an eviction */
+    assert_false(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(20), ten,
+                                         3));
+    assert_false(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(21), ten,
+                                         3));
+    assert_true(mai_evict_watch_log_due(w, T0 + apr_time_from_sec(22), ten,
+                                        3));
 }
 
 static const struct CMUnitTest tests[] = {
