@@ -15,6 +15,7 @@
 #include "tls.h"
 #include "cache_l1.h"
 #include "flight.h"
+#include "scope_keys.h"
 #include "authn.h"
 #include "authz.h"
 #include "deny.h"
@@ -426,6 +427,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
                             ? mai_purge_reader_create(pchild,
                                                       mai_proc.purge_journal)
                             : NULL;
+    mai_proc.scope_keys = mai_scope_keys_create(pchild, mai_proc.cache_secret);
     mai_cache_child_init(mai_proc.cache, pchild, s);
     mai_metrics_child_init();
 }

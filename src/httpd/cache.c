@@ -11,18 +11,31 @@
 #include "mai_private.h"
 #include "cache.h"
 #include "metrics.h"
+#include "cache_entry.h"
+#include "evict_watch.h"
 
 #define MAI_MUTEX_TYPE "auth-introspect-cache"
-/* shmcb's own default (512 KB) holds about 1,300 answers; 16 MB holds
- * about 40,000, enough for the default 10,000 per process L1s to sit on */
-#define MAI_SHMCB_DEFAULT_SIZE "16777216"
+/* Measured with bench/capacity (docs/directives.md): 64 MB holds about
+ * 96,000 answers of 600 bytes of JSON, or 100,000 small ones (then the
+ * index is the bound); 16 MB held 13,500 small ones. */
+#define MAI_SHMCB_DEFAULT_SIZE "67108864"
+/* What an entry costs: about 640 bytes sealed (a 600-byte answer and 38
+ * bytes of envelope). shmcb sizes its index from this hint: the old 1024
+ * gave one index slot per 1,056 bytes, so small answers ran out of slots
+ * with most of the memory unused. */
+#define MAI_AVG_ENTRY 640
 #define MAI_FAULT_LOG_INTERVAL apr_time_from_sec(10)
+/* evictions a process must see within one interval before it logs: a
+ * purge (which other processes cannot tell from an eviction) removes a
+ * few entries, a cache too small for its tokens many */
+#define MAI_EVICTIONS_TO_LOG 10
 
 struct mai_cache {
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
     const char *name;
     apr_global_mutex_t *mutex;         /* only for NOTMPSAFE providers */
+    mai_evict_watch_t *evictions;      /* per child, shmcb only */
     volatile apr_uint32_t last_fault;  /* seconds; rate-limits fault logs */
 };
 
@@ -103,7 +116,7 @@ const char *mai_cache_init(mai_cache_t *c, apr_pool_t *pconf,
     apr_status_t rv;
 
     hints.avg_id_len = MAI_DIGEST_LEN;
-    hints.avg_obj_size = 1024;
+    hints.avg_obj_size = MAI_AVG_ENTRY;
     hints.expiry_interval = 30;
     if (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
         rv = ap_global_mutex_create(&c->mutex, NULL, MAI_MUTEX_TYPE, NULL, s,
@@ -124,6 +137,19 @@ const char *mai_cache_init(mai_cache_t *c, apr_pool_t *pconf,
 
 void mai_cache_child_init(mai_cache_t *c, apr_pool_t *pchild, server_rec *s)
 {
+    /* a nonce base of this process's own (cache_entry.c) */
+    if (c && mai_cache_entry_child_init() != MAI_OK) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MAI_LOGNO(01400)
+                     "cannot prepare sealing for the shared cache in this "
+                     "process (random generator or AES-256-GCM failed); "
+                     "answers will not be stored there");
+    }
+    /* shmcb only: nothing else removes its entries before they expire
+     * (no flush, no server of its own), so a miss of a fresh one means it
+     * is too small; redis and memcached have their own statistics */
+    if (c && !strcasecmp(c->name, "shmcb")) {
+        c->evictions = mai_evict_watch_create(pchild);
+    }
     if (c && c->mutex) {
         const char *f = apr_global_mutex_lockfile(c->mutex);
         apr_global_mutex_child_init(&c->mutex, f, pchild);
@@ -150,6 +176,23 @@ static void fault(mai_cache_t *c, server_rec *s, const char *op,
                  "every 10 s)", c->name, op);
 }
 
+/* A fresh answer this process stored is gone: the cache is too small
+ * for the tokens in use, and each such miss costs an endpoint call. */
+static void evicted(mai_cache_t *c, server_rec *s)
+{
+    if (!mai_evict_watch_log_due(c->evictions, apr_time_now(),
+                                 MAI_FAULT_LOG_INTERVAL,
+                                 MAI_EVICTIONS_TO_LOG)) {
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MAI_LOGNO(01401)
+                 "shared cache '%s' is dropping answers before they expire "
+                 "(it is too small for the tokens in use), so the endpoint "
+                 "is asked again: raise its size, AuthIntrospectCache "
+                 "%s:PATH(BYTES) (default 64 MB; logged at most every 10 s)",
+                 c->name, c->name);
+}
+
 mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                            const unsigned char *key, unsigned char **data,
                            apr_size_t *len)
@@ -167,6 +210,10 @@ mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
         apr_global_mutex_unlock(c->mutex);
     }
     if (rv == APR_NOTFOUND || APR_STATUS_IS_ENOENT(rv)) {
+        if (c->evictions
+            && mai_evict_watch_missed(c->evictions, key, apr_time_now())) {
+            evicted(c, s);
+        }
         return MAI_STATUS_CACHE_MISS;
     }
     if (rv != APR_SUCCESS) {
@@ -197,6 +244,9 @@ void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
     }
     if (rv != APR_SUCCESS) {
         fault(c, s, "store", rv);
+    }
+    else if (c->evictions) {
+        mai_evict_watch_stored(c->evictions, key, expiry);
     }
 }
 

@@ -12,6 +12,7 @@
 #include "cache_entry.h"
 #include "cache_l1.h"
 #include "flight.h"
+#include "scope_keys.h"
 #include "introspect.h"
 #include "freshness.h"
 #include "metrics.h"
@@ -25,6 +26,7 @@ typedef struct {
     mai_req_state_t *st;            /* read for the token's log name */
     const char *token;
     unsigned char key[MAI_DIGEST_LEN];
+    unsigned char token_hash[MAI_DIGEST_LEN];  /* SHA-256 of the token */
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
@@ -67,13 +69,10 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
 }
 
 /* L1 keeps the token's SHA-256 beside each answer, so a purge finds it
- * whatever its scope (purge.c); the hash is taken here, off the hit
- * path. */
+ * whatever its scope (purge.c); the hash was taken with the key. */
 static void l1_put(lookup_t *l, const mai_result_t *res,
                    apr_int64_t fetched_at)
 {
-    unsigned char th[MAI_DIGEST_LEN];
-
     /* a purge since this lookup began may be of this very answer (read
      * from L2 just before the purge removed it), and another thread may
      * have applied it to L1 already: keep it out rather than refill */
@@ -81,27 +80,36 @@ static void l1_put(lookup_t *l, const mai_result_t *res,
         && mai_purge_reader_head(mai_proc.purge_reader) != l->purges) {
         return;
     }
-    mai_digest_sha256(l->token, strlen(l->token), th);
-    mai_l1_put(mai_proc.l1, l->key, th, res, fetched_at, l->now);
+    mai_l1_put(mai_proc.l1, l->key, l->token_hash, res, fetched_at, l->now);
 }
 
-/* A fresh answer (fetched now) into L1 and L2, for as long as this
- * location lets it live (freshness.c). */
-static void to_caches(lookup_t *l, const mai_result_t *res)
+/* How long a fresh answer (fetched now) may live in the caches here
+ * (freshness.c); 0: not cached. */
+static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
 {
-    apr_int64_t life = mai_fresh_cache_life(&l->fresh, res, l->now);
+    return mai_fresh_cache_life(&l->fresh, res, l->now);
+}
+
+/* A fresh answer into L1, before the flight lands: a request arriving
+ * after the landing finds it there. */
+static void to_l1(lookup_t *l, const mai_result_t *res)
+{
+    if (mai_proc.l1 && cache_life(l, res) > 0) {
+        l1_put(l, res, l->now);
+    }
+}
+
+/* A fresh answer into L2, after the flight landed: the followers need
+ * not wait for the sealing nor for the shared cache's lock. */
+static void to_l2(lookup_t *l, const mai_result_t *res)
+{
+    apr_int64_t life = cache_life(l, res);
     mai_cache_entry_key_t k;
     mai_cache_entry_t e;
     unsigned char *sealed;
     apr_size_t sealed_len;
 
-    if (life <= 0) {
-        return;
-    }
-    if (mai_proc.l1) {
-        l1_put(l, res, l->now);
-    }
-    if (!mai_proc.cache) {
+    if (life <= 0 || !mai_proc.cache) {
         return;
     }
     k.secret = mai_proc.cache_secret;
@@ -276,9 +284,12 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     }
     call_endpoint(l, a);
     if (a->status == MAI_OK) {
-        to_caches(l, a->result);
+        to_l1(l, a->result);
     }
     mai_flight_land(mai_proc.flights, fl, a);
+    if (a->status == MAI_OK) {
+        to_l2(l, a->result);
+    }
 }
 
 mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
@@ -298,8 +309,14 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.fresh.ttl = mai_conf_cache_ttl(c);
     l.fresh.negative_ttl = mai_conf_negative_ttl(c);
     l.fresh.stale_if_error = mai_conf_stale_if_error(c);
-    /* a SHA-256 and an HMAC are what a cache hit costs */
-    mai_digest_cache_key(mai_proc.cache_secret, &scope, st->token, l.key);
+    /* a SHA-256 and an HMAC are what a cache hit costs; the scope's part
+     * of the HMAC is hashed once per process (scope_keys.c), and the
+     * token's SHA-256 also gives its log name */
+    mai_scope_keys_key(mai_proc.scope_keys, mai_proc.cache_secret, &scope,
+                       st->token, l.key, l.token_hash);
+    if (!st->token_id) {
+        st->token_id = mai_digest_id_of_hash(r->pool, l.token_hash);
+    }
     /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
      * still reuses inactive answers for NegativeCacheTTL (freshness.c) */
     if (mai_fresh_reuses(&l.fresh)) {

@@ -94,6 +94,9 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
     }
     fl->refs++;
     rc = wait_landing(f, fl, deadline) ? 0 : -1;
+    /* a landed flight never changes and our ref keeps it: copy without
+     * the lock, so a burst of waiters does not copy one after another */
+    apr_thread_mutex_unlock(f->lock);
     if (rc == 0) {
         a->status = fl->status;
         a->fetched_at = fl->fetched_at;
@@ -105,6 +108,7 @@ int mai_flight_join(mai_flights_t *f, const unsigned char *key,
                                              fl->result_size, fl->result);
         }
     }
+    apr_thread_mutex_lock(f->lock);
     unref(fl);
     apr_thread_mutex_unlock(f->lock);
     *out = NULL;
@@ -129,7 +133,8 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
     }
     fl->status = a->status;
     fl->fetched_at = a->fetched_at;
-    if (a->status == MAI_OK && a->result) {
+    /* only waiters read the answer: with none, nothing to copy */
+    if (a->status == MAI_OK && a->result && fl->refs > 1) {
         size = mai_result_flat_size(a->result);
         buf = malloc(size);
         fl->result = buf ? mai_result_flat_copy(buf, size, a->result) : NULL;
@@ -140,7 +145,7 @@ void mai_flight_land(mai_flights_t *f, mai_flight_t *fl,
             free(buf);
         }
     }
-    if (a->status == MAI_OK && !fl->result) {
+    if (a->status == MAI_OK && !fl->result && fl->refs > 1) {
         /* no answer to hand over: never success without one */
         fl->status = MAI_STATUS_INTERNAL;
     }

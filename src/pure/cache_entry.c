@@ -15,6 +15,7 @@
  * every lookup-key message holds NUL bytes (its length prefixes). */
 #include <limits.h>
 #include <string.h>
+#include <apr_atomic.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -32,6 +33,75 @@
 #define OVERHEAD (1 + NONCE_LEN + TAG_LEN)
 
 static const char info[] = "mod_auth_introspect entry v2 aes-256-gcm key";
+
+/* AES-256-GCM is fetched from its provider once per process, on first
+ * use; EVP_CIPHER objects are read-only once fetched, so threads share
+ * it. Each seal or open still makes its own context: the key is the
+ * token's, so there is no key schedule to reuse between requests. */
+static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_CIPHER *aes_gcm;
+
+static void fetch_cipher(void)
+{
+    aes_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static const EVP_CIPHER *cipher(void)
+{
+    return CRYPTO_THREAD_run_once(&fetch_once, fetch_cipher) ? aes_gcm
+                                                             : NULL;
+}
+
+/* Nonces: GCM needs a nonce never used twice under one key. A key here
+ * is one token's (HKDF of the token under the cache secret), shared by
+ * every process and host that seals that token. Each process draws a
+ * random 96-bit base (mai_cache_entry_child_init, in every child) and
+ * its n-th seal uses base XOR n in the low 64 bits, n from an atomic
+ * counter:
+ * - within a process, two seals have different n, so different nonces,
+ *   whatever their keys (2^64 seals do not happen);
+ * - across processes and hosts, the bases are independent and uniform,
+ *   so a nonce of one process equals one of another with probability
+ *   at most (seals of one) x (seals of the other) / 2^96 over all their
+ *   seals, keys or not: the bound random nonces give (NIST SP 800-38D
+ *   8.2.2), for one RAND_bytes per process instead of one per seal.
+ * A child that forgot to redraw would share its parent's base with its
+ * siblings, hence the call in child_init. */
+static unsigned char nonce_base[NONCE_LEN];
+static volatile apr_uint64_t nonce_count;
+static CRYPTO_ONCE base_once = CRYPTO_ONCE_STATIC_INIT;
+static int base_ok;
+
+static void draw_base(void)
+{
+    base_ok = RAND_bytes(nonce_base, NONCE_LEN) == 1;
+}
+
+mai_status_t mai_cache_entry_child_init(void)
+{
+    /* once done here, seals never draw again in this process */
+    CRYPTO_THREAD_run_once(&base_once, draw_base);
+    draw_base();
+    return base_ok && cipher() ? MAI_OK : MAI_STATUS_INTERNAL;
+}
+
+static int next_nonce(unsigned char nonce[NONCE_LEN])
+{
+    apr_uint64_t n;
+    int i;
+
+    /* a process that never ran child_init (a unit test) draws here */
+    if (!CRYPTO_THREAD_run_once(&base_once, draw_base) || !base_ok) {
+        return 0;
+    }
+    n = apr_atomic_inc64(&nonce_count);
+    memcpy(nonce, nonce_base, NONCE_LEN);
+    for (i = NONCE_LEN - 1; i >= NONCE_LEN - 8; i--) {
+        nonce[i] ^= (unsigned char)(n & 0xff);
+        n >>= 8;
+    }
+    return 1;
+}
 
 static void derive_key(const mai_hmac_key_t *secret, const char *token,
                        unsigned char *key)
@@ -55,10 +125,11 @@ static int gcm_seal(const unsigned char *key, const unsigned char *nonce,
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int n, ok = 0;
 
-    if (ctx == NULL) {
+    if (ctx == NULL || cipher() == NULL) {
+        EVP_CIPHER_CTX_free(ctx);
         return 0;
     }
-    if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1
+    if (EVP_EncryptInit_ex2(ctx, cipher(), key, nonce, NULL) != 1
         || EVP_EncryptUpdate(ctx, NULL, &n, aad, AAD_LEN) != 1
         || EVP_EncryptUpdate(ctx, ct, &n, head, HEAD_LEN) != 1
         || n != HEAD_LEN) {
@@ -86,10 +157,11 @@ static int gcm_open(const unsigned char *key, const unsigned char *nonce,
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int n, ok = 0;
 
-    if (ctx == NULL) {
+    if (ctx == NULL || cipher() == NULL) {
+        EVP_CIPHER_CTX_free(ctx);
         return 0;
     }
-    if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1
+    if (EVP_DecryptInit_ex2(ctx, cipher(), key, nonce, NULL) != 1
         || EVP_DecryptUpdate(ctx, NULL, &n, aad, AAD_LEN) != 1
         || EVP_DecryptUpdate(ctx, pt, &n, ct, ct_len) != 1
         || n != ct_len
@@ -122,7 +194,7 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
     total = OVERHEAD + HEAD_LEN + e->json_len;
     buf = apr_palloc(p, total);
     buf[0] = VERSION;
-    if (RAND_bytes(buf + 1, NONCE_LEN) != 1) {
+    if (!next_nonce(buf + 1)) {
         return MAI_STATUS_INTERNAL;
     }
     derive_key(k->secret, k->token, key);

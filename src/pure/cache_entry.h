@@ -24,8 +24,9 @@ typedef struct mai_cache_entry {
 
 /**
  * Seal an introspection response for the shared cache: a version byte, a
- * random 96-bit nonce, AES-256-GCM ciphertext of (active flag, the time
- * the answer was fetched, JSON) and its tag. Each reader decides from
+ * 96-bit nonce unique to this seal (see cache_entry.c), AES-256-GCM
+ * ciphertext of (active flag, the time the answer was fetched, JSON) and
+ * its tag. Each reader decides from
  * fetched_at whether the answer is young enough for its own TTL. The key
  * is HKDF-SHA256 of the token salted with the cache secret: a cache dump
  * is useless without the token, and no one without the secret can seal an
@@ -37,6 +38,11 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
                                   const mai_cache_entry_key_t *k,
                                   const mai_cache_entry_t *e,
                                   unsigned char **out, apr_size_t *out_len);
+
+/** Per process, before any seal (child_init): a new random nonce base,
+ * so no two processes count from the same one; fetches AES-256-GCM.
+ * MAI_STATUS_INTERNAL when the random generator or the cipher fails. */
+mai_status_t mai_cache_entry_child_init(void);
 
 /**
  * Open a sealed entry. MAI_STATUS_CACHE_CORRUPT when the version, length,

@@ -3,13 +3,8 @@
  * keys. */
 #include <stdlib.h>
 #include <string.h>
-/* OpenSSL 3 deprecates the SHA256_* functions, but its EVP path fetches a
- * provider and allocates a context on every call, which doubled the cost
- * of a cache hit (callgrind, bench/run --instructions). This file is their
- * only user, so moving off them later is a one-file change. */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <apr_strings.h>
 #include "digest.h"
@@ -19,6 +14,24 @@
  * written by an older layout can never be found under the new one. */
 #define CACHE_KEY_LABEL "mai cache key v2"
 #define BLOCK 64                /* SHA-256's block size */
+
+/* SHA-256 is fetched from its provider once per process, on first use
+ * (the parent's post_config, before the children fork): a request never
+ * looks a provider up. EVP_MD objects are read-only once fetched, so
+ * threads share it. */
+static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *sha256_md;
+
+static void fetch_sha256(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+    return CRYPTO_THREAD_run_once(&fetch_once, fetch_sha256) ? sha256_md
+                                                             : NULL;
+}
 
 /* SHA-256 fails only when OpenSSL cannot allocate or load its provider.
  * A fixed fallback (all zeros) would give every token the same cache key
@@ -36,22 +49,20 @@ static void unmatchable(unsigned char out[MAI_DIGEST_LEN])
 void mai_digest_sha256(const void *data, apr_size_t len,
                        unsigned char out[MAI_DIGEST_LEN])
 {
-    SHA256_CTX c;
+    const EVP_MD *md = sha256();
 
-    if (!SHA256_Init(&c) || !SHA256_Update(&c, data, len)
-        || !SHA256_Final(out, &c)) {
+    if (!md || EVP_Digest(data, len, out, NULL, md, NULL) != 1) {
         unmatchable(out);
     }
 }
 
-const char *mai_digest_token_id(apr_pool_t *p, const char *token)
+const char *mai_digest_id_of_hash(apr_pool_t *p,
+                                  const unsigned char d[MAI_DIGEST_LEN])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char d[MAI_DIGEST_LEN];
     char *id = apr_palloc(p, 9);
     int i;
 
-    mai_digest_sha256(token, strlen(token), d);
     for (i = 0; i < 4; i++) {
         id[2 * i] = hex[d[i] >> 4];
         id[2 * i + 1] = hex[d[i] & 0x0f];
@@ -60,69 +71,112 @@ const char *mai_digest_token_id(apr_pool_t *p, const char *token)
     return id;
 }
 
-/* HMAC by hand over SHA256_CTX rather than OpenSSL's HMAC/EVP_MAC: the
- * keyed states are computed once per process (per secret) and each use
- * copies them, so a cache hit pays no key set-up, no provider fetch and no
- * allocation. tests/unit/test_digest.c checks it against OpenSSL's HMAC
- * and HKDF. */
+const char *mai_digest_token_id(apr_pool_t *p, const char *token)
+{
+    unsigned char d[MAI_DIGEST_LEN];
+
+    mai_digest_sha256(token, strlen(token), d);
+    return mai_digest_id_of_hash(p, d);
+}
+
+/* HMAC (RFC 2104) from two digest states prepared once per process (per
+ * secret): SHA-256 after (key ^ ipad) and after (key ^ opad). Each use
+ * copies them (EVP_MD_CTX_copy_ex: the provider duplicates the state,
+ * no fetch, no key set-up), so the secret's blocks are never hashed on
+ * the request path; the prepared states are only read, so threads share
+ * them. EVP_MAC's HMAC would duplicate three digest contexts per use.
+ * tests/unit/test_digest.c checks the result against OpenSSL's HMAC and
+ * HKDF and the RFC 4231/5869 vectors. */
 struct mai_hmac_key {
-    SHA256_CTX inner;           /* after (key ^ ipad) */
-    SHA256_CTX outer;           /* after (key ^ opad) */
+    EVP_MD_CTX *inner;          /* after (key ^ ipad) */
+    EVP_MD_CTX *outer;          /* after (key ^ opad) */
 };
 
-static int prepare(struct mai_hmac_key *k, const void *secret,
-                   apr_size_t len)
+/* c := SHA-256 state after one block of key ^ pad */
+static int start_padded(EVP_MD_CTX *c, const unsigned char key[BLOCK],
+                        unsigned char x)
 {
-    unsigned char key[BLOCK], pad[BLOCK];
+    unsigned char pad[BLOCK];
     int i, ok;
 
-    memset(key, 0, sizeof(key));
+    for (i = 0; i < BLOCK; i++) {
+        pad[i] = key[i] ^ x;
+    }
+    ok = EVP_DigestInit_ex2(c, sha256(), NULL)
+         && EVP_DigestUpdate(c, pad, BLOCK);
+    OPENSSL_cleanse(pad, sizeof(pad));
+    return ok;
+}
+
+/* The secret as HMAC's block-sized key: hashed when longer than a block,
+ * zero-padded otherwise. */
+static void block_key(unsigned char key[BLOCK], const void *secret,
+                      apr_size_t len)
+{
+    memset(key, 0, BLOCK);
     if (len > BLOCK) {
         mai_digest_sha256(secret, len, key);
     }
     else if (len) {
         memcpy(key, secret, len);
     }
-    for (i = 0; i < BLOCK; i++) {
-        pad[i] = key[i] ^ 0x36;
-    }
-    ok = SHA256_Init(&k->inner) && SHA256_Update(&k->inner, pad, BLOCK);
-    for (i = 0; i < BLOCK; i++) {
-        pad[i] = key[i] ^ 0x5c;
-    }
-    ok = ok && SHA256_Init(&k->outer) && SHA256_Update(&k->outer, pad, BLOCK);
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(pad, sizeof(pad));
-    return ok;
 }
 
-static apr_status_t wipe_key(void *k)
+static apr_status_t free_key(void *data)
 {
-    OPENSSL_cleanse(k, sizeof(struct mai_hmac_key));
+    mai_hmac_key_t *k = data;
+
+    /* the provider wipes a state as it frees it */
+    EVP_MD_CTX_free(k->inner);
+    EVP_MD_CTX_free(k->outer);
+    k->inner = k->outer = NULL;
     return APR_SUCCESS;
 }
 
 mai_hmac_key_t *mai_hmac_key_make(apr_pool_t *p, const void *secret,
                                   apr_size_t len)
 {
-    mai_hmac_key_t *k = apr_palloc(p, sizeof(*k));
+    mai_hmac_key_t *k = apr_pcalloc(p, sizeof(*k));
+    unsigned char key[BLOCK];
+    int ok;
 
-    apr_pool_cleanup_register(p, k, wipe_key, apr_pool_cleanup_null);
-    return prepare(k, secret, len) ? k : NULL;
+    apr_pool_cleanup_register(p, k, free_key, apr_pool_cleanup_null);
+    k->inner = EVP_MD_CTX_new();
+    k->outer = EVP_MD_CTX_new();
+    block_key(key, secret, len);
+    ok = k->inner && k->outer && sha256()
+         && start_padded(k->inner, key, 0x36)
+         && start_padded(k->outer, key, 0x5c);
+    OPENSSL_cleanse(key, sizeof(key));
+    return ok ? k : NULL;
 }
 
-/* The outer hash over a message already fed into c (a copy of k->inner);
- * c is wiped, since it holds a keyed state. */
-static void finish(const mai_hmac_key_t *k, SHA256_CTX *c, int ok,
+/* A new context holding k's inner state, ready for the message; NULL
+ * when OpenSSL cannot allocate. */
+static EVP_MD_CTX *begin(const mai_hmac_key_t *k)
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+    if (c && !EVP_MD_CTX_copy_ex(c, k->inner)) {
+        EVP_MD_CTX_free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+/* The outer hash over a message already fed into c (from begin); the
+ * same context carries the outer state, and is freed (and so wiped). */
+static void finish(const EVP_MD_CTX *outer, EVP_MD_CTX *c, int ok,
                    unsigned char out[MAI_DIGEST_LEN])
 {
     unsigned char ih[MAI_DIGEST_LEN];
-    SHA256_CTX o = k->outer;
 
-    ok = ok && SHA256_Final(ih, c) && SHA256_Update(&o, ih, sizeof(ih))
-         && SHA256_Final(out, &o);
-    OPENSSL_cleanse(c, sizeof(*c));
-    OPENSSL_cleanse(&o, sizeof(o));
+    ok = ok && c && EVP_DigestFinal_ex(c, ih, NULL)
+         && EVP_MD_CTX_copy_ex(c, outer)
+         && EVP_DigestUpdate(c, ih, sizeof(ih))
+         && EVP_DigestFinal_ex(c, out, NULL);
+    EVP_MD_CTX_free(c);
+    OPENSSL_cleanse(ih, sizeof(ih));
     if (!ok) {
         unmatchable(out);
     }
@@ -131,30 +185,38 @@ static void finish(const mai_hmac_key_t *k, SHA256_CTX *c, int ok,
 void mai_hmac(const mai_hmac_key_t *k, const void *data, apr_size_t len,
               unsigned char out[MAI_DIGEST_LEN])
 {
-    SHA256_CTX c = k->inner;
+    EVP_MD_CTX *c = begin(k);
 
-    finish(k, &c, SHA256_Update(&c, data, len), out);
+    finish(k->outer, c, c && EVP_DigestUpdate(c, data, len), out);
 }
 
 void mai_hkdf(const mai_hmac_key_t *salt, const void *ikm,
               apr_size_t ikm_len, const char *info,
               unsigned char out[MAI_DIGEST_LEN])
 {
-    unsigned char prk[MAI_DIGEST_LEN];
-    struct mai_hmac_key pk;
-    SHA256_CTX c;
+    unsigned char prk[BLOCK], t[MAI_DIGEST_LEN];
+    EVP_MD_CTX *c;
     int ok;
 
-    /* extract: PRK = HMAC(salt, IKM); expand, one block: T(1) =
-     * HMAC(PRK, info || 0x01) */
+    /* extract: PRK = HMAC(salt, IKM), from the salt's prepared states;
+     * expand, one block: T(1) = HMAC(PRK, info || 0x01), PRK keyed in
+     * place since it serves once */
+    memset(prk, 0, sizeof(prk));
     mai_hmac(salt, ikm, ikm_len, prk);
-    ok = prepare(&pk, prk, sizeof(prk));
-    c = pk.inner;
-    ok = ok && SHA256_Update(&c, info, strlen(info))
-         && SHA256_Update(&c, "\x01", 1);
-    finish(&pk, &c, ok, out);
+    c = EVP_MD_CTX_new();
+    ok = c && start_padded(c, prk, 0x36)
+         && EVP_DigestUpdate(c, info, strlen(info))
+         && EVP_DigestUpdate(c, "\x01", 1)
+         && EVP_DigestFinal_ex(c, t, NULL)
+         && start_padded(c, prk, 0x5c)
+         && EVP_DigestUpdate(c, t, sizeof(t))
+         && EVP_DigestFinal_ex(c, out, NULL);
+    EVP_MD_CTX_free(c);
     OPENSSL_cleanse(prk, sizeof(prk));
-    OPENSSL_cleanse(&pk, sizeof(pk));
+    OPENSSL_cleanse(t, sizeof(t));
+    if (!ok) {
+        unmatchable(out);
+    }
 }
 
 static int same_text(const char *a, const char *b)
@@ -173,10 +235,10 @@ int mai_cache_scope_equal(const mai_cache_scope_t *a,
 }
 
 /* The key's message is gathered in a buffer and hashed in one update
- * when it fits (it nearly always does), since each SHA256_Update has a
+ * when it fits (it nearly always does), since each EVP_DigestUpdate has a
  * fixed cost well above copying a few bytes. */
 typedef struct {
-    SHA256_CTX *ctx;
+    EVP_MD_CTX *ctx;
     unsigned char buf[256];
     apr_size_t n;
     int ok;
@@ -185,8 +247,8 @@ typedef struct {
 static void feed(feed_t *f, const void *data, apr_size_t len)
 {
     if (f->n + len > sizeof(f->buf)) {
-        f->ok = f->ok && SHA256_Update(f->ctx, f->buf, f->n)
-                && SHA256_Update(f->ctx, data, len);
+        f->ok = f->ok && EVP_DigestUpdate(f->ctx, f->buf, f->n)
+                && EVP_DigestUpdate(f->ctx, data, len);
         f->n = 0;
         return;
     }
@@ -209,27 +271,34 @@ static void feed_field(feed_t *f, const char *s)
     feed(f, s ? s : "", n);
 }
 
+/* The label and the scope: the part of the key's message before the
+ * token's hash. */
+static void feed_scope(feed_t *f, const mai_cache_scope_t *scope)
+{
+    unsigned char verify = scope->tls_verify ? 1 : 0;
+
+    feed(f, CACHE_KEY_LABEL, sizeof(CACHE_KEY_LABEL) - 1);
+    feed(f, &verify, 1);
+    feed_field(f, scope->endpoint);
+    feed_field(f, scope->client_id);
+    feed_field(f, scope->ca_file);
+    feed_field(f, scope->hint);
+}
+
 void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
                                   const mai_cache_scope_t *scope,
                                   const unsigned char hash[MAI_DIGEST_LEN],
                                   unsigned char key[MAI_DIGEST_LEN])
 {
-    SHA256_CTX c = k->inner;
     feed_t f;
-    unsigned char verify = scope->tls_verify ? 1 : 0;
 
-    f.ctx = &c;
+    f.ctx = begin(k);
     f.n = 0;
-    f.ok = 1;
-    feed(&f, CACHE_KEY_LABEL, sizeof(CACHE_KEY_LABEL) - 1);
-    feed(&f, &verify, 1);
-    feed_field(&f, scope->endpoint);
-    feed_field(&f, scope->client_id);
-    feed_field(&f, scope->ca_file);
-    feed_field(&f, scope->hint);
+    f.ok = f.ctx != NULL;
+    feed_scope(&f, scope);
     feed(&f, hash, MAI_DIGEST_LEN);
-    f.ok = f.ok && SHA256_Update(&c, f.buf, f.n);
-    finish(k, &c, f.ok, key);
+    f.ok = f.ok && EVP_DigestUpdate(f.ctx, f.buf, f.n);
+    finish(k->outer, f.ctx, f.ok, key);
 }
 
 void mai_digest_cache_key(const mai_hmac_key_t *k,
@@ -240,4 +309,63 @@ void mai_digest_cache_key(const mai_hmac_key_t *k,
 
     mai_digest_sha256(token, strlen(token), th);
     mai_digest_cache_key_of_hash(k, scope, th, key);
+}
+
+/* The HMAC's inner state after the label and the scope: its whole blocks
+ * are hashed here, once, and the rest waits in the state. */
+struct mai_key_prefix {
+    const mai_hmac_key_t *k;
+    EVP_MD_CTX *state;
+};
+
+static apr_status_t free_prefix(void *data)
+{
+    mai_key_prefix_t *pre = data;
+
+    EVP_MD_CTX_free(pre->state);
+    pre->state = NULL;
+    return APR_SUCCESS;
+}
+
+mai_key_prefix_t *mai_digest_key_prefix_make(apr_pool_t *p,
+                                             const mai_hmac_key_t *k,
+                                             const mai_cache_scope_t *scope)
+{
+    mai_key_prefix_t *pre = apr_pcalloc(p, sizeof(*pre));
+    feed_t f;
+
+    f.ctx = begin(k);
+    f.n = 0;
+    f.ok = f.ctx != NULL;
+    feed_scope(&f, scope);
+    f.ok = f.ok && EVP_DigestUpdate(f.ctx, f.buf, f.n);
+    if (!f.ok) {
+        EVP_MD_CTX_free(f.ctx);
+        return NULL;
+    }
+    pre->k = k;
+    pre->state = f.ctx;
+    apr_pool_cleanup_register(p, pre, free_prefix, apr_pool_cleanup_null);
+    return pre;
+}
+
+/* One context serves the token's hash, the inner and the outer HMAC
+ * states in turn: one allocation per key. */
+void mai_digest_cache_key_prefixed(const mai_key_prefix_t *pre,
+                                   const char *token,
+                                   unsigned char key[MAI_DIGEST_LEN],
+                                   unsigned char th[MAI_DIGEST_LEN])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok;
+
+    ok = c && EVP_DigestInit_ex2(c, sha256(), NULL)
+         && EVP_DigestUpdate(c, token, strlen(token))
+         && EVP_DigestFinal_ex(c, th, NULL)
+         && EVP_MD_CTX_copy_ex(c, pre->state)
+         && EVP_DigestUpdate(c, th, MAI_DIGEST_LEN);
+    if (!ok) {
+        unmatchable(th);
+    }
+    finish(pre->k->outer, c, ok, key);
 }

@@ -17,6 +17,10 @@ void mai_digest_sha256(const void *data, apr_size_t len,
  * From p. */
 const char *mai_digest_token_id(apr_pool_t *p, const char *token);
 
+/** The same name from the token's SHA-256. From p. */
+const char *mai_digest_id_of_hash(apr_pool_t *p,
+                                  const unsigned char d[MAI_DIGEST_LEN]);
+
 /** A secret made ready for HMAC-SHA256: its two padded key blocks are
  * hashed once, so each use costs only the message. */
 typedef struct mai_hmac_key mai_hmac_key_t;
@@ -68,5 +72,24 @@ void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
                                   const mai_cache_scope_t *scope,
                                   const unsigned char hash[MAI_DIGEST_LEN],
                                   unsigned char key[MAI_DIGEST_LEN]);
+
+/** A secret and a scope made ready for cache keys: the key's message up
+ * to the token's hash is hashed once (what a cache hit would otherwise
+ * hash on every request). */
+typedef struct mai_key_prefix mai_key_prefix_t;
+
+/** Prepare k and scope (its strings need not outlive the call). From p;
+ * freed (wiped) when p is cleared. NULL when SHA-256 fails. */
+mai_key_prefix_t *mai_digest_key_prefix_make(apr_pool_t *p,
+                                             const mai_hmac_key_t *k,
+                                             const mai_cache_scope_t *scope);
+
+/** mai_digest_cache_key(k, scope, token), bit for bit, from pre; th
+ * gets the token's SHA-256, which the key is made from (the token's log
+ * name is its first 4 bytes: no second hash of the token). */
+void mai_digest_cache_key_prefixed(const mai_key_prefix_t *pre,
+                                   const char *token,
+                                   unsigned char key[MAI_DIGEST_LEN],
+                                   unsigned char th[MAI_DIGEST_LEN]);
 
 #endif

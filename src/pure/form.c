@@ -20,9 +20,20 @@ const char *mai_form_encode(apr_pool_t *p, const char *s)
     apr_size_t n = 0, i;
     const unsigned char *u = (const unsigned char *)s;
     char *out, *o;
+    int plain = 1;
 
     for (i = 0; u[i]; i++) {
-        n += (is_unreserved(u[i]) || u[i] == ' ') ? 1 : 3;
+        if (!is_unreserved(u[i])) {
+            plain = 0;
+            n += u[i] == ' ' ? 1 : 3;
+        }
+        else {
+            n++;
+        }
+    }
+    /* a token is nearly always unreserved characters only: no copy */
+    if (plain) {
+        return s;
     }
     o = out = apr_palloc(p, n + 1);
     for (i = 0; u[i]; i++) {

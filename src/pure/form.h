@@ -6,7 +6,8 @@
 #include <apr_pools.h>
 
 /** Percent-encode s for a form body: unreserved bytes (ALPHA DIGIT - . _ ~)
- * kept, space as '+', everything else %XX (upper-case hex). From p. */
+ * kept, space as '+', everything else %XX (upper-case hex). From p,
+ * or s itself when nothing needs encoding (it must live as long). */
 const char *mai_form_encode(apr_pool_t *p, const char *s);
 
 /** Decode len bytes of one form field ('+' is space, %XX). NULL when an

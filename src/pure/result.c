@@ -118,17 +118,30 @@ static int tree_ok(json_object *o, apr_size_t *members)
  * would throw the count off (and could hide a duplicate), so outside
  * strings only the characters of JSON's other tokens may appear. A name
  * holding U+0000 (escaped or raw) is refused here, as tree_ok refuses one
- * in a value. Linear, no allocation. */
+ * in a value. Linear, no allocation.
+ *
+ * The same pass writes the answer's compact text into compact (len + 1
+ * bytes): the text without the whitespace between tokens, strings as
+ * sent. That is what res->json carries (INTROSPECT_CLAIMS, the shared
+ * cache), so the parsed tree is never serialised again. A raw control
+ * character inside a string (which JSON forbids) clears *compact_ok: the
+ * caller then lets json-c write the text. */
 static mai_status_t scan_members(const char *json, apr_size_t len,
-                                 apr_size_t *members)
+                                 apr_size_t *members, char *compact,
+                                 int *compact_ok)
 {
-    apr_size_t i, n = 0;
+    apr_size_t i, n = 0, o = 0;
     int in_string = 0, nul = 0;     /* nul: the last string had U+0000 */
 
+    *compact_ok = 1;
     for (i = 0; i < len; i++) {
         char c = json[i];
 
         if (!in_string) {
+            if (is_ws(c)) {
+                continue;
+            }
+            compact[o++] = c;
             if (c == '"') {
                 in_string = 1;
                 nul = 0;
@@ -144,21 +157,29 @@ static mai_status_t scan_members(const char *json, apr_size_t len,
             }
         }
         else if (c == '"') {
+            compact[o++] = c;
             in_string = 0;
         }
         else if (c == '\\' && i + 1 < len) {
             /* skip the escaped character; \u0000 is the one that matters */
-            i++;
+            compact[o++] = c;
+            compact[o++] = json[++i];
             if (json[i] == 'u' && len - i > 4
                 && !memcmp(json + i + 1, "0000", 4)) {
                 nul = 1;
-                i += 4;
             }
         }
-        else if (c == '\0') {
-            nul = 1;
+        else {
+            if (c == '\0') {
+                nul = 1;
+            }
+            if ((unsigned char)c < 0x20) {
+                *compact_ok = 0;
+            }
+            compact[o++] = c;
         }
     }
+    compact[o] = '\0';
     *members = n;
     return MAI_OK;
 }
@@ -419,9 +440,11 @@ static mai_status_t known_member(apr_pool_t *p, mai_result_t *res,
     return MAI_OK;
 }
 
-/* raw_members: the count scan_members made of the raw text. */
+/* raw_members: the count scan_members made of the raw text; compact:
+ * its compact text, or NULL to have json-c write one. */
 static mai_status_t build(apr_pool_t *p, json_object *root,
-                          apr_size_t raw_members, mai_result_t *res)
+                          apr_size_t raw_members, const char *compact,
+                          mai_result_t *res)
 {
     mai_claim_t *claims;
     mai_status_t st;
@@ -453,7 +476,7 @@ static mai_status_t build(apr_pool_t *p, json_object *root,
     }
     res->claims = claims;
     res->nclaims = i;
-    res->json = json_text(p, root);
+    res->json = compact ? compact : json_text(p, root);
     return res->json ? MAI_OK : MAI_STATUS_INTERNAL;
 }
 
@@ -464,11 +487,14 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
     mai_result_t *res;
     mai_status_t st;
     apr_size_t members = 0;
+    char *compact = NULL;
+    int compact_ok = 0;
 
     *out = NULL;
     st = tokenize(json, len, &root);
     if (st == MAI_OK) {
-        st = scan_members(json, len, &members);
+        compact = apr_palloc(p, len + 1);
+        st = scan_members(json, len, &members, compact, &compact_ok);
         if (st != MAI_OK) {
             json_object_put(root);
         }
@@ -477,7 +503,7 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
         return st;
     }
     res = apr_pcalloc(p, sizeof(*res));
-    st = build(p, root, members, res);
+    st = build(p, root, members, compact_ok ? compact : NULL, res);
     json_object_put(root);
     if (st == MAI_OK) {
         *out = res;

@@ -8,12 +8,23 @@
 typedef struct {
     char *cur;      /* NULL while measuring */
     apr_size_t used;
+    apr_size_t size;        /* what cur holds */
+    int short_buf;          /* cur was too small: writing stopped */
 } arena_t;
 
+/* A short buffer is refused, never overrun: past its end the pass goes
+ * on measuring only, and the copy is refused. */
 static void *take(arena_t *a, apr_size_t n)
 {
     void *p = a->cur ? a->cur + a->used : NULL;
-    a->used += APR_ALIGN_DEFAULT(n);
+
+    n = APR_ALIGN_DEFAULT(n);
+    if (p && n > a->size - a->used) {
+        a->cur = NULL;
+        a->short_buf = 1;
+        p = NULL;
+    }
+    a->used += n;
     return p;
 }
 
@@ -98,7 +109,8 @@ static mai_result_t *copy(arena_t *a, const mai_result_t *res)
 
 apr_size_t mai_result_flat_size(const mai_result_t *res)
 {
-    arena_t a = { NULL, 0 };
+    arena_t a = { NULL, 0, 0, 0 };
+
     copy(&a, res);
     return a.used;
 }
@@ -106,11 +118,8 @@ apr_size_t mai_result_flat_size(const mai_result_t *res)
 mai_result_t *mai_result_flat_copy(void *buf, apr_size_t size,
                                    const mai_result_t *res)
 {
-    arena_t a = { buf, 0 };
+    arena_t a = { buf, 0, size, 0 };
+    mai_result_t *c = copy(&a, res);
 
-    /* measure before writing: a short buffer is refused, never overrun */
-    if (mai_result_flat_size(res) > size) {
-        return NULL;
-    }
-    return copy(&a, res);
+    return a.short_buf ? NULL : c;
 }

@@ -5,6 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem */
 #endif
+#include <stdlib.h>
 #include "unit.h"
 #include "cache_entry.h"
 
@@ -263,6 +264,38 @@ static void test_nonce_is_random(void **state)
     assert_int_equal(open_entry(p, TOKEN, key_a, b, NOW), MAI_OK);
 }
 
+static int cmp_nonce(const void *a, const void *b)
+{
+    return memcmp(a, b, 12);
+}
+
+/* Counted nonces: every seal of a process has its own (here 2,000 under
+ * one key), and a child's redraw leaves its siblings' sequence: the 32
+ * bits above the counter change (equal again with probability 2^-32). */
+static void test_nonce_unique(void **state)
+{
+    apr_pool_t *p = *state;
+    enum { N = 2000 };
+    unsigned char (*n)[12] = apr_palloc(p, N * 12);
+    unsigned char before[4];
+    sealed_t s;
+    int i;
+
+    for (i = 0; i < N; i++) {
+        s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+        memcpy(n[i], s.data + 1, 12);
+    }
+    qsort(n, N, 12, cmp_nonce);
+    for (i = 1; i < N; i++) {
+        assert_memory_not_equal(n[i - 1], n[i], 12);
+    }
+    memcpy(before, s.data + 1, 4);
+    assert_int_equal(mai_cache_entry_child_init(), MAI_OK);
+    s = seal(p, TOKEN, key_a, 1, NOW + 60, JSON);
+    assert_memory_not_equal(before, s.data + 1, 4);
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_roundtrip),
     UNIT_TEST(test_fetched_at),
@@ -272,5 +305,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_malformed),
     UNIT_TEST(test_confidential),
     UNIT_TEST(test_nonce_is_random),
+    UNIT_TEST(test_nonce_unique),
 };
 UNIT_MAIN(tests)

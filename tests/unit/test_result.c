@@ -686,6 +686,22 @@ static void test_json_reparses(void **state)
     assert_int_equal(again->active, 1);
 }
 
+/* The compact text is the answer as sent, less the whitespace between
+ * tokens: escapes are not rewritten (the parsed tree is never serialised
+ * again), and it parses to the same values. */
+static void test_json_as_sent(void **state)
+{
+    const mai_result_t *r = parse_ok(*state,
+        "\r\n{ \"active\":\ttrue, \"u\" : \"a\\/b \\u00e9\\\" x\",\n"
+        "  \"n\": [ 1.50 , -2e3 ] }  ");
+    const mai_result_t *again = parse_ok(*state, r->json);
+
+    assert_string_equal(r->json, "{\"active\":true,\"u\":\"a\\/b \\u00e9"
+                        "\\\" x\",\"n\":[1.50,-2e3]}");
+    assert_string_equal(mai_result_claim(r, "u")->text, "a/b \xc3\xa9\" x");
+    assert_string_equal(again->json, r->json);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_full_response),
     UNIT_TEST(test_absent_fields),
@@ -704,5 +720,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_user),
     UNIT_TEST(test_copy_is_deep),
     UNIT_TEST(test_json_reparses),
+    UNIT_TEST(test_json_as_sent),
 };
 UNIT_MAIN(tests)

@@ -305,6 +305,30 @@ static void test_size_grows_with_content(void **state)
                 >= mai_result_flat_size(small) + 240);
 }
 
+/* A buffer one byte (or more) short is refused, and nothing is written
+ * past its end: the copy pass checks the bound itself. */
+static void test_short_buffer_refused(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *json = "{\"active\":true,\"sub\":\"alice\",\"scope\":"
+                       "\"a b c\",\"aud\":[\"x\",\"y\"],\"roles\":[\"r1\"]}";
+    const mai_result_t *r = NULL;
+    apr_size_t size, n, i;
+    unsigned char *buf;
+
+    assert_int_equal(mai_result_parse(p, json, strlen(json), &r), MAI_OK);
+    size = mai_result_flat_size(r);
+    buf = apr_palloc(p, size + 64);
+    for (n = 0; n < size; n += 8) {
+        memset(buf, 0xa5, size + 64);
+        assert_null(mai_result_flat_copy(buf, n, r));
+        for (i = n; i < size + 64; i++) {
+            assert_int_equal(buf[i], 0xa5);
+        }
+    }
+    assert_non_null(mai_result_flat_copy(buf, size, r));
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_rich_fields),
     UNIT_TEST(test_rich_claims),
@@ -312,5 +336,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_minimal_inactive),
     UNIT_TEST(test_string_aud_empty_scope),
     UNIT_TEST(test_size_grows_with_content),
+    UNIT_TEST(test_short_buffer_refused),
 };
 UNIT_MAIN(tests)

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* scope_keys.h: per process, the cache key's prepared prefix for each
+ * scope requests have used (digest.h's mai_key_prefix_t), so computing a
+ * request's cache key hashes the token's part only. */
+#ifndef MAI_SCOPE_KEYS_H
+#define MAI_SCOPE_KEYS_H
+
+#include <apr_pools.h>
+#include "digest.h"
+
+typedef struct mai_scope_keys mai_scope_keys_t;
+
+/** The table for secret k, living in p (pchild). Thread-safe. */
+mai_scope_keys_t *mai_scope_keys_create(apr_pool_t *p,
+                                        const mai_hmac_key_t *k);
+
+/** mai_digest_cache_key(k, scope, token), from the prefix prepared for
+ * scope (prepared on its first use); th gets the token's SHA-256. t may
+ * be NULL: then computed in full, as it is for a scope past the table's
+ * capacity. */
+void mai_scope_keys_key(mai_scope_keys_t *t, const mai_hmac_key_t *k,
+                        const mai_cache_scope_t *scope, const char *token,
+                        unsigned char key[MAI_DIGEST_LEN],
+                        unsigned char th[MAI_DIGEST_LEN]);
+
+#endif
