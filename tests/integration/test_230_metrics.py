@@ -284,6 +284,8 @@ class TestOneProcess:
             "AuthIntrospectMaxInflight 1",
             "AuthIntrospectBreaker 2 30",
             READERS,
+            "<Location /purge>\n    SetHandler auth-introspect-purge\n"
+            "    Require ip 127.0.0.1\n</Location>",
             env.protect("/s"),
             env.protect("/cap-hog", "AuthIntrospectTimeout 5",
                         endpoint=env.mock_url("/introspect/cap")),
@@ -306,6 +308,22 @@ class TestOneProcess:
         assert f.delta("mai_cache_l1_hits_total") == 2
         assert f.delta("mai_cache_l2_hits_total") == 0
         assert f.delta("mai_requests_total", outcome="ok") == 3
+
+    def test_purges(self, client, tokens, mock):
+        """A purge of a cached token counts one purge and one entry; a
+        purge of a token never seen counts one purge and no entry."""
+        tok = tokens.active()
+        asserts.granted(client.get("/s" + FILE, token=tok))
+        before = scrape(client)
+        r = client.post("/purge", body={"token": tok})
+        assert r.status == 200 and r.json()["purged"] == 1, r
+        r = client.post("/purge", body={"token": tokens.active()})
+        assert r.status == 200 and r.json()["purged"] == 0, r
+        f = Figures(before, scrape(client))
+        assert f.delta("mai_purges_total") == 2
+        assert f.delta("mai_purged_entries_total") == 1
+        asserts.granted(client.get("/s" + FILE, token=tok))
+        assert len(mock.calls_for(tok)) == 2
 
     def test_single_flight_joins(self, client, tokens, mock):
         mock.mode("slow", path="/introspect", seconds=0.5)
