@@ -25,8 +25,12 @@ typedef struct {
     mai_fresh_conf_t fresh;         /* this location's reuse rules */
     mai_req_state_t *st;            /* read for the token's log name */
     const char *token;
-    unsigned char key[MAI_DIGEST_LEN];
+    const mai_cache_scope_t *scope;
+    int slot;                       /* the scope's (scope_keys.h), or 0 */
+    int have_key;                   /* key computed */
+    unsigned char key[MAI_DIGEST_LEN];         /* L2's, flights' */
     unsigned char token_hash[MAI_DIGEST_LEN];  /* SHA-256 of the token */
+    const unsigned char *l1_key;    /* token_hash, or key when slot 0 */
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
@@ -34,6 +38,21 @@ typedef struct {
 } lookup_t;
 
 #define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
+
+/* The HMAC cache key under the cache secret: what the shared cache and
+ * the flights are keyed by. L1 never leaves this process and is keyed by
+ * (slot, token's SHA-256), so a hit does not compute it: only an L1 miss
+ * or a recheck against L2 does, once per lookup. */
+static const unsigned char *key_of(lookup_t *l)
+{
+    if (!l->have_key) {
+        mai_scope_keys_key_of_hash(mai_proc.scope_keys,
+                                   mai_proc.cache_secret, l->scope, l->slot,
+                                   l->token_hash, l->key);
+        l->have_key = 1;
+    }
+    return l->key;
+}
 
 /* The shared cache holds JSON (other processes and hosts read it): an L2
  * hit is parsed once here, then kept parsed in L1. */
@@ -45,14 +64,14 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
     apr_size_t len;
     mai_status_t s;
 
-    s = mai_cache_get(mai_proc.cache, l->r->server, l->r->pool, l->key,
+    s = mai_cache_get(mai_proc.cache, l->r->server, l->r->pool, key_of(l),
                       &data, &len);
     if (s != MAI_OK) {
         return s;
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
-    k.lookup_key = l->key;
+    k.lookup_key = key_of(l);
     s = mai_cache_entry_open(l->r->pool, &k, data, len, &e);
     if (s != MAI_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, l->r, MAI_LOGNO(00311)
@@ -80,7 +99,8 @@ static void l1_put(lookup_t *l, const mai_result_t *res,
         && mai_purge_reader_head(mai_proc.purge_reader) != l->purges) {
         return;
     }
-    mai_l1_put(mai_proc.l1, l->key, l->token_hash, res, fetched_at, l->now);
+    mai_l1_put(mai_proc.l1, l->l1_key, l->slot, l->token_hash, res,
+               fetched_at, l->now);
 }
 
 /* How long a fresh answer (fetched now) may live in the caches here
@@ -114,7 +134,7 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
-    k.lookup_key = l->key;
+    k.lookup_key = key_of(l);
     e.active = res->active;
     e.fetched_at = l->now;
     e.json = res->json;
@@ -124,7 +144,7 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
         /* one second of slack: redis rounds the time left down to whole
          * seconds and refuses 0; freshness is judged on read from the
          * fetch time, so the extra second is never served */
-        mai_cache_put(mai_proc.cache, l->r->server, l->r->pool, l->key,
+        mai_cache_put(mai_proc.cache, l->r->server, l->r->pool, key_of(l),
                       apr_time_now() + apr_time_from_sec(life + 1), sealed,
                       sealed_len);
     }
@@ -220,14 +240,14 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         }
     }
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
-                      &a->fetched_at, &stored_at)) {
+        && mai_l1_get(mai_proc.l1, l->l1_key, l->slot, l->r->pool,
+                      &a->result, &a->fetched_at, &stored_at)) {
         if (mai_proc.l1_recheck
             && l->now - stored_at >= mai_proc.l1_recheck) {
             /* a purge on another host shows only in the shared cache:
              * past the recheck, the answer serves again only if L2 still
              * holds it (from_l2 below puts it back, confirmed now) */
-            mai_l1_remove(mai_proc.l1, l->key);
+            mai_l1_remove(mai_proc.l1, l->l1_key, l->slot);
         }
         else if (usable(l, a->result, a->fetched_at)) {
             mai_metrics_count(MAI_MG_L1_HITS);
@@ -236,7 +256,7 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         else if (l->stale != a->result
                  && !mai_fresh_ttl_zero(&l->fresh, a->result)) {
             /* neither fresh nor kept for StaleIfError: free its slot */
-            mai_l1_remove(mai_proc.l1, l->key);
+            mai_l1_remove(mai_proc.l1, l->l1_key, l->slot);
         }
     }
     if (mai_proc.cache && from_l2(l, a) == MAI_OK
@@ -259,8 +279,8 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     mai_flight_t *fl;
     int rc;
 
-    rc = mai_flight_join(mai_proc.flights, l->key, deadline, l->r->pool, &fl,
-                         a);
+    rc = mai_flight_join(mai_proc.flights, key_of(l), deadline, l->r->pool,
+                         &fl, a);
     if (rc < 0) {
         a->status = MAI_STATUS_ENDPOINT_TIMEOUT;
         return;
@@ -275,8 +295,8 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     /* a leader that landed between our cache miss and our join has just
      * filled L1: take its answer instead of making a second call */
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->key, l->r->pool, &a->result,
-                      &a->fetched_at, &(apr_int64_t){0})
+        && mai_l1_get(mai_proc.l1, l->l1_key, l->slot, l->r->pool,
+                      &a->result, &a->fetched_at, &(apr_int64_t){0})
         && usable(l, a->result, a->fetched_at)) {
         a->status = MAI_OK;
         mai_flight_land(mai_proc.flights, fl, a);
@@ -309,11 +329,16 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.fresh.ttl = mai_conf_cache_ttl(c);
     l.fresh.negative_ttl = mai_conf_negative_ttl(c);
     l.fresh.stale_if_error = mai_conf_stale_if_error(c);
-    /* a SHA-256 and an HMAC are what a cache hit costs; the scope's part
-     * of the HMAC is hashed once per process (scope_keys.c), and the
-     * token's SHA-256 also gives its log name */
-    mai_scope_keys_key(mai_proc.scope_keys, mai_proc.cache_secret, &scope,
-                       st->token, l.key, l.token_hash);
+    l.scope = &scope;
+    /* the token's SHA-256 is what an L1 hit costs (it also gives the
+     * token's log name and finds its L1 entries on a purge); L1 is keyed
+     * by it and the scope's slot, unique in this process, so two scopes
+     * never share an entry. A scope without a slot (more scopes than
+     * slots) is keyed in L1 by the full HMAC key under slot 0. */
+    mai_digest_sha256(st->token, strlen(st->token), l.token_hash);
+    l.slot = mai_scope_keys_slot(mai_proc.scope_keys, mai_proc.cache_secret,
+                                 &scope);
+    l.l1_key = l.slot ? l.token_hash : key_of(&l);
     if (!st->token_id) {
         st->token_id = mai_digest_id_of_hash(r->pool, l.token_hash);
     }

@@ -16,43 +16,42 @@
 
 static ap_filter_rec_t *trailer_handle;
 
-/* Reserved names in a table; the list is made only when there is one,
- * so the usual request allocates nothing here. */
-typedef struct {
-    apr_pool_t *pool;
-    const char *prefix;             /* before the header name: "" or HTTP_ */
-    apr_array_header_t *found;      /* of const char *, the names */
-} reserved_t;
-
-static int collect_reserved(void *rec, const char *key, const char *value)
-{
-    reserved_t *res = rec;
-    size_t n = strlen(res->prefix);
-
-    if (!strncmp(key, res->prefix, n)
-        && mai_claims_is_reserved_header(key + n)) {
-        if (!res->found) {
-            res->found = apr_array_make(res->pool, 2, sizeof(const char *));
-        }
-        APR_ARRAY_PUSH(res->found, const char *) = key;
-    }
-    return 1;
-}
-
-/* Removes from t the names that are PREFIX + a reserved header name;
- * returns them (NULL when none). Collect first: a table must not change
- * under apr_table_do. */
+/* Removes from t the names that are prefix + a reserved header name;
+ * returns them (NULL when none: the usual request allocates nothing
+ * here). Collect first, remove after: apr_table_unset moves the entries.
+ * The entries are read directly, not through apr_table_do's callback:
+ * this runs for every request, on every table entry, and the first
+ * byte (the prefix's, else an X) turns nearly every name away before
+ * any call; mai_claims_is_reserved_header still judges every name that
+ * could be one, in any case and with either separator. */
 static apr_array_header_t *strip_table(apr_pool_t *p, apr_table_t *t,
                                        const char *prefix)
 {
-    reserved_t res = { p, prefix, NULL };
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_array_header_t *found = NULL;
+    apr_size_t n = strlen(prefix);
+    const char *key;
     int i;
 
-    apr_table_do(collect_reserved, &res, t, NULL);
-    for (i = 0; res.found && i < res.found->nelts; i++) {
-        apr_table_unset(t, APR_ARRAY_IDX(res.found, i, const char *));
+    for (i = 0; i < arr->nelts; i++) {
+        key = e[i].key;
+        if (!key || (n ? key[0] != prefix[0]
+                       : key[0] != 'X' && key[0] != 'x')) {
+            continue;
+        }
+        if (!strncmp(key, prefix, n)
+            && mai_claims_is_reserved_header(key + n)) {
+            if (!found) {
+                found = apr_array_make(p, 2, sizeof(const char *));
+            }
+            APR_ARRAY_PUSH(found, const char *) = key;
+        }
     }
-    return res.found;
+    for (i = 0; found && i < found->nelts; i++) {
+        apr_table_unset(t, APR_ARRAY_IDX(found, i, const char *));
+    }
+    return found;
 }
 
 /* Header names come from the client: escaped before they are logged.

@@ -20,6 +20,7 @@
 typedef struct entry entry_t;
 struct entry {
     unsigned char key[MAI_DIGEST_LEN];
+    int scope;                        /* with key, what a lookup matches */
     unsigned char token_hash[MAI_DIGEST_LEN];  /* for purges by token */
     const mai_result_t *res;
     apr_int64_t fetched_at;
@@ -145,10 +146,10 @@ static void unlink_entry(shard_t *s, entry_t *e)
     release(e);
 }
 
-static entry_t *find(shard_t *s, const unsigned char *key)
+static entry_t *find(shard_t *s, const unsigned char *key, int scope)
 {
     entry_t *e = *bucket_of(s, key);
-    while (e && memcmp(e->key, key, MAI_DIGEST_LEN)) {
+    while (e && (e->scope != scope || memcmp(e->key, key, MAI_DIGEST_LEN))) {
         e = e->chain;
     }
     return e;
@@ -169,7 +170,8 @@ static apr_status_t free_all(void *data)
     return APR_SUCCESS;
 }
 
-int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
+int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
+               apr_pool_t *owner,
                const mai_result_t **res, apr_int64_t *fetched_at,
                apr_int64_t *stored_at)
 {
@@ -178,7 +180,7 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
     entry_t *e;
 
     apr_thread_mutex_lock(s->lock);
-    e = find(s, key);
+    e = find(s, key, scope);
     if (e) {
         e->refs++;
         lru_unlink(s, e);
@@ -199,7 +201,7 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, apr_pool_t *owner,
     return 1;
 }
 
-void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
+void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
                 const unsigned char *token_hash, const mai_result_t *res,
                 apr_int64_t fetched_at, apr_int64_t stored_at)
 {
@@ -218,6 +220,7 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
         return;
     }
     memcpy(e->key, key, MAI_DIGEST_LEN);
+    e->scope = scope;
     memcpy(e->token_hash, token_hash, MAI_DIGEST_LEN);
     e->res = mai_result_flat_copy((char *)e + head, size, res);
     if (!e->res) {
@@ -229,7 +232,7 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
     e->refs = 1;
 
     apr_thread_mutex_lock(s->lock);
-    old = find(s, key);
+    old = find(s, key, scope);
     if (old) {
         unlink_entry(s, old);
     }
@@ -244,13 +247,13 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key,
     apr_thread_mutex_unlock(s->lock);
 }
 
-void mai_l1_remove(mai_l1_t *l1, const unsigned char *key)
+void mai_l1_remove(mai_l1_t *l1, const unsigned char *key, int scope)
 {
     shard_t *s = shard_of(l1, key);
     entry_t *e;
 
     apr_thread_mutex_lock(s->lock);
-    e = find(s, key);
+    e = find(s, key, scope);
     if (e) {
         unlink_entry(s, e);
     }

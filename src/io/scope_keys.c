@@ -99,16 +99,62 @@ static const slot_t *fill(mai_scope_keys_t *t,
     return found;
 }
 
+/* The filled slot of scope and its index, or NULL (no table, another
+ * secret, or every slot taken by other scopes). */
+static const slot_t *slot_of(mai_scope_keys_t *t, const mai_hmac_key_t *k,
+                             const mai_cache_scope_t *scope, int *index)
+{
+    const slot_t *s = NULL;
+    int i = -1;
+
+    if (t && t->k == k) {
+        i = find(t, scope, &s);
+        if (i >= 0 && !s) {
+            s = fill(t, scope);
+            /* another thread may have put another scope in slot i:
+             * look again, ours is then further on (or nowhere) */
+            i = s ? find(t, scope, &s) : -1;
+        }
+    }
+    *index = i;
+    return i >= 0 ? s : NULL;
+}
+
+int mai_scope_keys_slot(mai_scope_keys_t *t, const mai_hmac_key_t *k,
+                        const mai_cache_scope_t *scope)
+{
+    int i;
+
+    return slot_of(t, k, scope, &i) ? i + 1 : 0;
+}
+
+void mai_scope_keys_key_of_hash(mai_scope_keys_t *t,
+                                const mai_hmac_key_t *k,
+                                const mai_cache_scope_t *scope, int slot,
+                                const unsigned char th[MAI_DIGEST_LEN],
+                                unsigned char key[MAI_DIGEST_LEN])
+{
+    const slot_t *s = NULL;
+
+    if (t && t->k == k && slot > 0 && slot <= SLOTS) {
+        s = slot_at(t, slot - 1);
+    }
+    if (s && s->prefix && mai_cache_scope_equal(&s->scope, scope)) {
+        mai_digest_cache_key_of_prefix(s->prefix, th, key);
+    }
+    else {
+        mai_digest_cache_key_of_hash(k, scope, th, key);
+    }
+}
+
 void mai_scope_keys_key(mai_scope_keys_t *t, const mai_hmac_key_t *k,
                         const mai_cache_scope_t *scope, const char *token,
                         unsigned char key[MAI_DIGEST_LEN],
                         unsigned char th[MAI_DIGEST_LEN])
 {
-    const slot_t *s = NULL;
+    int i;
+    const slot_t *s = slot_of(t, k, scope, &i);
 
-    if (t && t->k == k && find(t, scope, &s) >= 0 && !s) {
-        s = fill(t, scope);
-    }
     if (s && s->prefix) {
         mai_digest_cache_key_prefixed(s->prefix, token, key, th);
     }

@@ -23,4 +23,21 @@ void mai_scope_keys_key(mai_scope_keys_t *t, const mai_hmac_key_t *k,
                         unsigned char key[MAI_DIGEST_LEN],
                         unsigned char th[MAI_DIGEST_LEN]);
 
+/** The number of scope's slot in t (1 up; prepared on first use), or 0
+ * when it has none (t NULL, another secret, or the table full). Within a
+ * process a slot holds one scope for good: (slot, token's SHA-256) names
+ * one scope and one token, which is how the per-process cache is keyed
+ * without the HMAC. */
+int mai_scope_keys_slot(mai_scope_keys_t *t, const mai_hmac_key_t *k,
+                        const mai_cache_scope_t *scope);
+
+/** mai_digest_cache_key(k, scope, token) from the token's SHA-256 th and
+ * scope's slot (from mai_scope_keys_slot; 0 or a slot holding another
+ * scope: computed in full). */
+void mai_scope_keys_key_of_hash(mai_scope_keys_t *t,
+                                const mai_hmac_key_t *k,
+                                const mai_cache_scope_t *scope, int slot,
+                                const unsigned char th[MAI_DIGEST_LEN],
+                                unsigned char key[MAI_DIGEST_LEN]);
+
 #endif

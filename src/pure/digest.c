@@ -369,3 +369,15 @@ void mai_digest_cache_key_prefixed(const mai_key_prefix_t *pre,
     }
     finish(pre->k->outer, c, ok, key);
 }
+
+void mai_digest_cache_key_of_prefix(const mai_key_prefix_t *pre,
+                                    const unsigned char th[MAI_DIGEST_LEN],
+                                    unsigned char key[MAI_DIGEST_LEN])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok;
+
+    ok = c && EVP_MD_CTX_copy_ex(c, pre->state)
+         && EVP_DigestUpdate(c, th, MAI_DIGEST_LEN);
+    finish(pre->k->outer, c, ok, key);
+}

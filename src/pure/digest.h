@@ -92,4 +92,10 @@ void mai_digest_cache_key_prefixed(const mai_key_prefix_t *pre,
                                    unsigned char key[MAI_DIGEST_LEN],
                                    unsigned char th[MAI_DIGEST_LEN]);
 
+/** The same key from pre and the token's SHA-256 th (taken before, for
+ * the per-process cache, which is keyed by th and needs no HMAC). */
+void mai_digest_cache_key_of_prefix(const mai_key_prefix_t *pre,
+                                    const unsigned char th[MAI_DIGEST_LEN],
+                                    unsigned char key[MAI_DIGEST_LEN]);
+
 #endif

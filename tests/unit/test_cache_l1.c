@@ -13,8 +13,9 @@
 
 /* The calls as most tests make them: the key stands in for the token
  * hash, and the time an entry was stored is not looked at. */
-#define L1_GET(l1, k, o, r, at) mai_l1_get(l1, k, o, r, at, &(apr_int64_t){0})
-#define L1_PUT(l1, k, r, at) mai_l1_put(l1, k, k, r, at, 0)
+#define L1_GET(l1, k, o, r, at) \
+    mai_l1_get(l1, k, 0, o, r, at, &(apr_int64_t){0})
+#define L1_PUT(l1, k, r, at) mai_l1_put(l1, k, 0, k, r, at, 0)
 
 /* Entries are sharded by key[0] % 16: keys made with the same shard byte
  * meet in one shard, where the LRU order is exact. Bytes 4..7 pick the
@@ -95,6 +96,35 @@ static void test_put_get(void **state)
     apr_pool_destroy(owner);
 }
 
+/* The same key under two scopes is two entries (lookup.c keys L1 by the
+ * token's hash and the scope's slot): neither serves the other, removing
+ * one keeps the other, a purge by the token's hash takes both. */
+static void test_scopes_apart(void **state)
+{
+    apr_pool_t *p = *state, *owner = subpool(p);
+    mai_l1_t *l1 = mai_l1_create(p, 64);
+    unsigned char key[MAI_DIGEST_LEN];
+    const mai_result_t *r = NULL;
+    apr_int64_t at = 0;
+
+    make_key(key, 3, 9);
+    mai_l1_put(l1, key, 1, key, result_for(p, "one"), 1, 0);
+    assert_int_equal(mai_l1_get(l1, key, 2, owner, &r, &at, &at), 0);
+    assert_int_equal(mai_l1_get(l1, key, 0, owner, &r, &at, &at), 0);
+    mai_l1_put(l1, key, 2, key, result_for(p, "two"), 2, 0);
+    assert_int_equal(mai_l1_count(l1), 2);
+    assert_int_equal(mai_l1_get(l1, key, 1, owner, &r, &at, &at), 1);
+    assert_string_equal(sub_of(r), "one");
+    assert_int_equal(mai_l1_get(l1, key, 2, owner, &r, &at, &at), 1);
+    assert_string_equal(sub_of(r), "two");
+    mai_l1_remove(l1, key, 1);
+    assert_int_equal(mai_l1_get(l1, key, 1, owner, &r, &at, &at), 0);
+    assert_int_equal(mai_l1_get(l1, key, 2, owner, &r, &at, &at), 1);
+    mai_l1_put(l1, key, 1, key, result_for(p, "one"), 1, 0);
+    assert_int_equal(mai_l1_purge_hash(l1, key), 2);
+    apr_pool_destroy(owner);
+}
+
 /* The cache keeps its own copy: the source pool may go. */
 static void test_put_copies(void **state)
 {
@@ -154,14 +184,14 @@ static void test_evict_and_remove_keep_held(void **state)
     assert_int_equal(has(l1, p, 2, 1), 0);
     assert_string_equal(sub_of(ra), "A");
     assert_int_equal(L1_GET(l1, b, owner, &rb, &at), 1);
-    mai_l1_remove(l1, b);
+    mai_l1_remove(l1, b, 0);
     assert_int_equal(mai_l1_count(l1), 0);
     assert_int_equal(has(l1, p, 2, 2), 0);
     assert_string_equal(sub_of(rb), "B");
     /* removing what is not there changes nothing */
-    mai_l1_remove(l1, c);
+    mai_l1_remove(l1, c, 0);
     L1_PUT(l1, c, result_for(p, "C"), 3);
-    mai_l1_remove(l1, b);
+    mai_l1_remove(l1, b, 0);
     assert_int_equal(mai_l1_count(l1), 1);
     assert_string_equal(sub_of(ra), "A");
     apr_pool_clear(owner);
@@ -314,7 +344,7 @@ static void worker_op(worker_t *w, apr_pool_t *owner)
         L1_PUT(w->l1, key, w->results[id], id);
     }
     else {
-        mai_l1_remove(w->l1, key);
+        mai_l1_remove(w->l1, key, 0);
     }
 }
 
@@ -388,6 +418,7 @@ static void test_threads(void **state)
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_disabled),
     UNIT_TEST(test_put_get),
+    UNIT_TEST(test_scopes_apart),
     UNIT_TEST(test_put_copies),
     UNIT_TEST(test_replace_keeps_held),
     UNIT_TEST(test_evict_and_remove_keep_held),

@@ -30,13 +30,27 @@ static void key_of(unsigned char k[MAI_DIGEST_LEN], int t, int s)
     k[5] = (unsigned char)s;
 }
 
+/* Where lookup.c puts token t's entry for scope s: a scope with a slot
+ * (s > 0 here) under the token's hash and the slot's number, one without
+ * (s 0) under its full key and 0. A purge must reach both. */
+static int l1_key(unsigned char k[MAI_DIGEST_LEN], int t, int s)
+{
+    if (s > 0) {
+        hash_of(k, t);
+    }
+    else {
+        key_of(k, t, s);
+    }
+    return s;
+}
+
 static void put(mai_l1_t *l1, apr_pool_t *p, int t, int s)
 {
     unsigned char h[MAI_DIGEST_LEN], k[MAI_DIGEST_LEN];
+    int slot = l1_key(k, t, s);
 
     hash_of(h, t);
-    key_of(k, t, s);
-    mai_l1_put(l1, k, h, result(p), 100, 200 + t);
+    mai_l1_put(l1, k, slot, h, result(p), 100, 200 + t);
 }
 
 static int has(mai_l1_t *l1, apr_pool_t *p, int t, int s)
@@ -45,8 +59,7 @@ static int has(mai_l1_t *l1, apr_pool_t *p, int t, int s)
     const mai_result_t *r;
     apr_int64_t fetched, stored;
 
-    key_of(k, t, s);
-    return mai_l1_get(l1, k, p, &r, &fetched, &stored);
+    return mai_l1_get(l1, k, l1_key(k, t, s), p, &r, &fetched, &stored);
 }
 
 static void purge(mai_purge_journal_t *j, int t)
@@ -155,8 +168,8 @@ static void test_l1_purge_and_stored_at(void **state)
     put(l1, p, 4, 0);
     put(l1, p, 4, 1);
     put(l1, p, 6, 0);
-    key_of(k, 4, 1);
-    assert_int_equal(mai_l1_get(l1, k, p, &r, &fetched, &stored), 1);
+    assert_int_equal(mai_l1_get(l1, k, l1_key(k, 4, 1), p, &r, &fetched,
+                                &stored), 1);
     assert_int_equal(fetched, 100);
     assert_int_equal(stored, 204);
     hash_of(h, 4);

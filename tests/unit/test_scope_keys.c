@@ -36,6 +36,11 @@ static void check(apr_pool_t *p, mai_scope_keys_t *t,
     assert_memory_equal(want, got, MAI_DIGEST_LEN);
     mai_digest_sha256(token, strlen(token), want_th);
     assert_memory_equal(want_th, th, MAI_DIGEST_LEN);
+    /* the key taken later from the hash and the slot (an L1 miss) */
+    memset(got, 0, sizeof(got));
+    mai_scope_keys_key_of_hash(t, k, &s, mai_scope_keys_slot(t, k, &s), th,
+                               got);
+    assert_memory_equal(want, got, MAI_DIGEST_LEN);
 }
 
 static void test_same_key(void **state)
@@ -72,6 +77,47 @@ static void test_scopes_apart(void **state)
     mai_scope_keys_key(t, k, &a, "tok", ka, th);
     mai_scope_keys_key(t, k, &b, "tok", kb, th);
     assert_memory_not_equal(ka, kb, MAI_DIGEST_LEN);
+}
+
+/* The per-process cache is keyed by (slot, token's SHA-256): a slot must
+ * name one scope for good, and no two scopes may share one. A slot given
+ * for another scope still yields the right key (the full computation). */
+static void test_slots(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_hmac_key_t *k = mai_hmac_key_make(p, SECRET, strlen(SECRET));
+    mai_scope_keys_t *t = mai_scope_keys_create(p, k);
+    int seen[NSCOPES + 1] = { 0 };
+    unsigned char th[MAI_DIGEST_LEN], want[MAI_DIGEST_LEN];
+    unsigned char got[MAI_DIGEST_LEN];
+    mai_cache_scope_t s;
+    int n, slot, nslots = 0;
+
+    for (n = 0; n < NSCOPES; n++) {
+        s = scope_n(p, n);
+        slot = mai_scope_keys_slot(t, k, &s);
+        assert_true(slot >= 0 && slot <= NSCOPES);
+        assert_int_equal(mai_scope_keys_slot(t, k, &s), slot);
+        if (slot) {
+            assert_int_equal(seen[slot], 0);
+            seen[slot] = 1;
+            nslots++;
+        }
+    }
+    /* the table fills up, then scopes past it have none */
+    assert_int_equal(nslots, 64);
+    s = scope_n(p, NSCOPES - 1);
+    assert_int_equal(mai_scope_keys_slot(t, k, &s), 0);
+    assert_int_equal(mai_scope_keys_slot(NULL, k, &s), 0);
+    s = scope_n(p, 0);
+    assert_int_equal(mai_scope_keys_slot(t, mai_hmac_key_make(p, "o", 1),
+                                         &s), 0);
+    /* scope 2's key asked for with scope 1's slot */
+    mai_digest_sha256("tok", 3, th);
+    s = scope_n(p, 2);
+    mai_digest_cache_key(k, &s, "tok", want);
+    mai_scope_keys_key_of_hash(t, k, &s, 1, th, got);
+    assert_memory_equal(want, got, MAI_DIGEST_LEN);
 }
 
 typedef struct {
@@ -125,6 +171,7 @@ static void test_threads(void **state)
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_same_key),
     UNIT_TEST(test_scopes_apart),
+    UNIT_TEST(test_slots),
     UNIT_TEST(test_threads),
 };
 UNIT_MAIN(tests)
