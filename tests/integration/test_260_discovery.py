@@ -11,6 +11,7 @@ CGI = "/cgi/env.cgi"
 FILE = "/static.txt"
 WK = "/.well-known/oauth-authorization-server"
 DEAD_PORT = free_port()
+DEAD_PORT2 = free_port()
 OTHER_ISS = "https://other-issuer.example"
 
 # metadata fetch failures (MAI01500-01506) and their transport causes
@@ -61,10 +62,11 @@ def meta(env, name):
     return env.mock.url(WK + "/" + name), env.mock.url("/" + name)
 
 
-def serve(mock, name, **doc):
+def serve(mock, name, base=None, **doc):
     """Serve mock issuer NAME's document: its own issuer and introspection
-    endpoint /introspect/NAME unless DOC says otherwise."""
-    base = "http://127.0.0.1:%d" % mock.port
+    endpoint /introspect/NAME (on BASE, the mock's http URL by default)
+    unless DOC says otherwise."""
+    base = base or "http://127.0.0.1:%d" % mock.port
     out = {"issuer": base + "/" + name,
            "introspection_endpoint": base + "/introspect/" + name}
     out.update(doc)
@@ -87,7 +89,24 @@ def conf(env):
             endpoint=env.mock.url("/introspect/explicit")),
         loc("/insecure", "insecure"),
         loc("/methods", "methods"),
+        env.protect("/tls", "AuthIntrospectCacheTTL 0",
+                    "AuthIntrospectTLSCAFile " + env.ca_file,
+                    "AuthIntrospectMetadataURL " + tls_meta(env),
+                    endpoint=""),
+        env.protect("/tls-untrusted", "AuthIntrospectCacheTTL 0",
+                    "AuthIntrospectMetadataURL " + tls_meta(env),
+                    endpoint=""),
+        env.protect("/down2", "AuthIntrospectMetadataURL "
+                    "http://127.0.0.1:%d%s" % (DEAD_PORT2, WK), endpoint=""),
     ])
+
+
+def tls_base(mock):
+    return mock.url("", kind="https_good", host="localhost")
+
+
+def tls_meta(env):
+    return tls_base(env.mock) + WK + "/tls"
 
 
 class TestDiscovery:
@@ -149,3 +168,31 @@ class TestDiscovery:
         asserts.granted(client.get("/methods" + FILE,
                                    token=tokens.active(iss=iss)))
         assert "MAI01507" in errlog.error_text()
+
+    def test_metadata_and_endpoint_over_tls(self, client, mock, tokens):
+        iss = serve(mock, "tls", base=tls_base(mock))
+        tok = tokens.active(iss=iss)
+        asserts.granted(client.get("/tls" + FILE, token=tok))
+        call = mock.calls_for(tok)[0]
+        assert call["path"] == "/introspect/tls" and call["tls"]
+
+    def test_metadata_tls_verified(self, client, mock, tokens, errlog):
+        # the test CA is not in the system store: the fetch fails
+        errlog.expect(DISCOVERY_FAILURE, logtags.ENDPOINT_FAILURE)
+        iss = serve(mock, "tls", base=tls_base(mock))
+        tok = tokens.active(iss=iss)
+        asserts.unavailable(client.get("/tls-untrusted" + FILE, token=tok))
+        assert mock.calls_for(tok) == []
+
+    def test_failed_fetches_open_the_breaker(self, client, tokens, errlog):
+        errlog.expect(DISCOVERY_FAILURE, logtags.ENDPOINT_FAILURE,
+                      r"\[auth_introspect:error\].*MAI00706:")
+        # 5 failures in a row (the default) open it, in each process
+        seen = ""
+        for _ in range(40):
+            asserts.unavailable(client.get("/down2" + FILE,
+                                           token=tokens.new()))
+            seen = errlog.error_text()
+            if "MAI00706" in seen:
+                break
+        assert "MAI00706" in seen
