@@ -29,6 +29,7 @@
 #include "purge.h"
 #include "purge_journal.h"
 #include "purge_scopes.h"
+#include "discovery.h"
 
 mai_process_t mai_proc;
 
@@ -113,6 +114,17 @@ static const char *add_user_claim(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_add_user_claim(cmd->pool, dc, a);
 }
+static const char *set_metadata_url(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_metadata_url(cmd->pool, dc, a);
+}
+
+static const char *set_metadata_refresh(cmd_parms *cmd, void *dc,
+                                        const char *a)
+{
+    return mai_conf_set_metadata_refresh(dc, a);
+}
+
 static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_issuer(cmd->pool, dc, a);
@@ -362,6 +374,12 @@ static const command_rec directives[] = {
                  RSRC_CONF, "allow plain http endpoints off loopback "
                  "(tokens and the client secret cross the network in "
                  "clear)"),
+    AP_INIT_TAKE1("AuthIntrospectMetadataURL", set_metadata_url, NULL,
+                  SECURE_CONF, "RFC 8414 / OpenID Connect Discovery metadata "
+                  "URL of the authorization server"),
+    AP_INIT_TAKE1("AuthIntrospectMetadataRefresh", set_metadata_refresh,
+                  NULL, SECURE_CONF, "hours a fetched metadata document is "
+                  "used before a refresh (default 24)"),
     { NULL }
 };
 
@@ -430,6 +448,10 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_proc.scope_keys = mai_scope_keys_create(pchild, mai_proc.cache_secret);
     mai_cache_child_init(mai_proc.cache, pchild, s);
     mai_metrics_child_init();
+    /* the process pool, like L1: a request may outlive pchild */
+    mai_proc.discovery = mai_discovery_create(
+        s->process->pool, mai_proc.endpoints,
+        mai_conf_allow_insecure_http(sc));
 }
 
 /* post_config after mod_proxy's: it shows us its <Proxy> sections */

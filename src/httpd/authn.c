@@ -237,9 +237,10 @@ int mai_authn_check(request_rec *r)
     prior = judged_before(r);
     st = mai_state_ensure(r);
     st->conf = c;
-    if (!mai_conf_endpoint(c)) {
+    if (!mai_conf_endpoint(c) && !mai_conf_metadata_url(c)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00302)
-                      "AuthType Bearer without AuthIntrospectEndpoint for "
+                      "AuthType Bearer without AuthIntrospectEndpoint "
+                      "(nor AuthIntrospectMetadataURL) for "
                       "%s", r->uri);
         return mai_deny_answer(r, c, st, MAI_STATUS_INTERNAL);
     }

@@ -15,7 +15,9 @@
 static int has_endpoint(const ap_directive_t *list)
 {
     for (; list; list = list->next) {
-        if (!strcasecmp(list->directive, "AuthIntrospectEndpoint")) {
+        /* a metadata URL names the endpoint (RFC 8414 discovery) */
+        if (!strcasecmp(list->directive, "AuthIntrospectEndpoint")
+            || !strcasecmp(list->directive, "AuthIntrospectMetadataURL")) {
             return 1;
         }
     }
@@ -66,7 +68,8 @@ static const char *walk(apr_pool_t *p, const ap_directive_t *list,
             && !strcasecmp(d->args, "Bearer") && !covered
             && !(d->parent && covered_by_sibling(p, d->parent))) {
             return apr_psprintf(p, "%s:%d: AuthType Bearer in %s%s%s has no "
-                                "AuthIntrospectEndpoint (set it there or "
+                                "AuthIntrospectEndpoint nor "
+                                "AuthIntrospectMetadataURL (set it there or "
                                 "in an enclosing section)", d->filename,
                                 d->line_num,
                                 d->parent ? d->parent->directive : "",
@@ -123,16 +126,18 @@ static const char *check_insecure(apr_pool_t *p, const ap_directive_t *list,
         const char *a = d->args ? d->args : "";
         mai_url_t u;
 
-        if (!strcasecmp(d->directive, "AuthIntrospectEndpoint") && !allow
-            && !mai_url_parse(p, ap_getword_conf(p, &a), &u)
+        if ((!strcasecmp(d->directive, "AuthIntrospectEndpoint")
+             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL"))
+            && !allow && !mai_url_parse(p, ap_getword_conf(p, &a), &u)
             && mai_url_is_insecure(&u)) {
-            return apr_psprintf(p, "%s:%d: AuthIntrospectEndpoint %s: "
+            return apr_psprintf(p, "%s:%d: %s %s: "
                                 "http:// sends tokens and the client secret "
                                 "in clear; it is allowed to a loopback host "
                                 "(127.0.0.0/8, ::1, localhost), elsewhere "
                                 "use https:// or set "
                                 "AuthIntrospectAllowInsecureHTTP On",
-                                d->filename, d->line_num, u.authority);
+                                d->filename, d->line_num, d->directive,
+                                u.authority);
         }
         if (d->first_child
             && (err = check_insecure(p, d->first_child, allow))) {

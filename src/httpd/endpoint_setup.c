@@ -21,7 +21,8 @@
 /* The values one server's sections name. */
 typedef struct {
     apr_pool_t *p;
-    apr_hash_t *urls;          /* URL text -> a section that names it */
+    apr_hash_t *urls;          /* URL text -> its parsed mai_url_t: the
+                                * endpoints' and the metadata URLs */
     apr_hash_t *cas;           /* CA file -> itself */
     int system_ca;             /* the system store is reachable */
     int verify[2];             /* TLSVerify Off / On is reachable */
@@ -49,7 +50,12 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
     }
     if (mai_conf_endpoint_text(dc)) {
         apr_hash_set(v->urls, mai_conf_endpoint_text(dc),
-                     APR_HASH_KEY_STRING, dc);
+                     APR_HASH_KEY_STRING, mai_conf_endpoint(dc));
+    }
+    /* discovery (RFC 8414) fetches through an endpoint set up here */
+    if (mai_conf_metadata_text(dc)) {
+        apr_hash_set(v->urls, mai_conf_metadata_text(dc),
+                     APR_HASH_KEY_STRING, mai_conf_metadata_url(dc));
     }
     ca = mai_conf_tls_ca_file(dc);
     if (ca) {
@@ -166,10 +172,10 @@ static const char *add_all(mai_endpoints_t *reg, values_t *v,
     int verify;
 
     for (u = apr_hash_first(v->p, v->urls); u; u = apr_hash_next(u)) {
-        const mai_dir_conf_t *dc = apr_hash_this_val(u);
-        const char *text = mai_conf_endpoint_text(dc), *err;
+        const mai_url_t *url = apr_hash_this_val(u);
+        const char *text = apr_hash_this_key(u), *err;
 
-        err = insecure_via_proxy(v, mai_conf_endpoint(dc), px,
+        err = insecure_via_proxy(v, url, px,
                                  allow_insecure);
         if (err) {
             return apr_psprintf(v->p, "introspection endpoint %s: %s",
@@ -181,13 +187,12 @@ static const char *add_all(mai_endpoints_t *reg, values_t *v,
                 continue;
             }
             err = v->system_ca || !verify
-                  ? mai_endpoints_add(reg, v->p, text, mai_conf_endpoint(dc),
-                                      NULL, verify, px)
+                  ? mai_endpoints_add(reg, v->p, text, url, NULL, verify,
+                                      px)
                   : NULL;
             for (c = apr_hash_first(v->p, v->cas); c && !err && verify;
                  c = apr_hash_next(c)) {
-                err = mai_endpoints_add(reg, v->p, text,
-                                        mai_conf_endpoint(dc),
+                err = mai_endpoints_add(reg, v->p, text, url,
                                         apr_hash_this_val(c), verify, px);
             }
             if (err) {

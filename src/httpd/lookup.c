@@ -17,6 +17,8 @@
 #include "freshness.h"
 #include "metrics.h"
 #include "purge_journal.h"
+#include "discovery.h"
+#include "config_values.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
@@ -150,6 +152,25 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
     }
 }
 
+/* Without AuthIntrospectEndpoint, the endpoint the authorization
+ * server's metadata names (discovery.c): MAI_OK, or an endpoint failure
+ * with a->retry_after. */
+static mai_status_t discovered(lookup_t *l, mai_endpoint_t *meta,
+                               mai_endpoint_t **out, mai_answer_t *a)
+{
+    mai_discovery_req_t q;
+
+    q.metadata = meta;
+    q.issuer = mai_conf_metadata_issuer(l->c);
+    q.client_auth = mai_cv_client_auth_name(mai_conf_client_auth(l->c));
+    q.refresh = mai_conf_metadata_refresh(l->c);
+    q.timeout = mai_conf_timeout(l->c);
+    q.connect_timeout = mai_conf_connect_timeout(l->c);
+    return mai_discovery_endpoint(mai_proc.discovery, l->r->pool, &q,
+                                  mai_httpd_log_request(l->r), out,
+                                  &a->retry_after);
+}
+
 /* The endpoint's answer, parsed: a->status, and a->result on MAI_OK or
  * a->retry_after on BREAKER_OPEN. */
 static void call_endpoint(lookup_t *l, mai_answer_t *a)
@@ -158,11 +179,14 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
     mai_introspect_out_t out;
     apr_pool_t *p;
     mai_status_t s;
+    /* an explicit AuthIntrospectEndpoint wins over the metadata URL */
+    const char *url = mai_conf_endpoint_text(l->c)
+                      ? mai_conf_endpoint_text(l->c)
+                      : mai_conf_metadata_text(l->c);
 
     a->fetched_at = l->now;
     /* set up at startup (endpoint_setup.c): only looked up here */
-    o.endpoint = mai_endpoints_find(mai_proc.endpoints,
-                                    mai_conf_endpoint_text(l->c),
+    o.endpoint = mai_endpoints_find(mai_proc.endpoints, url,
                                     mai_conf_tls_ca_file(l->c),
                                     mai_conf_tls_verify(l->c),
                                     mai_conf_proxy(ap_get_module_config(
@@ -172,12 +196,18 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00320)
                       "no introspection endpoint was set up at startup "
                       "for %s with AuthIntrospectTLSCAFile %s and "
-                      "TLSVerify %s", mai_conf_endpoint_text(l->c),
+                      "TLSVerify %s", url,
                       mai_conf_tls_ca_file(l->c)
                       ? mai_conf_tls_ca_file(l->c) : "(system store)",
                       mai_conf_tls_verify(l->c) ? "On" : "Off");
         a->status = MAI_STATUS_INTERNAL;
         return;
+    }
+    if (!mai_conf_endpoint_text(l->c)) {
+        a->status = discovered(l, o.endpoint, &o.endpoint, a);
+        if (a->status != MAI_OK) {
+            return;
+        }
     }
     o.client_id = mai_conf_client_id(l->c);
     o.client_secret = mai_conf_client_secret(l->c);

@@ -45,6 +45,10 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
     if (mai_conf_endpoint_text(dc)) {
         add_text(v->endpoints, mai_conf_endpoint_text(dc));
     }
+    /* a discovered endpoint's answers are keyed by the metadata URL */
+    if (mai_conf_metadata_text(dc)) {
+        add_text(v->endpoints, mai_conf_metadata_text(dc));
+    }
     add_text(v->clients, mai_conf_client_id(dc));
     add_text(v->cas, mai_conf_tls_ca_file(dc));
     add_text(v->hints, mai_conf_token_type_hint(dc));

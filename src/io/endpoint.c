@@ -259,3 +259,58 @@ int mai_endpoint_metrics_id(const mai_endpoint_t *ep)
 {
     return ep->metrics_id;
 }
+
+/* Like mai_endpoints_add, for one process: the registry's TLS contexts
+ * are only read (apr_hash reads are safe while nothing writes). */
+const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
+                                 const mai_endpoint_t *base,
+                                 const mai_url_t *url, mai_endpoint_t **out)
+{
+    const mai_endpoint_limits_t *lim = &reg->limits;
+    mai_endpoint_t *ep = apr_pcalloc(p, sizeof(*ep));
+    mai_tls_ctx_t *tls;
+    const char *err;
+
+    if (url->tls) {
+        tls = apr_hash_get(reg->tls, apr_psprintf(p, "%d\n%s", base->verify,
+                                                  ca_key(base->ca_file,
+                                                         base->verify)),
+                           APR_HASH_KEY_STRING);
+        if (tls) {
+            ep->target.tls = mai_tls_ctx_share(p, tls);
+        }
+        else {
+            err = mai_tls_ctx_create(p, base->verify ? base->ca_file : NULL,
+                                     base->verify, &ep->target.tls);
+            if (err) {
+                return apr_pstrdup(p, err);
+            }
+        }
+    }
+    apr_thread_mutex_create(&ep->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    apr_thread_cond_create(&ep->slot_free, p);
+    ep->max_inflight = lim->max_inflight;
+    ep->metrics_id = -1;
+    mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
+    ep->target.url = *url;
+    ep->target.url.host = apr_pstrdup(p, url->host);
+    ep->target.url.path = apr_pstrdup(p, url->path);
+    ep->target.url.authority = apr_pstrdup(p, url->authority);
+    ep->ca_file = base->ca_file;
+    ep->verify = base->verify;
+    ep->target.proxy = base->target.proxy;
+    ep->target.conns = mai_conn_pool_create(p, lim->max_idle,
+                                            lim->idle_timeout);
+    *out = ep;
+    return NULL;
+}
+
+const char *mai_endpoint_ca_file(const mai_endpoint_t *ep)
+{
+    return ep->ca_file;
+}
+
+int mai_endpoint_verify(const mai_endpoint_t *ep)
+{
+    return ep->verify;
+}

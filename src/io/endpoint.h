@@ -85,4 +85,21 @@ void mai_endpoints_each(mai_endpoints_t *reg,
 void mai_endpoint_set_metrics_id(mai_endpoint_t *ep, int id);
 int mai_endpoint_metrics_id(const mai_endpoint_t *ep);
 
+/**
+ * A new endpoint for url (one an authorization server's metadata named,
+ * so not set up at startup) with base's TLS settings and proxy: the TLS
+ * context set up at startup for them is shared (the CA file is read again
+ * only when base is plain http and url is https). Its own connections,
+ * call slots and breaker, in p. Not registered: the caller keeps it, and
+ * serializes calls (p is not thread-safe).
+ * @return NULL, or an error message (from p).
+ */
+const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
+                                 const mai_endpoint_t *base,
+                                 const mai_url_t *url, mai_endpoint_t **out);
+
+/** The TLS settings the endpoint was set up with. */
+const char *mai_endpoint_ca_file(const mai_endpoint_t *ep);
+int mai_endpoint_verify(const mai_endpoint_t *ep);
+
 #endif

@@ -385,7 +385,8 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
         cdeadline = deadline;
     }
 
-    req = mai_wire_request(p, "POST", t->url.authority,
+    req = mai_wire_request(p, call->method ? call->method : "POST",
+                           t->url.authority,
                            t->proxy && !t->tls
                            ? mai_proxy_absolute_target(p, &t->url)
                            : t->url.path, request_headers(t, p, call),

@@ -29,6 +29,7 @@ typedef struct mai_http_target {
 } mai_http_target_t;
 
 typedef struct mai_http_call {
+    const char *method;                   /* NULL: POST */
     apr_interval_time_t timeout;          /* whole call */
     apr_interval_time_t connect_timeout;
     apr_time_t deadline;                  /* absolute end of the whole call
@@ -47,7 +48,8 @@ typedef struct mai_http_reply {
 } mai_http_reply_t;
 
 /**
- * POST call->body to the target's path. Connect, TLS, send and receive
+ * POST call->body to the target's path (or call->method: a GET of a
+ * metadata document sends no body). Connect, TLS, send and receive
  * all count against call->timeout; connecting also against
  * connect_timeout. A pooled connection the server had closed is retried
  * once on a fresh one (the call is safe to repeat).

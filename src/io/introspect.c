@@ -43,7 +43,7 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
 {
     const char *headers[6];
     int n = 0;
-    mai_http_call_t call;
+    mai_http_call_t call = { 0 };      /* method NULL: POST */
     mai_http_reply_t reply = { 0 };
     mai_status_t st;
 

@@ -7,6 +7,7 @@
 #include "result.h"
 #include "claim_path.h"
 #include "prm.h"
+#include "as_metadata.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -39,6 +40,8 @@
 #define DEF_L1_RECHECK      5
 #define DEF_PROXY           NULL    /* direct */
 #define DEF_ALLOW_INSECURE  0
+#define DEF_METADATA_REFRESH_HOURS 24
+#define MAX_METADATA_REFRESH_HOURS (24 * 365)
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -85,6 +88,12 @@ struct mai_dir_conf {
     const char *resource_doc;
     apr_array_header_t *required_scopes; /* from Require oauth-scope */
     int resource_audience;
+    /* AuthIntrospectMetadataURL (RFC 8414): text, parsed URL and the
+     * issuer it stands for travel together; NULL = unset */
+    const char *metadata_text;
+    const mai_url_t *metadata;
+    const char *metadata_issuer;
+    int metadata_refresh;          /* hours */
 };
 
 struct mai_server_conf {
@@ -119,6 +128,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->export_whole_header = UNSET;
     c->export_max_header_bytes = UNSET;
     c->resource_audience = UNSET;
+    c->metadata_refresh = UNSET;
     return c;
 }
 
@@ -212,6 +222,10 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(resource_doc);
     PICK_PTR(required_scopes);
     PICK_NUM(resource_audience);
+    PICK_PTR(metadata_text);
+    PICK_PTR(metadata);
+    PICK_PTR(metadata_issuer);
+    PICK_NUM(metadata_refresh);
     return m;
 }
 
@@ -479,7 +493,9 @@ mai_cache_scope_t mai_conf_cache_scope(const mai_dir_conf_t *c)
 {
     mai_cache_scope_t s;
 
-    s.endpoint = mai_conf_endpoint_text(c);
+    /* a discovered endpoint is named by its metadata URL */
+    s.endpoint = mai_conf_endpoint_text(c) ? mai_conf_endpoint_text(c)
+                                           : mai_conf_metadata_text(c);
     s.client_id = mai_conf_client_id(c);
     s.tls_verify = mai_conf_tls_verify(c);
     s.ca_file = mai_conf_tls_ca_file(c);
@@ -502,7 +518,11 @@ const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c)
     };
     return c->user_claims ? c->user_claims : &def_array;
 }
-const char *mai_conf_issuer(const mai_dir_conf_t *c) { return c->issuer; }
+const char *mai_conf_issuer(const mai_dir_conf_t *c)
+{
+    /* the metadata URL names the issuer (RFC 8414 section 3.3) */
+    return c->issuer ? c->issuer : c->metadata_issuer;
+}
 const apr_array_header_t *mai_conf_token_types(const mai_dir_conf_t *c)
 {
     return c->token_types_set ? c->token_types : DEF_TOKEN_TYPES;
@@ -884,4 +904,60 @@ void mai_conf_set_allow_insecure_http(mai_server_conf_t *c, int on)
 int mai_conf_allow_insecure_http(const mai_server_conf_t *c)
 {
     return GET_NUM(allow_insecure_http, DEF_ALLOW_INSECURE);
+}
+
+const char *mai_conf_set_metadata_url(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *url)
+{
+    mai_url_t *u = apr_pcalloc(p, sizeof(*u));
+    const char *err = mai_url_parse(p, url, u), *iss = NULL;
+
+    if (!err) {
+        err = mai_as_issuer_of(p, url, &iss);
+    }
+    if (err) {
+        return err;
+    }
+    /* plain http off loopback: checked at startup, as for the endpoint */
+    c->metadata_text = apr_pstrdup(p, url);
+    c->metadata = u;
+    c->metadata_issuer = iss;
+    return NULL;
+}
+
+const char *mai_conf_set_metadata_refresh(mai_dir_conf_t *c, const char *arg)
+{
+    int h;
+    const char *err = mai_cv_count(arg, MAX_METADATA_REFRESH_HOURS, &h);
+
+    if (err) {
+        return err;
+    }
+    if (h < 1) {
+        return "the metadata refresh interval is at least 1 hour";
+    }
+    c->metadata_refresh = h;
+    return NULL;
+}
+
+const char *mai_conf_metadata_text(const mai_dir_conf_t *c)
+{
+    return c->metadata_text;
+}
+
+const char *mai_conf_metadata_issuer(const mai_dir_conf_t *c)
+{
+    return c->metadata_issuer;
+}
+
+const mai_url_t *mai_conf_metadata_url(const mai_dir_conf_t *c)
+{
+    return c->metadata;
+}
+
+apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c)
+{
+    return apr_time_from_sec((apr_interval_time_t)3600
+                             * GET_NUM(metadata_refresh,
+                                       DEF_METADATA_REFRESH_HOURS));
 }

@@ -80,7 +80,8 @@ mai_cache_scope_t mai_conf_cache_scope(const mai_dir_conf_t *c);
 int mai_conf_token_sources(const mai_dir_conf_t *c);
 const char *mai_conf_token_cookie(const mai_dir_conf_t *c);
 const apr_array_header_t *mai_conf_user_claims(const mai_dir_conf_t *c);
-const char *mai_conf_issuer(const mai_dir_conf_t *c);          /* or NULL */
+/** AuthIntrospectIssuer, else the metadata URL's issuer, else NULL. */
+const char *mai_conf_issuer(const mai_dir_conf_t *c);
 /** The accepted token_type values (char*), or NULL: any, or none. */
 const apr_array_header_t *mai_conf_token_types(const mai_dir_conf_t *c);
 int mai_conf_clock_skew(const mai_dir_conf_t *c);
@@ -210,5 +211,18 @@ int mai_conf_proxy_credentials_unused(const mai_server_conf_t *c);
 /** AuthIntrospectAllowInsecureHTTP: plain http endpoints off loopback. */
 void mai_conf_set_allow_insecure_http(mai_server_conf_t *c, int on);
 int mai_conf_allow_insecure_http(const mai_server_conf_t *c);
+
+/** AuthIntrospectMetadataURL: an RFC 8414 / OpenID Connect Discovery
+ * metadata URL; also fixes the issuer it belongs to (as_metadata.h). */
+const char *mai_conf_set_metadata_url(apr_pool_t *p, mai_dir_conf_t *c,
+                                      const char *url);
+/** AuthIntrospectMetadataRefresh HOURS (1 at least). */
+const char *mai_conf_set_metadata_refresh(mai_dir_conf_t *c, const char *arg);
+const char *mai_conf_metadata_text(const mai_dir_conf_t *c);   /* or NULL */
+const mai_url_t *mai_conf_metadata_url(const mai_dir_conf_t *c); /* or NULL */
+/** The issuer the metadata URL stands for (RFC 8414 section 3.3). */
+const char *mai_conf_metadata_issuer(const mai_dir_conf_t *c); /* or NULL */
+/** How long a fetched metadata document is used before a refresh. */
+apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c);
 
 #endif

@@ -90,6 +90,13 @@ const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out)
     return NULL;
 }
 
+const char *mai_cv_client_auth_name(mai_client_auth_t a)
+{
+    /* the names of RFC 8414's ..._auth_methods_supported */
+    return a == MAI_AUTH_POST ? "client_secret_post"
+           : a == MAI_AUTH_NONE ? "none" : "client_secret_basic";
+}
+
 const char *mai_cv_token_source(apr_pool_t *p, const char *arg,
                                 int *sources, const char **cookie)
 {

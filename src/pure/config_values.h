@@ -33,6 +33,8 @@ const char *mai_cv_count(const char *arg, int max, int *out);
 
 /** client_secret_basic | client_secret_post | none (case-insensitive). */
 const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out);
+/** The method's name, as AuthIntrospectClientAuth and RFC 8414 spell it. */
+const char *mai_cv_client_auth_name(mai_client_auth_t a);
 
 /** One AcceptTokenIn word: header | query | form | cookie:NAME. Sets the
  * bit in *sources and, for a cookie, *cookie (from p). */

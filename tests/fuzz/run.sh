@@ -27,6 +27,7 @@ out=${FUZZ_OUT:-$here/out}
 all="fuzz_token fuzz_http_wire fuzz_result fuzz_url fuzz_cache_entry"
 all="$all fuzz_purge_form"
 all="$all fuzz_proxy"
+all="$all fuzz_as_metadata"
 
 [ $# -ge 1 ] || usage
 build_only=0

@@ -36,6 +36,7 @@ typedef struct {
     int drops[MAX_DROPS][2];  /* (conn, request): close, do not answer */
     const char *extra;        /* bytes sent after each answer, in the
                                * same write (so in one read or record) */
+    const char *volatile body; /* the answer's body; NULL: {"conn":..} */
     /* observed */
     volatile apr_uint32_t accepts, closes, requests, stop;
     int resumed[MAX_CONNS + 1];
@@ -134,9 +135,11 @@ static int dropped(server_t *s, int conn, int req)
 
 static void answer(sconn_t *c, int req)
 {
-    char body[64], out[512];
-    int blen = snprintf(body, sizeof(body), "{\"conn\":%d,\"req\":%d}",
-                        c->index, req);
+    char body[1024], out[2048];
+    int blen = c->s->body
+               ? snprintf(body, sizeof(body), "%s", c->s->body)
+               : snprintf(body, sizeof(body), "{\"conn\":%d,\"req\":%d}",
+                          c->index, req);
     int n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\n"
                      "Content-Type: application/json\r\n"
                      "Content-Length: %d\r\n%s\r\n%s%s", blen,

@@ -144,6 +144,15 @@ class MockAS:
         many."""
         return self._call("POST", "/_control", {"drop_idle": True})["dropped"]
 
+    def metadata(self, path, document):
+        """Serve DOCUMENT (authorization-server metadata) on GET PATH;
+        reset() clears it."""
+        self._call("POST", "/_control", {"metadata": {path: document}})
+
+    def metadata_gets(self):
+        """How many metadata documents were served since reset()."""
+        return self._call("GET", "/_metadata_gets")["gets"]
+
     def calls(self, path_prefix="/introspect"):
         return [c for c in self._call("GET", "/_calls")
                 if c["path"].startswith(path_prefix)]

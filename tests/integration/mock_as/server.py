@@ -114,6 +114,8 @@ class State:
         self.ncalls = 0
         self.active = 0
         self.max_active = 0
+        self.metadata = {}      # path -> RFC 8414 document served on GET
+        self.metadata_gets = 0
 
     def enter(self):
         with self.lock:
@@ -254,6 +256,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, stats)
         elif self.path == "/_health":
             self._send_json(200, {"ok": True})
+        elif self.path == "/_metadata_gets":
+            with STATE.lock:
+                n = STATE.metadata_gets
+            self._send_json(200, {"gets": n})
+        elif self.path in STATE.metadata:
+            with STATE.lock:
+                STATE.metadata_gets += 1
+                doc = STATE.metadata[self.path]
+            self._send_json(200, doc)
         else:
             self._send_json(404, {"error": "not_found"})
 
@@ -274,6 +285,7 @@ class Handler(BaseHTTPRequestHandler):
             for path, table in (req.get("path_tokens") or {}).items():
                 STATE.path_tokens.setdefault(path, {}).update(table)
             STATE.modes.update(req.get("modes") or {})
+            STATE.metadata.update(req.get("metadata") or {})
             if "auth" in req:
                 STATE.auth = req["auth"]
             if "default" in req:
