@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from conftest import NodeEnv
 from harness import asserts, logtags
 from harness.client import Client
 from harness.conf import ONE_PROCESS
@@ -369,26 +370,16 @@ class TestInsecureHTTP:
         assert not res.ok and "AuthIntrospectAllowInsecureHTTP" in res.text
 
 
-class _PrivateEnv:
+class _PrivateEnv(NodeEnv):
     """The session's world with a private httpd: its own port, ServerRoot
-    and run dir, and the getaddrinfo shim in its environment; logs are the
-    session's, so the log police watches it."""
+    and run dir (conftest's NodeEnv), and the getaddrinfo shim in its
+    environment; logs are the session's, so the log police watches it."""
 
     def __init__(self, env, name, shim, addrs):
-        self._env = env
-        base = os.path.join(env.root, name)
-        self.server_root = os.path.join(base, "server")
-        self.run_dir = os.path.join(base, "run")
-        for d in (base, self.server_root, self.run_dir):
-            os.makedirs(d, exist_ok=True)
-            os.chmod(d, 0o755)
-        self.port = free_port()
+        super().__init__(env, name)
         self.httpd_env = dict(env.httpd_env, LD_PRELOAD=shim,
                               MAI_SHIM_NAME=CLUSTER_NAME,
                               MAI_SHIM_ADDRS=",".join(addrs))
-
-    def __getattr__(self, name):
-        return getattr(self._env, name)
 
 
 def _build_shim(env):
