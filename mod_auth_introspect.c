@@ -459,6 +459,7 @@ static const char *const after_proxy[] = { "mod_proxy.c", NULL };
 
 static void register_hooks(apr_pool_t *p)
 {
+    mai_tls_init_process();
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(mai_config_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, after_proxy, NULL, APR_HOOK_MIDDLE);

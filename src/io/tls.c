@@ -185,3 +185,9 @@ const char *mai_tls_error(apr_pool_t *p, SSL *ssl, int ret)
     return apr_psprintf(p, "TLS error %d",
                         ssl ? SSL_get_error(ssl, ret) : ret);
 }
+
+void mai_tls_init_process(void)
+{
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_LOAD_SSL_STRINGS
+                     | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+}

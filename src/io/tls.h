@@ -44,4 +44,10 @@ void mai_tls_keep_session(mai_tls_ctx_t *ctx, SSL *ssl);
 /** Text of the last OpenSSL error on this thread, for logs (from p). */
 const char *mai_tls_error(apr_pool_t *p, SSL *ssl, int ret);
 
+/** Initialise OpenSSL without its exit handler, before anything else in
+ * the process uses it (mod_ssl does the same): at exit a child's worker
+ * threads and pool cleanups may still touch TLS and hash contexts, which
+ * OpenSSL's own atexit clean-up would already have freed. */
+void mai_tls_init_process(void);
+
 #endif
