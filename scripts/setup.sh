@@ -10,7 +10,7 @@ DEBS="apache2 apache2-dev libapr1-dev libaprutil1-dev libssl-dev libjson-c-dev
 libcmocka-dev python3-pytest python3-cryptography autoconf automake libtool
 pkg-config make gcc openssl curl redis-server memcached nodejs npm valgrind clang wrk
 build-essential dpkg-dev debhelper fakeroot lintian fail2ban
-python3-prometheus-client tinyproxy"
+python3-prometheus-client tinyproxy libcjose-dev libjansson-dev"
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

@@ -183,7 +183,11 @@ class RealAS:
     OTHER_RESOURCE = "https://other.mai.test"
 
     def __init__(self, workdir, client_secret, rs_secret, token_ttl=600,
-                 resources=None):
+                 resources=None, plugins=(), extra=None, name="real_as"):
+        """plugins: names of real_as/plugins/*.js to load; extra: more
+        keys for the JSON file the plugins read; name: the file names in
+        workdir, so a test can run its own provider next to the session's
+        one."""
         real = os.path.join(HERE, "real_as")
         if not os.path.isdir(os.path.join(real, "node_modules",
                                           "oidc-provider")):
@@ -202,18 +206,20 @@ class RealAS:
                "rs_id": self.rs_id, "rs_secret": rs_secret,
                "resources": resources or {self.RESOURCE: "read write",
                                           self.OTHER_RESOURCE: "read"},
-               "token_ttl": token_ttl}
-        path = os.path.join(workdir, "real_as.json")
+               "token_ttl": token_ttl, "plugins": list(plugins)}
+        cfg.update(extra or {})
+        path = os.path.join(workdir, name + ".json")
         with open(path, "w") as f:
             json.dump(cfg, f)
         os.chmod(path, 0o600)
-        err = _stderr_file(workdir, "real_as")
+        err = _stderr_file(workdir, name)
         self.proc = subprocess.Popen(
             [node, os.path.join(real, "server.js"), path], cwd=real,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
         self.proc.errfile = err
         self.port = int(_read_ready(self.proc, "oidc-provider", timeout=60))
-        self.issuer = "http://127.0.0.1:%d" % self.port
+        self.issuer = "%s://127.0.0.1:%d" % (cfg.get("scheme", "http"),
+                                             self.port)
         self.introspection_url = self.issuer + "/token/introspection"
 
     def stop(self):

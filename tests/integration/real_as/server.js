@@ -9,6 +9,17 @@
 //    "rs_secret": "...", "resources": {"https://api.test": "read write"},
 //    "token_ttl": 600}
 // Prints "READY <port>" on stdout once it listens on 127.0.0.1.
+//
+// Optional "plugins": ["name", ...] loads plugins/<name>.js, each a module
+// that may export (all optional):
+//   configure(options, cfg, Provider)  change the provider's options
+//   createServer(cfg, listener)        serve with this server instead of
+//                                      plain http (e.g. https with client
+//                                      certificates, with "scheme":
+//                                      "https"); the first one wins
+//   ready(provider, cfg)               after the provider exists
+// so a feature's tests bring their own set-up without touching this file.
+// A plugin reads its settings from cfg (the same JSON file).
 import http from 'node:http';
 import fs from 'node:fs';
 
@@ -22,16 +33,28 @@ try {
 }
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const plugins = [];
+for (const name of cfg.plugins || []) {
+    if (!/^[a-z0-9_]+$/.test(name)) {
+        process.stderr.write(`real_as: bad plugin name ${name}\n`);
+        process.exit(2);
+    }
+    plugins.push(await import(`./plugins/${name}.js`));
+}
 const resources = cfg.resources;
 const allScopes = [...new Set(Object.values(resources).join(' ').split(' '))];
 
 // The provider needs its issuer (with the port) at construction time, so
 // the socket is bound first and requests are handed over once it exists.
 let handler = (req, res) => { res.statusCode = 503; res.end(); };
-const server = http.createServer((req, res) => handler(req, res));
-server.listen(0, '127.0.0.1', () => {
+const listener = (req, res) => handler(req, res);
+const custom = plugins.find((p) => p.createServer);
+const server = custom ? custom.createServer(cfg, listener)
+    : http.createServer(listener);
+const scheme = cfg.scheme || 'http';  // "https" with a TLS createServer
+server.listen(0, '127.0.0.1', async () => {
     const { port } = server.address();
-    const provider = new Provider(`http://127.0.0.1:${port}`, {
+    const options = {
         clients: [
             {
                 client_id: cfg.client_id,
@@ -76,7 +99,14 @@ server.listen(0, '127.0.0.1', () => {
             },
         },
         ttl: { ClientCredentials: cfg.token_ttl || 600 },
-    });
+    };
+    for (const p of plugins) {
+        if (p.configure) await p.configure(options, cfg, Provider);
+    }
+    const provider = new Provider(`${scheme}://127.0.0.1:${port}`, options);
+    for (const p of plugins) {
+        if (p.ready) await p.ready(provider, cfg);
+    }
     handler = provider.callback();
     process.stdout.write(`READY ${port}\n`);
 });
