@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* jose.h: JWS verification and JWK sets through cjose, the one place the
+ * module checks a signature (signed introspection answers, JWT access
+ * tokens, DPoP proofs). Never alg "none", never an HMAC where a public key
+ * is expected: algorithms come from an allow-list and must fit the key. */
+#ifndef MAI_JOSE_H
+#define MAI_JOSE_H
+
+#include <apr_pools.h>
+
+/* The allow-list: one bit per signature algorithm we ever accept. EdDSA
+ * is not here: cjose 0.6 (Debian 12) does not implement it. */
+#define MAI_JOSE_RS256 (1u << 0)
+#define MAI_JOSE_RS384 (1u << 1)
+#define MAI_JOSE_RS512 (1u << 2)
+#define MAI_JOSE_PS256 (1u << 3)
+#define MAI_JOSE_PS384 (1u << 4)
+#define MAI_JOSE_PS512 (1u << 5)
+#define MAI_JOSE_ES256 (1u << 6)
+#define MAI_JOSE_ES384 (1u << 7)
+#define MAI_JOSE_ES512 (1u << 8)
+#define MAI_JOSE_ASYMMETRIC 0x1ffu
+
+/** The bit of an algorithm name ("RS256"), or 0 for anything we never
+ * accept as a signature by a public key ("none", "HS256", unknown). */
+unsigned mai_jose_alg_bit(const char *name);
+
+/** Outcomes of a verification; each caller maps them to its own status
+ * (a bad signed answer is an endpoint failure, a bad JWT access token or
+ * DPoP proof a 401). */
+typedef enum {
+    MAI_JOSE_OK = 0,
+    MAI_JOSE_MALFORMED,     /* not a compact JWS: parts, base64url, JSON */
+    MAI_JOSE_ENCRYPTED,     /* a JWE (five parts): not supported */
+    MAI_JOSE_ALG,           /* alg missing, not allowed or not the key's */
+    MAI_JOSE_UNKNOWN_KID,   /* no key in the set has this kid: a rotation? */
+    MAI_JOSE_BAD_KEY,       /* an embedded jwk that is private or unusable */
+    MAI_JOSE_SIGNATURE      /* the signature does not verify */
+} mai_jose_result_t;
+
+/** A short phrase for the log ("signature does not verify"). */
+const char *mai_jose_reason(mai_jose_result_t r);
+
+/** A JWK Set's public signature keys (kty RSA or EC, use absent or
+ * "sig"), parsed once at fetch time, never per request. */
+typedef struct mai_jwks mai_jwks_t;
+
+/**
+ * Parse a JWK Set document. Keys the module cannot use (other kty, use
+ * "enc", unknown alg) are skipped; an empty result is an error. The cjose
+ * keys are released when p is cleared.
+ * @return the set, or NULL with *why (from p) for the log.
+ */
+mai_jwks_t *mai_jwks_parse(apr_pool_t *p, const char *json, apr_size_t len,
+                           const char **why);
+
+/** How many usable keys the set holds. */
+int mai_jwks_count(const mai_jwks_t *keys);
+
+/** A compact JWS split and decoded; nothing verified yet. Strings are
+ * NUL-terminated copies in the pool given to mai_jws_parse, NULL when the
+ * protected header lacks the member. */
+typedef struct mai_jws {
+    const char *alg;
+    const char *kid;
+    const char *typ;
+    const char *jwk_json;       /* the header's "jwk" as JSON text (DPoP) */
+    const char *payload;        /* decoded payload, NUL-terminated */
+    apr_size_t payload_len;
+    void *impl;                 /* cjose's object, released with the pool */
+} mai_jws_t;
+
+/** Split and decode a compact JWS (header.payload.signature, base64url
+ * without padding, a JSON object header with "alg"). A cheap test that
+ * rejects opaque tokens before any decoding comes first.
+ * @return MAI_JOSE_OK, MAI_JOSE_MALFORMED or MAI_JOSE_ENCRYPTED. */
+mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
+                                apr_size_t len, mai_jws_t *out);
+
+/** Verify with the key set: alg must be in algs and fit the key's type
+ * and size; the header's kid picks the key (without a kid, the keys that
+ * fit alg are tried in order). */
+mai_jose_result_t mai_jws_verify(const mai_jws_t *jws,
+                                 const mai_jwks_t *keys, unsigned algs);
+
+/** Verify with the public key in the header's "jwk" (DPoP, RFC 9449):
+ * a key with private members is MAI_JOSE_BAD_KEY. *thumbprint gets the
+ * key's RFC 7638 SHA-256 thumbprint, base64url without padding (from p).
+ */
+mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
+                                          const mai_jws_t *jws,
+                                          unsigned algs,
+                                          const char **thumbprint);
+
+#endif
