@@ -30,6 +30,7 @@
 #include "purge_journal.h"
 #include "purge_scopes.h"
 #include "discovery.h"
+#include "cert_bound.h"
 
 mai_process_t mai_proc;
 
@@ -83,6 +84,22 @@ static const char *set_client_secret(cmd_parms *cmd, void *dc, const char *a)
 static const char *set_client_auth(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_client_auth(dc, a);
+}
+/* file:CERT file:KEY, relative to ServerRoot; checked here, so httpd
+ * names the file and line (and -t fails). */
+static const char *set_client_cert(cmd_parms *cmd, void *dc, const char *c,
+                                   const char *k)
+{
+    const char *cert, *key, *err;
+
+    if (strncmp(c, "file:", 5) || strncmp(k, "file:", 5)) {
+        return "takes file:CERT file:KEY (PEM files)";
+    }
+    cert = ap_server_root_relative(cmd->pool, c + 5);
+    key = ap_server_root_relative(cmd->pool, k + 5);
+    err = cert && key ? mai_tls_check_client_cert(cmd->temp_pool, cert, key)
+                      : "invalid certificate or key file path";
+    return err ? err : mai_conf_set_client_cert(cmd->pool, dc, cert, key);
 }
 static const char *set_ca_file(cmd_parms *cmd, void *dc, const char *a)
 {
@@ -264,6 +281,10 @@ static mai_server_conf_t *server_conf(cmd_parms *cmd)
     return ap_get_module_config(cmd->server->module_config,
                                 &auth_introspect_module);
 }
+static const char *set_cert_header(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_client_cert_header(cmd->pool, server_conf(cmd), a);
+}
 static const char *set_proxy(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_proxy(cmd->pool, server_conf(cmd), a);
@@ -291,8 +312,8 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectClientSecret", set_client_secret, NULL,
                   SECURE_CONF, "client secret: VALUE, env:NAME or file:PATH"),
     AP_INIT_TAKE1("AuthIntrospectClientAuth", set_client_auth, NULL,
-                  SECURE_CONF, "client_secret_basic, client_secret_post or "
-                  "none"),
+                  SECURE_CONF, "client_secret_basic, client_secret_post, "
+                  "none, tls_client_auth or self_signed_tls_client_auth"),
     AP_INIT_TAKE1("AuthIntrospectTLSCAFile", set_ca_file, NULL, SECURE_CONF,
                   "PEM bundle that verifies the endpoint's certificate"),
     AP_INIT_FLAG("AuthIntrospectTLSVerify", set_tls_verify, NULL,
@@ -380,6 +401,12 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectMetadataRefresh", set_metadata_refresh,
                   NULL, SECURE_CONF, "hours a fetched metadata document is "
                   "used before a refresh (default 24)"),
+    AP_INIT_TAKE2("AuthIntrospectClientCert", set_client_cert, NULL,
+                  SECURE_CONF, "file:CERT file:KEY: PEM client certificate "
+                  "and key presented to the endpoint (mutual TLS)"),
+    AP_INIT_TAKE1("AuthIntrospectClientCertHeader", set_cert_header, NULL,
+                  RSRC_CONF, "request header a TLS-terminating front end "
+                  "puts the client certificate in, or none"),
     { NULL }
 };
 
@@ -484,6 +511,7 @@ static void register_hooks(apr_pool_t *p)
     mai_form_body_register();
     mai_strip_register();
     mai_metrics_handler_register();
+    mai_cert_bound_register();
 }
 
 AP_DECLARE_MODULE(auth_introspect) = {

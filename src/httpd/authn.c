@@ -16,6 +16,7 @@
 #include "prm.h"
 #include "deny.h"
 #include "metrics.h"
+#include "cert_bound.h"
 
 /* One source's outcome: a token counts, a malformed one ends the search.
  * (t is read through a pointer: it is set by the call that made st.) */
@@ -202,14 +203,19 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
  * token types), the audience of AuthIntrospectResource, then
  * REMOTE_USER from its claims. The one place they run, for a fresh
  * answer and a reused one alike. */
-static mai_status_t judge(const mai_dir_conf_t *c, mai_req_state_t *st,
-                          apr_int64_t now)
+static mai_status_t judge(request_rec *r, const mai_dir_conf_t *c,
+                          mai_req_state_t *st, apr_int64_t now)
 {
     mai_status_t s;
 
     st->user = NULL;
     s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
                          mai_conf_issuer(c), mai_conf_token_types(c));
+    /* RFC 8705 section 3: cnf."x5t#S256" (mai_result_check lets it
+     * through for this check) */
+    if (s == MAI_OK) {
+        s = mai_cert_bound_check(r, st->result, mai_state_token_id(r, st));
+    }
     /* RFC 8707: a token for another resource is not for this one */
     if (s == MAI_OK && mai_conf_resource_audience(c)
         && !mai_prm_audience_ok(st->result, mai_conf_resource_audience(c))) {
@@ -251,7 +257,7 @@ int mai_authn_check(request_rec *r)
     now = apr_time_sec(apr_time_now());
     s = answer_for(r, c, st, prior, now);
     if (s == MAI_OK) {
-        s = judge(c, st, now);
+        s = judge(r, c, st, now);
     }
     if (s != MAI_OK) {
         return mai_deny_answer(r, c, st, s);

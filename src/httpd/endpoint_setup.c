@@ -26,12 +26,45 @@ typedef struct {
     apr_hash_t *cas;           /* CA file -> itself */
     int system_ca;             /* the system store is reachable */
     int verify[2];             /* TLSVerify Off / On is reachable */
+    apr_hash_t *certs;         /* "cert\nkey" -> mai_client_cert_t: the
+                                * AuthIntrospectClientCert pairs named */
+    const mai_dir_conf_t *server;  /* the server's own settings */
+    const char *err;           /* the first misconfiguration seen */
 } values_t;
 
 typedef struct {
     server_rec *s;
     ap_conf_vector_t *section;
 } proxy_section_t;
+
+/* A section's settings over the server's own: what a request there gets
+ * unless another section adds to them (lookup.c checks that case). */
+static const char *check_tls_auth(values_t *v, const mai_dir_conf_t *dc)
+{
+    const mai_dir_conf_t *eff = v->server && dc != v->server
+                                ? mai_dir_conf_merge(v->p, v->server, dc)
+                                : dc;
+    const mai_url_t *url = mai_conf_endpoint(eff)
+                           ? mai_conf_endpoint(eff)
+                           : mai_conf_metadata_url(eff);
+    const char *name = mai_cv_client_auth_name(mai_conf_client_auth(eff));
+
+    if (!MAI_AUTH_IS_TLS(mai_conf_client_auth(eff))) {
+        return NULL;
+    }
+    if (!mai_conf_client_cert(eff)) {
+        return apr_psprintf(v->p, "AuthIntrospectClientAuth %s needs "
+                            "AuthIntrospectClientCert", name);
+    }
+    if (url && !url->tls) {
+        return apr_psprintf(v->p, "AuthIntrospectClientAuth %s needs an "
+                            "https endpoint, not %s", name,
+                            mai_conf_endpoint(eff)
+                            ? mai_conf_endpoint_text(eff)
+                            : mai_conf_metadata_text(eff));
+    }
+    return NULL;
+}
 
 /* `defaults`: the server's own settings, whose values (set or default)
  * apply wherever no section sets another. */
@@ -40,6 +73,7 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
     values_t *v = baton;
     const char *ca;
     int verify;
+    mai_client_cert_t *cert;
 
     if (!dc) {
         /* no directive of ours in this section; the server's own
@@ -47,6 +81,20 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
         v->system_ca |= defaults;
         v->verify[1] |= defaults;
         return;
+    }
+    if (defaults) {
+        v->server = dc;
+    }
+    if (!v->err) {
+        v->err = check_tls_auth(v, dc);
+    }
+    if (mai_conf_client_cert(dc)) {
+        cert = apr_pcalloc(v->p, sizeof(*cert));
+        cert->cert_file = mai_conf_client_cert(dc);
+        cert->key_file = mai_conf_client_key(dc);
+        apr_hash_set(v->certs, apr_pstrcat(v->p, cert->cert_file, "\n",
+                                           cert->key_file, NULL),
+                     APR_HASH_KEY_STRING, cert);
     }
     if (mai_conf_endpoint_text(dc)) {
         apr_hash_set(v->urls, mai_conf_endpoint_text(dc),
@@ -163,8 +211,27 @@ static const char *insecure_via_proxy(values_t *v, const mai_url_t *url,
                         px->url->authority);
 }
 
-/* Every URL of this server with every reachable TLS setting, through
- * this server's proxy. */
+/* One URL and TLS setting with no client certificate and with each one
+ * named (https only: plain http has no TLS to present it on). */
+static const char *add_each_cert(mai_endpoints_t *reg, values_t *v,
+                                 const char *text, const mai_url_t *url,
+                                 const char *ca, int verify,
+                                 const mai_proxy_t *px)
+{
+    apr_hash_index_t *i;
+    const char *err = mai_endpoints_add(reg, v->p, text, url, ca, verify,
+                                        px);
+
+    for (i = apr_hash_first(v->p, v->certs); i && !err && url->tls;
+         i = apr_hash_next(i)) {
+        err = mai_endpoints_add_cert(reg, v->p, text, url, ca, verify, px,
+                                     apr_hash_this_val(i));
+    }
+    return err;
+}
+
+/* Every URL of this server with every reachable TLS setting and client
+ * certificate, through this server's proxy. */
 static const char *add_all(mai_endpoints_t *reg, values_t *v,
                            const mai_proxy_t *px, int allow_insecure)
 {
@@ -187,13 +254,12 @@ static const char *add_all(mai_endpoints_t *reg, values_t *v,
                 continue;
             }
             err = v->system_ca || !verify
-                  ? mai_endpoints_add(reg, v->p, text, url, NULL, verify,
-                                      px)
+                  ? add_each_cert(reg, v, text, url, NULL, verify, px)
                   : NULL;
             for (c = apr_hash_first(v->p, v->cas); c && !err && verify;
                  c = apr_hash_next(c)) {
-                err = mai_endpoints_add(reg, v->p, text, url,
-                                        apr_hash_this_val(c), verify, px);
+                err = add_each_cert(reg, v, text, url, apr_hash_this_val(c),
+                                    verify, px);
             }
             if (err) {
                 return apr_psprintf(v->p, "introspection endpoint %s: %s",
@@ -221,7 +287,13 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
         v.p = ptemp;
         v.urls = apr_hash_make(ptemp);
         v.cas = apr_hash_make(ptemp);
+        v.certs = apr_hash_make(ptemp);
         mai_sections_walk(pconf, s, note, &v);
+        if (v.err) {
+            return apr_psprintf(ptemp, "%s:%u: %s", s->server_hostname
+                                ? s->server_hostname : "(main server)",
+                                (unsigned)s->port, v.err);
+        }
         err = add_all(*out, &v, mai_conf_proxy(ap_get_module_config(
                           s->module_config, &auth_introspect_module)),
                       mai_conf_allow_insecure_http(sc));

@@ -183,15 +183,19 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
     const char *url = mai_conf_endpoint_text(l->c)
                       ? mai_conf_endpoint_text(l->c)
                       : mai_conf_metadata_text(l->c);
+    mai_client_cert_t cert;
 
     a->fetched_at = l->now;
+    cert.cert_file = mai_conf_client_cert(l->c);
+    cert.key_file = mai_conf_client_key(l->c);
     /* set up at startup (endpoint_setup.c): only looked up here */
-    o.endpoint = mai_endpoints_find(mai_proc.endpoints, url,
-                                    mai_conf_tls_ca_file(l->c),
-                                    mai_conf_tls_verify(l->c),
-                                    mai_conf_proxy(ap_get_module_config(
-                                        l->r->server->module_config,
-                                        &auth_introspect_module)));
+    o.endpoint = mai_endpoints_find_cert(mai_proc.endpoints, url,
+                                         mai_conf_tls_ca_file(l->c),
+                                         mai_conf_tls_verify(l->c),
+                                         mai_conf_proxy(ap_get_module_config(
+                                             l->r->server->module_config,
+                                             &auth_introspect_module)),
+                                         &cert);
     if (!o.endpoint) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(00320)
                       "no introspection endpoint was set up at startup "
@@ -200,6 +204,18 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
                       mai_conf_tls_ca_file(l->c)
                       ? mai_conf_tls_ca_file(l->c) : "(system store)",
                       mai_conf_tls_verify(l->c) ? "On" : "Off");
+        a->status = MAI_STATUS_INTERNAL;
+        return;
+    }
+    /* endpoint_setup.c refuses this for each section; sections that
+     * combine (a <Directory> and a <Location>) are checked here */
+    if (MAI_AUTH_IS_TLS(mai_conf_client_auth(l->c))
+        && (!cert.cert_file || !mai_endpoint_target(o.endpoint)->tls)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, l->r, MAI_LOGNO(01800)
+                      "AuthIntrospectClientAuth %s needs "
+                      "AuthIntrospectClientCert and an https endpoint (%s)",
+                      mai_cv_client_auth_name(mai_conf_client_auth(l->c)),
+                      url);
         a->status = MAI_STATUS_INTERNAL;
         return;
     }

@@ -16,6 +16,9 @@ struct mai_endpoint {
     mai_http_target_t target;     /* URL, TLS context, idle connections */
     const char *ca_file;          /* NULL: the system store */
     int verify;
+    mai_client_cert_t cert;       /* AuthIntrospectClientCert: part of
+                                   * the endpoint's identity, like the
+                                   * CA file (NULLs: none) */
     mai_endpoint_t *next;         /* same URL, other TLS settings or
                                    * proxy */
     apr_thread_mutex_t *lock;     /* guards inflight and breaker */
@@ -29,7 +32,8 @@ struct mai_endpoint {
 struct mai_endpoints {
     apr_pool_t *pool;
     apr_hash_t *by_url;           /* URL text -> mai_endpoint_t list */
-    apr_hash_t *tls;              /* "verify\nCA file" -> mai_tls_ctx_t */
+    apr_hash_t *tls;              /* "verify\nCA file\ncert\nkey" ->
+                                   * mai_tls_ctx_t */
     mai_endpoint_limits_t limits;
 };
 
@@ -60,20 +64,51 @@ static const char *ca_key(const char *ca_file, int verify)
     return verify && ca_file ? ca_file : "";
 }
 
-/* One SSL_CTX (one read of the CA file) per TLS setting, shared by the
- * endpoints that use it, each with its own session slot. */
-static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
-                           const char *ca_file, int verify,
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static const char *tls_key(apr_pool_t *p, const char *ca_file, int verify,
+                           const mai_client_cert_t *cert)
+{
+    return apr_psprintf(p, "%d\n%s\n%s\n%s", verify ? 1 : 0,
+                        ca_key(ca_file, verify),
+                        cert && cert->cert_file ? cert->cert_file : "",
+                        cert && cert->cert_file ? cert->key_file : "");
+}
+
+/* A new context for these settings in p: the CA file, and the client
+ * certificate and key when there is one (read now: at startup, as root). */
+static const char *tls_new(apr_pool_t *p, const char *ca_file, int verify,
+                           const mai_client_cert_t *cert,
                            mai_tls_ctx_t **out)
 {
-    const char *key = apr_psprintf(p, "%d\n%s", verify ? 1 : 0,
-                                   ca_key(ca_file, verify));
+    const char *err = mai_tls_ctx_create(p, verify ? ca_file : NULL, verify,
+                                         out);
+
+    if (!err && cert && cert->cert_file) {
+        err = mai_tls_ctx_use_cert(p, *out, cert->cert_file,
+                                   cert->key_file);
+    }
+    return err;
+}
+
+/* One SSL_CTX (one read of the CA file) per TLS setting and client
+ * certificate, shared by the endpoints that use it, each with its own
+ * session slot. Another certificate is another context: a session is
+ * resumed only by the identity that made it (RFC 8705 section 2). */
+static const char *tls_for(mai_endpoints_t *reg, apr_pool_t *p,
+                           const char *ca_file, int verify,
+                           const mai_client_cert_t *cert,
+                           mai_tls_ctx_t **out)
+{
+    const char *key = tls_key(p, ca_file, verify, cert);
     mai_tls_ctx_t *base = apr_hash_get(reg->tls, key, APR_HASH_KEY_STRING);
     const char *err;
 
     if (!base) {
-        err = mai_tls_ctx_create(reg->pool, verify ? ca_file : NULL, verify,
-                                 &base);
+        err = tls_new(reg->pool, ca_file, verify, cert, &base);
         if (err) {
             return apr_pstrdup(p, err);
         }
@@ -108,16 +143,31 @@ const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
                               const char *ca_file, int verify,
                               const mai_proxy_t *proxy)
 {
+    return mai_endpoints_add_cert(reg, p, url_text, url, ca_file, verify,
+                                  proxy, NULL);
+}
+
+const char *mai_endpoints_add_cert(mai_endpoints_t *reg, apr_pool_t *p,
+                                   const char *url_text,
+                                   const mai_url_t *url,
+                                   const char *ca_file, int verify,
+                                   const mai_proxy_t *proxy,
+                                   const mai_client_cert_t *cert)
+{
     const mai_endpoint_limits_t *lim = &reg->limits;
     mai_endpoint_t *ep, *first;
     const char *err;
 
-    if (mai_endpoints_find(reg, url_text, ca_file, verify, proxy)) {
+    if (cert && !cert->cert_file) {
+        cert = NULL;
+    }
+    if (mai_endpoints_find_cert(reg, url_text, ca_file, verify, proxy,
+                                cert)) {
         return NULL;
     }
     ep = apr_pcalloc(reg->pool, sizeof(*ep));
     if (url->tls) {
-        err = tls_for(reg, p, ca_file, verify, &ep->target.tls);
+        err = tls_for(reg, p, ca_file, verify, cert, &ep->target.tls);
         if (err) {
             return err;
         }
@@ -133,6 +183,10 @@ const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
     ep->target.url.authority = apr_pstrdup(reg->pool, url->authority);
     ep->ca_file = ca_file ? apr_pstrdup(reg->pool, ca_file) : NULL;
     ep->verify = verify ? 1 : 0;
+    if (cert && url->tls) {
+        ep->cert.cert_file = apr_pstrdup(reg->pool, cert->cert_file);
+        ep->cert.key_file = apr_pstrdup(reg->pool, cert->key_file);
+    }
     ep->target.proxy = proxy_copy(reg->pool, proxy);
     ep->target.conns = mai_conn_pool_create(reg->pool, lim->max_idle,
                                             lim->idle_timeout);
@@ -147,10 +201,22 @@ mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
                                    const char *url_text, const char *ca_file,
                                    int verify, const mai_proxy_t *proxy)
 {
+    return mai_endpoints_find_cert(reg, url_text, ca_file, verify, proxy,
+                                   NULL);
+}
+
+mai_endpoint_t *mai_endpoints_find_cert(const mai_endpoints_t *reg,
+                                        const char *url_text,
+                                        const char *ca_file, int verify,
+                                        const mai_proxy_t *proxy,
+                                        const mai_client_cert_t *cert)
+{
     mai_endpoint_t *ep = url_text ? apr_hash_get(reg->by_url, url_text,
                                                  APR_HASH_KEY_STRING)
                                   : NULL;
     const char *want = ca_key(ca_file, verify);
+    const char *cert_file = cert ? cert->cert_file : NULL;
+    const char *key_file = cert_file ? cert->key_file : NULL;
 
     for (; ep; ep = ep->next) {
         /* never a connection (or breaker) shared across proxies */
@@ -159,7 +225,9 @@ mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,
         }
         /* plain http: TLS settings play no part, one endpoint serves */
         if (!ep->target.tls || (ep->verify == (verify ? 1 : 0)
-            && !strcmp(ca_key(ep->ca_file, ep->verify), want))) {
+            && !strcmp(ca_key(ep->ca_file, ep->verify), want)
+            && same_str(ep->cert.cert_file, cert_file)
+            && same_str(ep->cert.key_file, key_file))) {
             return ep;
         }
     }
@@ -272,16 +340,18 @@ const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
     const char *err;
 
     if (url->tls) {
-        tls = apr_hash_get(reg->tls, apr_psprintf(p, "%d\n%s", base->verify,
-                                                  ca_key(base->ca_file,
-                                                         base->verify)),
+        tls = apr_hash_get(reg->tls, tls_key(p, base->ca_file, base->verify,
+                                             &base->cert),
                            APR_HASH_KEY_STRING);
         if (tls) {
             ep->target.tls = mai_tls_ctx_share(p, tls);
         }
         else {
-            err = mai_tls_ctx_create(p, base->verify ? base->ca_file : NULL,
-                                     base->verify, &ep->target.tls);
+            /* base is plain http: its certificate is read here, in the
+             * child (endpoint_setup.c refuses a client certificate for a
+             * plain http URL, so only a metadata URL gets here with one) */
+            err = tls_new(p, base->ca_file, base->verify, &base->cert,
+                          &ep->target.tls);
             if (err) {
                 return apr_pstrdup(p, err);
             }
@@ -298,6 +368,7 @@ const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
     ep->target.url.authority = apr_pstrdup(p, url->authority);
     ep->ca_file = base->ca_file;
     ep->verify = base->verify;
+    ep->cert = base->cert;
     ep->target.proxy = base->target.proxy;
     ep->target.conns = mai_conn_pool_create(p, lim->max_idle,
                                             lim->idle_timeout);

@@ -51,6 +51,34 @@ const char *mai_endpoints_add(mai_endpoints_t *reg, apr_pool_t *p,
                               const char *ca_file, int verify,
                               const mai_proxy_t *proxy);
 
+/** A client certificate and its key (PEM files, AuthIntrospectClientCert)
+ * presented to the endpoint; cert_file NULL: none. */
+typedef struct mai_client_cert {
+    const char *cert_file;
+    const char *key_file;
+} mai_client_cert_t;
+
+/**
+ * mai_endpoints_add with a client identity: cert (NULL or cert_file NULL:
+ * none) is part of the endpoint's identity, like the CA file. The same
+ * https URL with another certificate, or none, is another endpoint with
+ * its own TLS context (the certificate and key loaded now), connections,
+ * session slot and breaker; a plain http URL ignores it.
+ */
+const char *mai_endpoints_add_cert(mai_endpoints_t *reg, apr_pool_t *p,
+                                   const char *url_text,
+                                   const mai_url_t *url,
+                                   const char *ca_file, int verify,
+                                   const mai_proxy_t *proxy,
+                                   const mai_client_cert_t *cert);
+
+/** mai_endpoints_find for the endpoint set up with this certificate. */
+mai_endpoint_t *mai_endpoints_find_cert(const mai_endpoints_t *reg,
+                                        const char *url_text,
+                                        const char *ca_file, int verify,
+                                        const mai_proxy_t *proxy,
+                                        const mai_client_cert_t *cert);
+
 /** The endpoint set up for these settings, or NULL. Allocates nothing,
  * takes no lock (the registry no longer changes). */
 mai_endpoint_t *mai_endpoints_find(const mai_endpoints_t *reg,

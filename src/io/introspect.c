@@ -28,8 +28,10 @@ static const char *request_body(apr_pool_t *p, const mai_introspect_opts_t *o,
                                mai_form_encode(p, o->client_secret), NULL);
         }
     }
-    else if (o->client_auth == MAI_AUTH_NONE && o->client_id) {
-        /* a public client still says who it is (RFC 6749 2.3) */
+    else if ((o->client_auth == MAI_AUTH_NONE
+              || MAI_AUTH_IS_TLS(o->client_auth)) && o->client_id) {
+        /* a public client still says who it is (RFC 6749 2.3); with
+         * mutual TLS the certificate proves it (RFC 8705 section 2) */
         body = apr_pstrcat(p, body, "&client_id=",
                            mai_form_encode(p, o->client_id), NULL);
     }

@@ -112,6 +112,95 @@ const char *mai_tls_check_ca_file(apr_pool_t *p, const char *path)
                                        "certificate", path);
 }
 
+/* A passphrase-protected key would make OpenSSL prompt on the terminal
+ * of a daemon: refuse it instead (the key is read unattended). */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    return 0;
+}
+
+/* The first certificate of cert_path and the key of key_path, or an error
+ * naming the file; the caller frees what it got. */
+static const char *read_pair(apr_pool_t *p, const char *cert_path,
+                             const char *key_path, X509 **x, EVP_PKEY **k)
+{
+    apr_file_t *f;
+    apr_status_t rv;
+    BIO *bio;
+
+    *x = NULL;
+    *k = NULL;
+    rv = apr_file_open(&f, cert_path, APR_FOPEN_READ, 0, p);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot read certificate file %s: %pm",
+                            cert_path, &rv);
+    }
+    apr_file_close(f);
+    rv = apr_file_open(&f, key_path, APR_FOPEN_READ, 0, p);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot read key file %s: %pm", key_path,
+                            &rv);
+    }
+    apr_file_close(f);
+    bio = BIO_new_file(cert_path, "r");
+    *x = bio ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+    BIO_free(bio);
+    if (!*x) {
+        return ssl_err(p, apr_psprintf(p, "certificate file %s holds no "
+                                       "PEM certificate", cert_path));
+    }
+    bio = BIO_new_file(key_path, "r");
+    *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)
+             : NULL;
+    BIO_free(bio);
+    if (!*k) {
+        /* the file name only: OpenSSL's reason never quotes the key */
+        return ssl_err(p, apr_psprintf(p, "key file %s holds no PEM private "
+                                       "key without a passphrase",
+                                       key_path));
+    }
+    return NULL;
+}
+
+const char *mai_tls_check_client_cert(apr_pool_t *p, const char *cert_path,
+                                      const char *key_path)
+{
+    X509 *x;
+    EVP_PKEY *k;
+    const char *err = read_pair(p, cert_path, key_path, &x, &k);
+
+    if (!err && X509_check_private_key(x, k) != 1) {
+        ERR_clear_error();
+        err = apr_psprintf(p, "the key in %s is not the key of the "
+                           "certificate in %s", key_path, cert_path);
+    }
+    X509_free(x);
+    EVP_PKEY_free(k);
+    return err;
+}
+
+const char *mai_tls_ctx_use_cert(apr_pool_t *p, mai_tls_ctx_t *t,
+                                 const char *cert_path, const char *key_path)
+{
+    SSL_CTX_set_default_passwd_cb(t->ctx, no_passphrase);
+    /* the chain file: the client's certificate, then any intermediates */
+    if (SSL_CTX_use_certificate_chain_file(t->ctx, cert_path) != 1) {
+        return ssl_err(p, apr_psprintf(p, "cannot load certificate file %s",
+                                       cert_path));
+    }
+    if (SSL_CTX_use_PrivateKey_file(t->ctx, key_path, SSL_FILETYPE_PEM)
+        != 1) {
+        return ssl_err(p, apr_psprintf(p, "cannot load key file %s",
+                                       key_path));
+    }
+    if (SSL_CTX_check_private_key(t->ctx) != 1) {
+        ERR_clear_error();
+        return apr_psprintf(p, "the key in %s is not the key of the "
+                            "certificate in %s", key_path, cert_path);
+    }
+    return NULL;
+}
+
 SSL *mai_tls_new_ssl(mai_tls_ctx_t *t, const char *host)
 {
     SSL *ssl = SSL_new(t->ctx);

@@ -31,6 +31,24 @@ mai_tls_ctx_t *mai_tls_ctx_share(apr_pool_t *p, mai_tls_ctx_t *base);
 const char *mai_tls_check_ca_file(apr_pool_t *p, const char *path);
 
 /**
+ * AuthIntrospectClientCert's files, checked when the directive is read:
+ * both readable, a PEM certificate in cert_path, a PEM private key
+ * without a passphrase in key_path, and that key the certificate's.
+ * @return NULL, or an error naming the file (never the key's content).
+ */
+const char *mai_tls_check_client_cert(apr_pool_t *p, const char *cert_path,
+                                      const char *key_path);
+
+/**
+ * Present this certificate (chain) and key on every connection made with
+ * t (RFC 8705 mutual TLS). At startup, as root: the key stays in memory,
+ * the children never read the file.
+ * @return NULL, or an error naming the file.
+ */
+const char *mai_tls_ctx_use_cert(apr_pool_t *p, mai_tls_ctx_t *t,
+                                 const char *cert_path, const char *key_path);
+
+/**
  * A new SSL for one connection to host: SNI (for names, not addresses),
  * host name or IP verification, and the last session for resumption.
  * The caller frees it with SSL_free. NULL when any of these cannot be

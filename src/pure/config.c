@@ -8,6 +8,7 @@
 #include "claim_path.h"
 #include "prm.h"
 #include "as_metadata.h"
+#include "lex.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -42,6 +43,8 @@
 #define DEF_ALLOW_INSECURE  0
 #define DEF_METADATA_REFRESH_HOURS 24
 #define MAX_METADATA_REFRESH_HOURS (24 * 365)
+#define DEF_CLIENT_CERT     NULL    /* no certificate to the endpoint */
+#define DEF_CLIENT_CERT_HEADER NULL /* mod_ssl's own connection only */
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -94,6 +97,10 @@ struct mai_dir_conf {
     const mai_url_t *metadata;
     const char *metadata_issuer;
     int metadata_refresh;          /* hours */
+    /* AuthIntrospectClientCert (RFC 8705 section 2): PEM files, the pair
+     * travels together; NULL = unset */
+    const char *client_cert;
+    const char *client_key;
 };
 
 struct mai_server_conf {
@@ -109,6 +116,9 @@ struct mai_server_conf {
     mai_proxy_t proxy;             /* url NULL: direct (or unset) */
     int proxy_set;                 /* AuthIntrospectProxy given, none too */
     int allow_insecure_http;
+    /* AuthIntrospectClientCertHeader: NULL = unset or none */
+    const char *client_cert_header;
+    int client_cert_header_set;    /* given, none too */
 };
 
 mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
@@ -226,6 +236,8 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(metadata);
     PICK_PTR(metadata_issuer);
     PICK_NUM(metadata_refresh);
+    PICK_PTR(client_cert);
+    m->client_key = add->client_cert ? add->client_key : base->client_key;
     return m;
 }
 
@@ -496,6 +508,13 @@ mai_cache_scope_t mai_conf_cache_scope(const mai_dir_conf_t *c)
     /* a discovered endpoint is named by its metadata URL */
     s.endpoint = mai_conf_endpoint_text(c) ? mai_conf_endpoint_text(c)
                                            : mai_conf_metadata_text(c);
+    /* The client is named by its id alone, as with a client secret:
+     * AuthIntrospectClientCert is left out on purpose. The server binds a
+     * client id to its certificate (subject DN or registered key), so a
+     * certificate either authenticates that client, and the answer is
+     * the one that client gets, or is refused (401, never cached). Two
+     * locations with one client id and two certificates the server both
+     * accepts are one client to it. */
     s.client_id = mai_conf_client_id(c);
     s.tls_verify = mai_conf_tls_verify(c);
     s.ca_file = mai_conf_tls_ca_file(c);
@@ -603,6 +622,11 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
     m->proxy.auth = add->proxy_set || add->proxy.auth ? add->proxy.auth
                                                       : base->proxy.auth;
     PICK_NUM(allow_insecure_http);
+    m->client_cert_header_set = add->client_cert_header_set
+                                || base->client_cert_header_set;
+    m->client_cert_header = add->client_cert_header_set
+                            ? add->client_cert_header
+                            : base->client_cert_header;
     return m;
 }
 
@@ -960,4 +984,54 @@ apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c)
     return apr_time_from_sec((apr_interval_time_t)3600
                              * GET_NUM(metadata_refresh,
                                        DEF_METADATA_REFRESH_HOURS));
+}
+
+/* The caller (the glue) has checked the files: readable, PEM, the key
+ * the certificate's. Both are kept as paths: endpoint_setup.c loads them
+ * into the endpoint's TLS context in the parent, as root. */
+const char *mai_conf_set_client_cert(apr_pool_t *p, mai_dir_conf_t *c,
+                                     const char *cert, const char *key)
+{
+    c->client_cert = apr_pstrdup(p, cert);
+    c->client_key = apr_pstrdup(p, key);
+    return NULL;
+}
+
+const char *mai_conf_client_cert(const mai_dir_conf_t *c)
+{
+    return c->client_cert ? c->client_cert : DEF_CLIENT_CERT;
+}
+
+const char *mai_conf_client_key(const mai_dir_conf_t *c)
+{
+    return c->client_cert ? c->client_key : DEF_CLIENT_CERT;
+}
+
+const char *mai_conf_set_client_cert_header(apr_pool_t *p,
+                                            mai_server_conf_t *c,
+                                            const char *name)
+{
+    const char *n;
+
+    c->client_cert_header_set = 1;
+    if (!strcasecmp(name, "none")) {
+        c->client_cert_header = NULL;
+        return NULL;
+    }
+    for (n = name; *n; n++) {
+        if (!mai_lex_is_tchar((unsigned char)*n)) {
+            break;
+        }
+    }
+    if (!*name || *n) {
+        return "must be a header field name (RFC 9110 token) or none";
+    }
+    c->client_cert_header = apr_pstrdup(p, name);
+    return NULL;
+}
+
+const char *mai_conf_client_cert_header(const mai_server_conf_t *c)
+{
+    return c->client_cert_header_set ? c->client_cert_header
+                                     : DEF_CLIENT_CERT_HEADER;
 }

@@ -225,4 +225,19 @@ const char *mai_conf_metadata_issuer(const mai_dir_conf_t *c); /* or NULL */
 /** How long a fetched metadata document is used before a refresh. */
 apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c);
 
+/** AuthIntrospectClientCert: the PEM certificate (chain) and key files
+ * presented on the TLS connection to the endpoint (RFC 8705 section 2),
+ * already checked by the caller. The getters give NULL when unset. */
+const char *mai_conf_set_client_cert(apr_pool_t *p, mai_dir_conf_t *c,
+                                     const char *cert, const char *key);
+const char *mai_conf_client_cert(const mai_dir_conf_t *c);
+const char *mai_conf_client_key(const mai_dir_conf_t *c);
+/** AuthIntrospectClientCertHeader NAME | none: the request header a
+ * TLS-terminating front end puts the client certificate in (RFC 8705
+ * section 3 behind a proxy). NULL: take it from mod_ssl only. */
+const char *mai_conf_set_client_cert_header(apr_pool_t *p,
+                                            mai_server_conf_t *c,
+                                            const char *name);
+const char *mai_conf_client_cert_header(const mai_server_conf_t *c);
+
 #endif

@@ -84,8 +84,15 @@ const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out)
     else if (!strcasecmp(arg, "none")) {
         *out = MAI_AUTH_NONE;
     }
+    else if (!strcasecmp(arg, "tls_client_auth")) {
+        *out = MAI_AUTH_TLS;
+    }
+    else if (!strcasecmp(arg, "self_signed_tls_client_auth")) {
+        *out = MAI_AUTH_SELF_SIGNED_TLS;
+    }
     else {
-        return "must be client_secret_basic, client_secret_post or none";
+        return "must be client_secret_basic, client_secret_post, none, "
+               "tls_client_auth or self_signed_tls_client_auth";
     }
     return NULL;
 }
@@ -94,7 +101,10 @@ const char *mai_cv_client_auth_name(mai_client_auth_t a)
 {
     /* the names of RFC 8414's ..._auth_methods_supported */
     return a == MAI_AUTH_POST ? "client_secret_post"
-           : a == MAI_AUTH_NONE ? "none" : "client_secret_basic";
+           : a == MAI_AUTH_NONE ? "none"
+           : a == MAI_AUTH_TLS ? "tls_client_auth"
+           : a == MAI_AUTH_SELF_SIGNED_TLS ? "self_signed_tls_client_auth"
+           : "client_secret_basic";
 }
 
 const char *mai_cv_token_source(apr_pool_t *p, const char *arg,

@@ -11,8 +11,15 @@
 typedef enum {
     MAI_AUTH_BASIC = 1,     /* client_secret_basic */
     MAI_AUTH_POST,          /* client_secret_post */
-    MAI_AUTH_NONE           /* none */
+    MAI_AUTH_NONE,          /* none */
+    MAI_AUTH_TLS,           /* tls_client_auth (RFC 8705 2.1) */
+    MAI_AUTH_SELF_SIGNED_TLS /* self_signed_tls_client_auth (2.2) */
 } mai_client_auth_t;
+
+/** The method authenticates by the TLS client certificate
+ * (AuthIntrospectClientCert) and sends client_id in the form. */
+#define MAI_AUTH_IS_TLS(a) \
+    ((a) == MAI_AUTH_TLS || (a) == MAI_AUTH_SELF_SIGNED_TLS)
 
 /* Token sources, a bit set. */
 #define MAI_SRC_HEADER 0x1
@@ -31,7 +38,8 @@ const char *mai_cv_seconds(const char *arg, int max, int *out);
  * same digits-only syntax as mai_cv_seconds, not in seconds. */
 const char *mai_cv_count(const char *arg, int max, int *out);
 
-/** client_secret_basic | client_secret_post | none (case-insensitive). */
+/** client_secret_basic | client_secret_post | none | tls_client_auth |
+ * self_signed_tls_client_auth (case-insensitive). */
 const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out);
 /** The method's name, as AuthIntrospectClientAuth and RFC 8414 spell it. */
 const char *mai_cv_client_auth_name(mai_client_auth_t a);

@@ -11,6 +11,7 @@
 #include <apr_strings.h>
 #include <json.h>
 #include "result.h"
+#include "cert_bind.h"
 #include "result_flat.h"
 
 #define MAX_DEPTH 32
@@ -546,17 +547,34 @@ static int typ_is_refresh(const mai_result_t *res)
     return typ && typ->kind == MAI_CLAIM_STRING && says(typ->text, typs);
 }
 
+/* A cnf member the request's checks cover: a certificate thumbprint
+ * given as a string (authn.c checks it, cert_bind.c). */
+static int checked_cnf(const mai_claim_t *m)
+{
+    return !strcmp(m->name, MAI_CNF_X5T_S256)
+           && m->kind == MAI_CLAIM_STRING;
+}
+
 /* RFC 7800 "cnf": the token is bound to a key, a DPoP key by its
  * thumbprint "jkt" (RFC 9449) or a client certificate by "x5t#S256"
  * (RFC 8705). Any member counts, a method this module does not know
- * included, and so does a cnf that is not an object at all: only an
- * empty object or null binds nothing. */
+ * included, and so does a cnf that is not an object at all, unless the
+ * request's own checks cover it (checked_cnf: the caller must then run
+ * them, as authn.c does); an empty object or null binds nothing. */
 static int is_bound(const mai_result_t *res)
 {
     const mai_claim_t *cnf = mai_result_claim(res, "cnf");
+    int i;
 
-    return cnf && cnf->kind != MAI_CLAIM_NULL
-        && !(cnf->kind == MAI_CLAIM_OBJECT && !strcmp(cnf->text, "{}"));
+    if (cnf && cnf->kind == MAI_CLAIM_OBJECT) {
+        for (i = 0; i < cnf->nmembers; i++) {
+            if (!checked_cnf(&cnf->members[i])) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return cnf && cnf->kind != MAI_CLAIM_NULL;
 }
 
 /* AuthIntrospectTokenTypes: for servers that leave token_type out of

@@ -40,6 +40,12 @@
       "invalid_token", MAI_LOG_INFO) \
     X(WRONG_AUDIENCE, "token aud does not contain AuthIntrospectResource " \
       "(RFC 8707)", 401, "invalid_token", MAI_LOG_INFO) \
+    X(NO_CLIENT_CERT, "token is bound to a client certificate (cnf " \
+      "x5t#S256) and the request came without one", 401, "invalid_token", \
+      MAI_LOG_INFO) \
+    X(CERT_MISMATCH, "token is bound to another client certificate (cnf " \
+      "x5t#S256) than the one the request came with", 401, \
+      "invalid_token", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \
       MAI_LOG_ERR) \
     X(ENDPOINT_TIMEOUT, "introspection endpoint timed out", 503, NULL, \

@@ -180,6 +180,14 @@ static void test_client_auth(void **state)
     auth_ok("CLIENT_SECRET_BASIC", MAI_AUTH_BASIC);
     auth_ok("Client_Secret_Post", MAI_AUTH_POST);
     auth_ok("NoNe", MAI_AUTH_NONE);
+    auth_ok("tls_client_auth", MAI_AUTH_TLS);
+    auth_ok("Self_Signed_TLS_Client_Auth", MAI_AUTH_SELF_SIGNED_TLS);
+    assert_string_equal(mai_cv_client_auth_name(MAI_AUTH_TLS),
+                        "tls_client_auth");
+    assert_string_equal(mai_cv_client_auth_name(MAI_AUTH_SELF_SIGNED_TLS),
+                        "self_signed_tls_client_auth");
+    assert_true(MAI_AUTH_IS_TLS(MAI_AUTH_TLS));
+    assert_false(MAI_AUTH_IS_TLS(MAI_AUTH_NONE));
     auth_bad("");
     auth_bad("basic");
     auth_bad("post");
@@ -190,6 +198,8 @@ static void test_client_auth(void **state)
     auth_bad("client_secret_basicx");
     auth_bad("client-secret-basic");
     auth_bad("nonex");
+    auth_bad("tls_client_auth_");
+    auth_bad("tls");
 }
 
 static void test_token_source_words(void **state)

@@ -8,6 +8,7 @@
 #include "endpoint.h"
 #include "config.h"
 #include "unit_cert.h"
+#include "tls.h"
 
 typedef struct {
     apr_pool_t *p;
@@ -206,6 +207,92 @@ static void test_proxy_is_part_of_the_key(void **state)
                          mai_endpoint_target(via1)->conns);
 }
 
+/* c's private key as a PEM file deleted when p goes. */
+static const char *key_file(apr_pool_t *p, const cert_t *c)
+{
+    apr_file_t *f = NULL;
+    const char *tmp = NULL;
+    char *path, *pem;
+    BIO *bio = BIO_new(BIO_s_mem());
+    long len;
+
+    assert_true(PEM_write_bio_PrivateKey(bio, c->key, NULL, NULL, 0, NULL,
+                                         NULL));
+    len = BIO_get_mem_data(bio, &pem);
+    assert_int_equal(apr_temp_dir_get(&tmp, p), APR_SUCCESS);
+    path = apr_pstrcat(p, tmp, "/mai_test_keyXXXXXX", NULL);
+    assert_int_equal(apr_file_mktemp(&f, path, 0, p), APR_SUCCESS);
+    assert_int_equal(apr_file_write_full(f, pem, (apr_size_t)len, NULL),
+                     APR_SUCCESS);
+    apr_file_flush(f);
+    BIO_free(bio);
+    return path;
+}
+
+/* RFC 8705 section 2: the client certificate is part of the endpoint's
+ * identity. The same URL with another certificate, or none, is another
+ * endpoint: its own TLS context (sessions resumed per identity), own
+ * pooled connections; plain http has no TLS and ignores it. */
+static void test_client_cert_is_part_of_the_key(void **state)
+{
+    fx_t *fx = *state;
+    const char *text = "https://127.0.0.1:1/x";
+    mai_url_t url, plain;
+    mai_client_cert_t a, b;
+    mai_endpoint_t *none, *with_a, *with_b;
+
+    a.cert_file = good.pem_path;
+    a.key_file = key_file(fx->p, &good);
+    b.cert_file = wrong.pem_path;
+    b.key_file = key_file(fx->p, &wrong);
+    assert_null(mai_url_parse(fx->p, text, &url));
+    none = add(fx, text, good.pem_path, 1);
+    assert_null(mai_endpoints_find_cert(fx->reg, text, good.pem_path, 1,
+                                        NULL, &a));
+    assert_null(mai_endpoints_add_cert(fx->reg, fx->p, text, &url,
+                                       good.pem_path, 1, NULL, &a));
+    assert_null(mai_endpoints_add_cert(fx->reg, fx->p, text, &url,
+                                       good.pem_path, 1, NULL, &b));
+    with_a = mai_endpoints_find_cert(fx->reg, text, good.pem_path, 1, NULL,
+                                     &a);
+    with_b = mai_endpoints_find_cert(fx->reg, text, good.pem_path, 1, NULL,
+                                     &b);
+    assert_non_null(with_a);
+    assert_non_null(with_b);
+    assert_ptr_not_equal(with_a, none);
+    assert_ptr_not_equal(with_a, with_b);
+    assert_ptr_equal(mai_endpoints_find(fx->reg, text, good.pem_path, 1,
+                                        NULL), none);
+    assert_ptr_not_equal(mai_endpoint_target(with_a)->conns,
+                         mai_endpoint_target(with_b)->conns);
+    assert_ptr_not_equal(mai_endpoint_target(with_a)->tls,
+                         mai_endpoint_target(none)->tls);
+    /* the same certificate with the other's key is another identity */
+    b.cert_file = good.pem_path;
+    assert_null(mai_endpoints_find_cert(fx->reg, text, good.pem_path, 1,
+                                        NULL, &b));
+    /* a key that is not the certificate's stops the set-up, naming it */
+    assert_non_null(strstr(mai_endpoints_add_cert(fx->reg, fx->p, text,
+                                                  &url, good.pem_path, 1,
+                                                  NULL, &b), b.key_file));
+    assert_non_null(mai_tls_check_client_cert(fx->p, good.pem_path,
+                                              b.key_file));
+    assert_null(mai_tls_check_client_cert(fx->p, good.pem_path,
+                                          a.key_file));
+    assert_non_null(strstr(mai_tls_check_client_cert(fx->p, a.key_file,
+                                                     a.key_file),
+                           a.key_file));
+    assert_non_null(strstr(mai_tls_check_client_cert(fx->p, good.pem_path,
+                                                     "/nonexistent/k.pem"),
+                           "/nonexistent/k.pem"));
+    /* plain http: no TLS, one endpoint whatever the certificate */
+    assert_null(mai_url_parse(fx->p, "http://127.0.0.1:1/x", &plain));
+    assert_null(mai_endpoints_add(fx->reg, fx->p, "http://127.0.0.1:1/x",
+                                  &plain, NULL, 1, NULL));
+    assert_non_null(mai_endpoints_find_cert(fx->reg, "http://127.0.0.1:1/x",
+                                            NULL, 1, NULL, &a));
+}
+
 /* A CA file that cannot be read stops the set-up, naming the file, and
  * leaves no endpoint behind. */
 static void test_bad_ca_file_not_added(void **state)
@@ -323,6 +410,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_own_session_slot),
     FX_TEST(test_proxy_is_part_of_the_key),
     FX_TEST(test_bad_ca_file_not_added),
+    FX_TEST(test_client_cert_is_part_of_the_key),
     FX_TEST(test_limits_from_conf),
     FX_TEST(test_directives_reach_the_endpoint),
     FX_TEST(test_inflight_and_breaker),

@@ -562,15 +562,17 @@ static void test_token_types(void **state)
     assert_int_equal(mai_result_type_refusal(NULL), MAI_OK);
 }
 
-/* Sender-constrained tokens: refused until the location checks proofs. */
+/* Sender-constrained tokens: refused unless the location checks the
+ * binding (a certificate thumbprint: authn.c). */
 static void test_bound_tokens(void **state)
 {
     apr_pool_t *p = *state;
     static const char *const bound[] = {
         ",\"cnf\":{\"jkt\":\"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\"}",
-        ",\"cnf\":{\"x5t#S256\":"
-        "\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}",
         ",\"token_type\":\"Bearer\",\"cnf\":{\"jkt\":\"a\"}",
+        /* a thumbprint that is no string, or beside an unchecked member */
+        ",\"cnf\":{\"x5t#S256\":1}",
+        ",\"cnf\":{\"x5t#S256\":\"a\",\"jkt\":\"a\"}",
         /* a method this module does not know, and odd shapes: closed */
         ",\"cnf\":{\"jwk\":{\"kty\":\"EC\"}}", ",\"cnf\":{\"kid\":\"k1\"}",
         ",\"cnf\":{\"x\":null}", ",\"cnf\":\"jkt\"", ",\"cnf\":[]",
@@ -583,6 +585,9 @@ static void test_bound_tokens(void **state)
     static const char *const plain[] = {
         ",\"cnf\":{}", ",\"cnf\":null", ",\"o\":{\"cnf\":{\"jkt\":\"a\"}}",
         ",\"CNF\":{\"jkt\":\"a\"}", ",\"token_type\":\"DPoP-ish\"",
+        /* RFC 8705: authn.c checks the certificate (cert_bound.c) */
+        ",\"cnf\":{\"x5t#S256\":"
+        "\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}",
     };
     apr_size_t i;
 
