@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -183,11 +184,15 @@ class RealAS:
     OTHER_RESOURCE = "https://other.mai.test"
 
     def __init__(self, workdir, client_secret, rs_secret, token_ttl=600,
-                 resources=None, plugins=(), extra=None, name="real_as"):
+                 resources=None, plugins=(), extra=None, name="real_as",
+                 client_cert=None):
         """plugins: names of real_as/plugins/*.js to load; extra: more
         keys for the JSON file the plugins read; name: the file names in
         workdir, so a test can run its own provider next to the session's
-        one."""
+        one. With extra {"scheme": "https", "tls_ca": CA file} the token
+        requests go over https, verified against that CA; client_cert
+        (cert, key): they present it (mutual TLS) and send client_id in
+        the form instead of Basic credentials."""
         real = os.path.join(HERE, "real_as")
         if not os.path.isdir(os.path.join(real, "node_modules",
                                           "oidc-provider")):
@@ -202,6 +207,8 @@ class RealAS:
         self.client_secret = client_secret
         self.rs_id = "mai-rs"
         self.rs_secret = rs_secret
+        self.client_cert = client_cert
+        self.tls_ca = (extra or {}).get("tls_ca")
         cfg = {"client_id": self.client_id, "client_secret": client_secret,
                "rs_id": self.rs_id, "rs_secret": rs_secret,
                "resources": resources or {self.RESOURCE: "read write",
@@ -225,17 +232,29 @@ class RealAS:
     def stop(self):
         stop_process(self.proc)
 
+    def _connection(self):
+        if not self.issuer.startswith("https:"):
+            return http.client.HTTPConnection("127.0.0.1", self.port,
+                                              timeout=10)
+        ctx = ssl.create_default_context(cafile=self.tls_ca)
+        if self.client_cert:
+            ctx.load_cert_chain(*self.client_cert)
+        return http.client.HTTPSConnection("127.0.0.1", self.port,
+                                           timeout=10, context=ctx)
+
     def _post(self, path, form):
         cred = "%s:%s" % (urllib.parse.quote_plus(self.client_id),
                           urllib.parse.quote_plus(self.client_secret))
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if self.client_cert:
+            form = dict(form, client_id=self.client_id)
+        else:
+            headers["Authorization"] = "Basic " + base64.b64encode(
+                cred.encode()).decode()
+        conn = self._connection()
         try:
             conn.request("POST", path, body=urllib.parse.urlencode(form),
-                         headers={
-                             "Content-Type":
-                                 "application/x-www-form-urlencoded",
-                             "Authorization": "Basic " + base64.b64encode(
-                                 cred.encode()).decode()})
+                         headers=headers)
             resp = conn.getresponse()
             return resp.status, resp.read()
         finally:
