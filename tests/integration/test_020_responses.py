@@ -241,8 +241,9 @@ class TestInvalidToken:
     @pytest.mark.parametrize("claims,why", [
         ({"cnf": {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}},
          "BOUND_TOKEN"),
+        # checked against the request's certificate (test_276): none here
         ({"cnf": {"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}},
-         "BOUND_TOKEN"),
+         "NO_CLIENT_CERT"),
         ({"token_type": "Bearer", "cnf": {"jkt": "a"}}, "BOUND_TOKEN"),
         ({"cnf": {"kid": "unknown-method"}}, "BOUND_TOKEN"),
         ({"token_type": "DPoP"}, "DPOP_TOKEN"),
