@@ -30,6 +30,10 @@ typedef struct {
                                 * AuthIntrospectClientCert pairs named */
     const mai_dir_conf_t *server;  /* the server's own settings */
     const char *err;           /* the first misconfiguration seen */
+    const char *no_cert;       /* a section with tls_client_auth and no
+                                * certificate, which is an error only
+                                * when no section names one (an
+                                * enclosing section may give it) */
 } values_t;
 
 typedef struct {
@@ -52,9 +56,9 @@ static const char *check_tls_auth(values_t *v, const mai_dir_conf_t *dc)
     if (!MAI_AUTH_IS_TLS(mai_conf_client_auth(eff))) {
         return NULL;
     }
-    if (!mai_conf_client_cert(eff)) {
-        return apr_psprintf(v->p, "AuthIntrospectClientAuth %s needs "
-                            "AuthIntrospectClientCert", name);
+    if (!mai_conf_client_cert(eff) && !v->no_cert) {
+        v->no_cert = apr_psprintf(v->p, "AuthIntrospectClientAuth %s needs "
+                                  "AuthIntrospectClientCert", name);
     }
     if (url && !url->tls) {
         return apr_psprintf(v->p, "AuthIntrospectClientAuth %s needs an "
@@ -289,6 +293,9 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
         v.cas = apr_hash_make(ptemp);
         v.certs = apr_hash_make(ptemp);
         mai_sections_walk(pconf, s, note, &v);
+        if (!v.err && v.no_cert && !apr_hash_count(v.certs)) {
+            v.err = v.no_cert;
+        }
         if (v.err) {
             return apr_psprintf(ptemp, "%s:%u: %s", s->server_hostname
                                 ? s->server_hostname : "(main server)",

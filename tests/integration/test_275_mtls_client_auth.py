@@ -70,6 +70,9 @@ class TestMutualTLS:
             _loc(env, "/wrong", "mai-rs-tls", "tls_client_auth", "other"),
             # no certificate: client_id alone
             _loc(env, "/nocert", "mai-rs-tls", "none"),
+            # tls_client_auth whose certificate no enclosing section gives:
+            # startup lets it pass (others name one), the request is 500
+            _loc(env, "/unset", "mai-rs-tls", "tls_client_auth"),
         ])
 
     def _token(self, provider, errlog):
@@ -112,6 +115,16 @@ class TestMutualTLS:
         assert provider.introspections()[-1][1] == 401
         text = errlog.error_text()
         assert "MAI00802" in text and "ENDPOINT_CLIENT_AUTH" in text, text
+
+    def test_tls_auth_without_certificate_is_500(self, client, provider,
+                                                 errlog):
+        errlog.expect(r"\[auth_introspect:error\].*MAI01800:",
+                      r"\[auth_introspect:error\].*MAI00301:")
+        seen = len(provider.introspections())
+        r = client.get("/unset" + CGI, token=self._token(provider, errlog))
+        assert r.status == 500, r
+        assert "needs AuthIntrospectClientCert" in errlog.error_text()
+        assert provider.introspections()[seen:] == []
 
     def test_same_url_two_certificates(self, client, provider, env,
                                        errlog):
