@@ -1285,6 +1285,49 @@ static void test_export_max_header_bytes(void **state)
                         1048576, "1048576", "1048577");
 }
 
+/* AuthIntrospectClientCert: the pair travels together, an inner section
+ * wins, unset is NULL. */
+static void test_client_cert(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *base = mai_dir_conf_create(p);
+    mai_dir_conf_t *add = mai_dir_conf_create(p);
+    mai_dir_conf_t *m;
+
+    assert_null(mai_conf_client_cert(base));
+    assert_null(mai_conf_client_key(base));
+    OK(mai_conf_set_client_cert(p, base, "/a.pem", "/a.key"));
+    m = mai_dir_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_client_cert(m), "/a.pem");
+    assert_string_equal(mai_conf_client_key(m), "/a.key");
+    OK(mai_conf_set_client_cert(p, add, "/b.pem", "/b.key"));
+    m = mai_dir_conf_merge(p, base, add);
+    assert_string_equal(mai_conf_client_cert(m), "/b.pem");
+    assert_string_equal(mai_conf_client_key(m), "/b.key");
+}
+
+/* AuthIntrospectClientCertHeader: a header name or none; a virtual host
+ * inherits the main server's unless it says none. */
+static void test_client_cert_header(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_server_conf_t *base = mai_server_conf_create(p);
+    mai_server_conf_t *add = mai_server_conf_create(p);
+
+    assert_null(mai_conf_client_cert_header(base));
+    BAD(mai_conf_set_client_cert_header(p, base, ""));
+    BAD(mai_conf_set_client_cert_header(p, base, "X Cert"));
+    BAD(mai_conf_set_client_cert_header(p, base, "X-Cert:"));
+    OK(mai_conf_set_client_cert_header(p, base, "X-SSL-Client-Cert"));
+    assert_string_equal(mai_conf_client_cert_header(
+        mai_server_conf_merge(p, base, add)), "X-SSL-Client-Cert");
+    OK(mai_conf_set_client_cert_header(p, add, "None"));
+    assert_null(mai_conf_client_cert_header(
+        mai_server_conf_merge(p, base, add)));
+    assert_string_equal(mai_conf_client_cert_header(
+        mai_server_conf_merge(p, add, base)), "X-SSL-Client-Cert");
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_endpoint),
     UNIT_TEST(test_endpoint_transport),
@@ -1321,5 +1364,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_export_max_header_bytes),
     UNIT_TEST(test_l1_recheck),
     UNIT_TEST(test_proxy),
+    UNIT_TEST(test_client_cert),
+    UNIT_TEST(test_client_cert_header),
 };
 UNIT_MAIN(tests)
