@@ -73,9 +73,10 @@ mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
  * "typ" claim is "Refresh" or "Offline" (Keycloak; any case); DPOP_TOKEN
  * when token_type is "DPoP" (any case); BOUND_TOKEN when "cnf" is present
  * and neither null nor an object whose members are all checked by the
- * caller (none, or "x5t#S256" as a string: cert_bind.h); WRONG_TOKEN_TYPE when token_types
- * (an array of char*) is not NULL and token_type is absent or none of
- * them (any case; an empty array refuses every token); EXPIRED when
+ * caller (none, or "x5t#S256" as a string: cert_bind.h);
+ * WRONG_TOKEN_TYPE when token_types (an array of char*) is not NULL and
+ * token_type is absent or none of them (any case; an empty array refuses
+ * every token); EXPIRED when
  * exp + skew <= now;
  * NOT_YET_VALID when nbf - skew > now; WRONG_ISSUER when issuer is not NULL
  * and differs from iss. MAI_OK otherwise.
