@@ -99,6 +99,20 @@ static const char *insecure(const mai_discovery_t *d, const mai_url_t *u,
 
 /* GET the document and vet it: the issuer RFC 8414 section 3.3 binds,
  * an introspection endpoint under the endpoint rules. *url from p. */
+/* RFC 8705 section 5: a client that presents a certificate uses the
+ * server's mutual-TLS alias of the endpoint when it names one (it may be
+ * another host, the one that asks for certificates). A step of fetch's
+ * checks: it only replaces md's endpoint, and gives 0. */
+static int take_mtls_alias(const mai_discovery_req_t *q,
+                           mai_as_metadata_t *md)
+{
+    if (md->mtls_introspection_endpoint
+        && mai_endpoint_client_cert(q->metadata)->cert_file) {
+        md->introspection_endpoint = md->mtls_introspection_endpoint;
+    }
+    return 0;
+}
+
 static mai_status_t fetch(mai_discovery_t *d, apr_pool_t *p,
                           const mai_discovery_req_t *q,
                           const mai_log_sink_t *log, mai_as_metadata_t *md,
@@ -149,7 +163,7 @@ static mai_status_t fetch(mai_discovery_t *d, apr_pool_t *p,
                 t->url.authority, t->url.path, md->issuer, q->issuer);
         s = MAI_STATUS_ENDPOINT_BAD_JSON;
     }
-    else if (!md->introspection_endpoint) {
+    else if (!take_mtls_alias(q, md) && !md->introspection_endpoint) {
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01504)
                 "authorization server metadata %s%s names no "
                 "introspection_endpoint", t->url.authority, t->url.path);
@@ -181,10 +195,13 @@ static mai_status_t resolve(mai_discovery_t *d, doc_t *doc,
     mai_endpoint_t *ep;
     const char *err;
 
-    ep = mai_endpoints_find(d->reg, md->introspection_endpoint,
-                            mai_endpoint_ca_file(meta),
-                            mai_endpoint_verify(meta),
-                            mai_endpoint_target(meta)->proxy);
+    /* the same client certificate as the metadata URL's endpoint: it is
+     * the location's (AuthIntrospectClientCert) */
+    ep = mai_endpoints_find_cert(d->reg, md->introspection_endpoint,
+                                 mai_endpoint_ca_file(meta),
+                                 mai_endpoint_verify(meta),
+                                 mai_endpoint_target(meta)->proxy,
+                                 mai_endpoint_client_cert(meta));
     if (!ep) {
         ep = apr_hash_get(doc->derived, md->introspection_endpoint,
                           APR_HASH_KEY_STRING);

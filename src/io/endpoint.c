@@ -385,3 +385,8 @@ int mai_endpoint_verify(const mai_endpoint_t *ep)
 {
     return ep->verify;
 }
+
+const mai_client_cert_t *mai_endpoint_client_cert(const mai_endpoint_t *ep)
+{
+    return &ep->cert;
+}

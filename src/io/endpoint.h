@@ -126,6 +126,9 @@ const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
                                  const mai_endpoint_t *base,
                                  const mai_url_t *url, mai_endpoint_t **out);
 
+/** The client certificate the endpoint presents (cert_file NULL: none). */
+const mai_client_cert_t *mai_endpoint_client_cert(const mai_endpoint_t *ep);
+
 /** The TLS settings the endpoint was set up with. */
 const char *mai_endpoint_ca_file(const mai_endpoint_t *ep);
 int mai_endpoint_verify(const mai_endpoint_t *ep);

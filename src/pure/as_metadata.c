@@ -115,6 +115,21 @@ static int get_list(apr_pool_t *p, json_object *root, const char *name,
     return 1;
 }
 
+/* mtls_endpoint_aliases (RFC 8705 section 5): an object when present;
+ * its introspection_endpoint a string when present. 0: wrong type. */
+static int get_mtls_alias(apr_pool_t *p, json_object *root,
+                          const char **out)
+{
+    json_object *v;
+
+    *out = NULL;
+    if (!json_object_object_get_ex(root, "mtls_endpoint_aliases", &v)) {
+        return 1;
+    }
+    return json_object_is_type(v, json_type_object)
+           && get_string(p, v, "introspection_endpoint", out) >= 0;
+}
+
 mai_status_t mai_as_metadata_parse(apr_pool_t *p, const char *json,
                                    apr_size_t len, mai_as_metadata_t *out)
 {
@@ -144,7 +159,8 @@ mai_status_t mai_as_metadata_parse(apr_pool_t *p, const char *json,
         && get_list(p, root, "introspection_endpoint_auth_methods_supported",
                     &out->auth_methods) >= 0
         && get_list(p, root, "introspection_endpoint_auth_signing_alg_"
-                    "values_supported", &out->auth_signing_algs) >= 0) {
+                    "values_supported", &out->auth_signing_algs) >= 0
+        && get_mtls_alias(p, root, &out->mtls_introspection_endpoint)) {
         s = MAI_OK;
     }
     if (root) {

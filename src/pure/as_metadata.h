@@ -16,6 +16,9 @@ typedef struct mai_as_metadata {
     const char *issuer;
     const char *introspection_endpoint;     /* NULL: absent */
     const char *jwks_uri;                   /* NULL: absent */
+    /* RFC 8705 section 5: mtls_endpoint_aliases.introspection_endpoint,
+     * for clients that present a certificate; NULL: absent */
+    const char *mtls_introspection_endpoint;
     /* arrays of const char *; NULL: the member is absent */
     apr_array_header_t *auth_methods;       /* ..._auth_methods_supported */
     apr_array_header_t *auth_signing_algs;  /* ..._signing_alg_values_... */

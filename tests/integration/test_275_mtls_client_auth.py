@@ -73,6 +73,17 @@ class TestMutualTLS:
             # tls_client_auth whose certificate no enclosing section gives:
             # startup lets it pass (others name one), the request is 500
             _loc(env, "/unset", "mai-rs-tls", "tls_client_auth"),
+            # discovery (RFC 8414): the metadata URL's endpoint and the
+            # endpoint it names present the location's certificate (the
+            # same URL without one is set up for /nocert above)
+            env.protect("/disc", "AuthIntrospectTLSCAFile " + env.ca_file,
+                        "AuthIntrospectClientID mai-rs-tls",
+                        "AuthIntrospectClientAuth tls_client_auth",
+                        "AuthIntrospectCacheTTL 0", _cert(env, "tls"),
+                        "AuthIntrospectMetadataURL "
+                        + env.mtls_provider.real.issuer
+                        + "/.well-known/openid-configuration",
+                        creds=False, endpoint=""),
         ])
 
     def _token(self, provider, errlog):
@@ -115,6 +126,15 @@ class TestMutualTLS:
         assert provider.introspections()[-1][1] == 401
         text = errlog.error_text()
         assert "MAI00802" in text and "ENDPOINT_CLIENT_AUTH" in text, text
+
+    def test_discovered_endpoint_keeps_the_certificate(self, client,
+                                                       provider, env,
+                                                       errlog):
+        self._keys_secret(env, errlog)
+        seen = len(provider.introspections())
+        asserts.granted(client.get("/disc" + CGI,
+                                   token=self._token(provider, errlog)))
+        assert provider.introspections()[seen:] == [("mai-rs-tls", 200)]
 
     def test_tls_auth_without_certificate_is_500(self, client, provider,
                                                  errlog):

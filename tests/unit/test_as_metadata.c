@@ -74,6 +74,23 @@ static void test_parse(void **state)
                                        "client_secret_post"));
     assert_string_equal(APR_ARRAY_IDX(md.auth_signing_algs, 0,
                                       const char *), "RS256");
+    assert_null(md.mtls_introspection_endpoint);
+    /* RFC 8705 section 5: the mutual-TLS aliases */
+    assert_int_equal(parse(p, "{\"issuer\":\"https://as\","
+        "\"introspection_endpoint\":\"https://as/introspect\","
+        "\"mtls_endpoint_aliases\":{\"introspection_endpoint\":"
+        "\"https://mtls.as/introspect\",\"token_endpoint\":\"x\"}}", &md),
+        MAI_OK);
+    assert_string_equal(md.mtls_introspection_endpoint,
+                        "https://mtls.as/introspect");
+    assert_int_equal(parse(p, "{\"issuer\":\"a\",\"mtls_endpoint_aliases\""
+                          ":{}}", &md), MAI_OK);
+    assert_null(md.mtls_introspection_endpoint);
+    assert_int_not_equal(parse(p, "{\"issuer\":\"a\",\"mtls_endpoint_"
+                               "aliases\":[]}", &md), MAI_OK);
+    assert_int_not_equal(parse(p, "{\"issuer\":\"a\",\"mtls_endpoint_"
+                               "aliases\":{\"introspection_endpoint\":1}}",
+                               &md), MAI_OK);
     /* only issuer is required; an absent list claims nothing */
     assert_int_equal(parse(p, "{\"issuer\":\"https://as\"}", &md), MAI_OK);
     assert_null(md.introspection_endpoint);

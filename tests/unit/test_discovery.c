@@ -124,6 +124,23 @@ static void test_fetched_once(void **state)
     assert_int_equal(apr_atomic_read32(&fx->srv.requests), 1);
 }
 
+/* RFC 8705 section 5: the mutual-TLS alias is for a client that presents
+ * a certificate; this metadata endpoint presents none. */
+static void test_mtls_alias_needs_a_certificate(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    snprintf(fx->doc, sizeof(fx->doc), "{\"issuer\":\"%s\","
+             "\"introspection_endpoint\":\"%s\",\"mtls_endpoint_aliases\":"
+             "{\"introspection_endpoint\":\"%s\"}}", fx->issuer,
+             local(fx, "/introspect"), local(fx, "/mtls-introspect"));
+    fx->srv.body = fx->doc;
+    assert_null(mai_endpoint_client_cert(fx->meta)->cert_file);
+    assert_int_equal(ask(fx, &ep), MAI_OK);
+    assert_string_equal(mai_endpoint_target(ep)->url.path, "/introspect");
+}
+
 static void test_issuer_bound(void **state)
 {
     fx_t *fx = *state;
@@ -203,6 +220,7 @@ static void test_unreachable(void **state)
 
 static const struct CMUnitTest tests[] = {
     FX_TEST(test_fetched_once),
+    FX_TEST(test_mtls_alias_needs_a_certificate),
     FX_TEST(test_issuer_bound),
     FX_TEST(test_insecure_endpoint_refused),
     FX_TEST(test_refresh_keeps_old_on_failure),
