@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* endpoint_setup.c: every endpoint a request can use is set up once, at
- * startup, in the parent (as root: CA files are read here, not by a child
- * on its first request, and a failure stops startup instead of costing
- * every request). AuthIntrospectEndpoint, TLSCAFile and TLSVerify cannot
- * be set in .htaccess, so the parsed sections hold every value.
+ * startup, in the parent (as root: CA files and client keys are read
+ * here, not by a child on its first request, and a failure stops startup
+ * instead of costing every request). AuthIntrospectEndpoint, TLSCAFile,
+ * TLSVerify and ClientCert cannot be set in .htaccess, so the parsed
+ * sections hold every value.
  *
  * A request's settings are a merge of its sections: the endpoint may come
  * from a <Location>, the CA file from a <Directory>. So per server, every
- * endpoint URL is set up with every CA file and TLSVerify value that
- * server's sections name (most configurations name one of each). */
+ * endpoint URL is set up with every CA file, TLSVerify value and client
+ * certificate (and none) that server's sections name (most configurations
+ * name one of each). */
 #include "mai_private.h"
 #include <apr_hash.h>
 #include <apr_strings.h>
