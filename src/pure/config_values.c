@@ -84,8 +84,32 @@ const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out)
     else if (!strcasecmp(arg, "none")) {
         *out = MAI_AUTH_NONE;
     }
+    else if (!strcasecmp(arg, "client_secret_jwt")) {
+        *out = MAI_AUTH_SECRET_JWT;
+    }
+    else if (!strcasecmp(arg, "private_key_jwt")) {
+        *out = MAI_AUTH_PRIVATE_KEY_JWT;
+    }
     else {
-        return "must be client_secret_basic, client_secret_post or none";
+        return "must be client_secret_basic, client_secret_post, none, "
+               "client_secret_jwt or private_key_jwt";
+    }
+    return NULL;
+}
+
+const char *mai_cv_assertion_aud(const char *arg, mai_assertion_aud_t *out)
+{
+    if (!strcasecmp(arg, "issuer")) {
+        *out = MAI_ASSERT_AUD_ISSUER;
+    }
+    else if (!strcasecmp(arg, "endpoint")) {
+        *out = MAI_ASSERT_AUD_ENDPOINT;
+    }
+    else if (!strcasecmp(arg, "both")) {
+        *out = MAI_ASSERT_AUD_BOTH;
+    }
+    else {
+        return "must be issuer, endpoint or both";
     }
     return NULL;
 }
@@ -94,7 +118,10 @@ const char *mai_cv_client_auth_name(mai_client_auth_t a)
 {
     /* the names of RFC 8414's ..._auth_methods_supported */
     return a == MAI_AUTH_POST ? "client_secret_post"
-           : a == MAI_AUTH_NONE ? "none" : "client_secret_basic";
+           : a == MAI_AUTH_NONE ? "none"
+           : a == MAI_AUTH_SECRET_JWT ? "client_secret_jwt"
+           : a == MAI_AUTH_PRIVATE_KEY_JWT ? "private_key_jwt"
+           : "client_secret_basic";
 }
 
 const char *mai_cv_token_source(apr_pool_t *p, const char *arg,
