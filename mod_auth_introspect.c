@@ -147,10 +147,12 @@ static const char *set_client_key(cmd_parms *cmd, void *dc, const char *a,
     path = ap_server_root_relative(cmd->temp_pool, a + 5);
     err = path ? mai_sign_key_load(cmd->pool, path, kid, &k)
                : "invalid key file path";
-    if (!err) {
-        mai_conf_set_client_key(dc, k);
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuthIntrospectClientKey: ", err,
+                           NULL);
     }
-    return err;
+    mai_conf_set_client_key(dc, k);
+    return NULL;
 }
 static const char *set_assertion_aud(cmd_parms *cmd, void *dc, const char *a)
 {
