@@ -193,6 +193,9 @@ class TestRealAS:
             _loc(env, "/pk-late", w.late, PKJWT_ID, pk,
                  "AuthIntrospectClientKey file:" + w.rsa_file),
             _loc(env, "/sjwt-late", w.late, SJWT_ID, *sjwt),
+            # the control: the late provider takes a plain secret
+            _loc(env, "/basic-late", w.late, w.late.rs_id,
+                 env.secret_line(w.late.rs_secret)),
         ])
 
     def _issue(self, ras, errlog):
@@ -225,6 +228,14 @@ class TestRealAS:
         text = errlog.error_text()
         assert "MAI01701" in text
         assert "private_key_jwt" in text or "client_secret_jwt" in text
+
+
+    def test_late_provider_is_only_late(self, client, ca_world, tokens):
+        """The provider that refuses our assertions as expired takes
+        client_secret_basic: only the time differs (an unknown token is
+        inactive there, a 401, not a 503)."""
+        asserts.invalid_token(client.get("/basic-late" + CGI,
+                                         token=tokens.new()))
 
 
 def _payload(jws):
