@@ -296,7 +296,8 @@ static const char *jwk_alg(apr_pool_t *p, const char *want, const char *def,
 {
     if (!want || !strcmp(want, def)
         || (!strcmp(def, "RS256") && !strcmp(want, "PS256"))) {
-        *alg = want ? want : def;
+        /* a copy: want lives in the JSON object freed after loading */
+        *alg = apr_pstrdup(p, want ? want : def);
         return NULL;
     }
     return apr_psprintf(p, "JWK alg %s does not fit the key (%s%s)", want,
