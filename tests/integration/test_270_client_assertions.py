@@ -102,6 +102,14 @@ class World:
             self.p384.private_numbers().private_value, 48))
         self.jwk_file = write(os.path.join(d, "p384.jwk"),
                               json.dumps(jwk).encode())
+        # the RSA key again as a JWK asking for PS256 (no kid: the same
+        # RFC 7638 thumbprint as the PEM)
+        priv = self.rsa.private_numbers()
+        self.ps256_file = write(os.path.join(d, "rsa-ps256.jwk"), json.dumps(
+            dict(public_jwk(self.rsa), alg="PS256", d=int_b64u(priv.d),
+                 p=int_b64u(priv.p), q=int_b64u(priv.q),
+                 dp=int_b64u(priv.dmp1), dq=int_b64u(priv.dmq1),
+                 qi=int_b64u(priv.iqmp))).encode())
         self.other_file = write(os.path.join(d, "other.pem"),
                                 pem(self.other))
         self.ed_file = write(os.path.join(d, "ed25519.pem"),
@@ -180,6 +188,8 @@ class TestRealAS:
             _loc(env, "/pk-jwk", w.as_, PKJWT_ID, pk,
                  "AuthIntrospectClientKey file:" + w.jwk_file,
                  "AuthIntrospectClientAssertionAudience both"),
+            _loc(env, "/pk-ps256", w.as_, PKJWT_ID, pk,
+                 "AuthIntrospectClientKey file:" + w.ps256_file),
             _loc(env, "/pk-ep", w.as_, PKJWT_ID, pk,
                  "AuthIntrospectClientKey file:" + w.rsa_file,
                  "AuthIntrospectClientAssertionAudience endpoint"),
@@ -203,12 +213,22 @@ class TestRealAS:
         errlog.secret(tok)
         return tok
 
-    @pytest.mark.parametrize("prefix", ["/sjwt", "/pk-rsa", "/pk-ec",
-                                        "/pk-jwk", "/pk-ep"])
-    def test_accepted(self, client, ca_world, errlog, tokens, prefix):
+    @pytest.mark.parametrize("prefix,alg,kid", [
+        ("/sjwt", "HS256", None), ("/pk-rsa", "RS256", "rsa"),
+        ("/pk-ec", "ES256", EC_KID), ("/pk-jwk", "ES384", JWK_KID),
+        ("/pk-ps256", "PS256", "rsa"), ("/pk-ep", "RS256", "rsa")])
+    def test_accepted(self, client, ca_world, errlog, tokens, prefix, alg,
+                      kid):
         ras = ca_world.as_
         r = client.get(prefix + CGI, token=self._issue(ras, errlog))
         asserts.granted(r)
+        # what was signed, from the trace line (MAI01704)
+        kid = ca_world.rsa_kid if kid == "rsa" else kid
+        line = [l for l in errlog.error_text().splitlines()
+                if "MAI01704" in l]
+        assert len(line) == 1, line
+        assert ("client assertion %s%s for " % (
+            alg, " kid " + kid if kid else "")) in line[0], line
         seen = r.json()
         assert seen["INTROSPECT_CLIENT_ID"] == ras.client_id
         assert seen["INTROSPECT_AUD"] == ras.RESOURCE
