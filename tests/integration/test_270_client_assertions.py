@@ -193,6 +193,15 @@ class TestRealAS:
             _loc(env, "/pk-ep", w.as_, PKJWT_ID, pk,
                  "AuthIntrospectClientKey file:" + w.rsa_file,
                  "AuthIntrospectClientAssertionAudience endpoint"),
+            # discovery: the endpoint and the issuer (the aud) from the
+            # metadata document
+            env.protect("/pk-disc", "AuthIntrospectCacheTTL 0",
+                        "AuthIntrospectMetadataURL " + w.as_.issuer
+                        + "/.well-known/openid-configuration",
+                        "AuthIntrospectClientID " + PKJWT_ID, pk,
+                        "AuthIntrospectClientKey file:%s %s" % (w.ec_file,
+                                                                EC_KID),
+                        endpoint="", creds=False),
             # refusals
             _loc(env, "/pk-wrongkey", w.as_, PKJWT_ID, pk,
                  "AuthIntrospectClientKey file:%s %s" % (w.other_file,
@@ -216,7 +225,8 @@ class TestRealAS:
     @pytest.mark.parametrize("prefix,alg,kid", [
         ("/sjwt", "HS256", None), ("/pk-rsa", "RS256", "rsa"),
         ("/pk-ec", "ES256", EC_KID), ("/pk-jwk", "ES384", JWK_KID),
-        ("/pk-ps256", "PS256", "rsa"), ("/pk-ep", "RS256", "rsa")])
+        ("/pk-ps256", "PS256", "rsa"), ("/pk-ep", "RS256", "rsa"),
+        ("/pk-disc", "ES256", EC_KID)])
     def test_accepted(self, client, ca_world, errlog, tokens, prefix, alg,
                       kid):
         ras = ca_world.as_
@@ -227,8 +237,10 @@ class TestRealAS:
         line = [l for l in errlog.error_text().splitlines()
                 if "MAI01704" in l]
         assert len(line) == 1, line
-        assert ("client assertion %s%s for " % (
-            alg, " kid " + kid if kid else "")) in line[0], line
+        iss, ep = ras.issuer, ras.introspection_url
+        aud = {"/pk-ep": ep, "/pk-jwk": iss + " and " + ep}.get(prefix, iss)
+        assert line[0].endswith("client assertion %s%s for %s" % (
+            alg, " kid " + kid if kid else "", aud)), line
         seen = r.json()
         assert seen["INTROSPECT_CLIENT_ID"] == ras.client_id
         assert seen["INTROSPECT_AUD"] == ras.RESOURCE
