@@ -203,13 +203,19 @@ static const char *from_ec(apr_pool_t *p, apr_pool_t *tmp,
     }
     nid = OBJ_txt2nid(group);
     if (nid == NID_X9_62_prime256v1) {
-        crv = "P-256", alg = "ES256", size = 32;
+        crv = "P-256";
+        alg = "ES256";
+        size = 32;
     }
     else if (nid == NID_secp384r1) {
-        crv = "P-384", alg = "ES384", size = 48;
+        crv = "P-384";
+        alg = "ES384";
+        size = 48;
     }
     else if (nid == NID_secp521r1) {
-        crv = "P-521", alg = "ES512", size = 66;
+        crv = "P-521";
+        alg = "ES512";
+        size = 66;
     }
     else {
         return apr_psprintf(p, "EC curve %s: P-256, P-384 or P-521 only",
