@@ -31,6 +31,7 @@
 #include "purge_scopes.h"
 #include "discovery.h"
 #include "cert_bound.h"
+#include "jose_sign.h"
 
 mai_process_t mai_proc;
 
@@ -79,7 +80,15 @@ static const char *set_client_id(cmd_parms *cmd, void *dc, const char *a)
 static const char *set_client_secret(cmd_parms *cmd, void *dc, const char *a)
 {
     const char *secret, *err = resolve_secret(cmd, a, &secret);
-    return err ? err : mai_conf_set_client_secret(cmd->pool, dc, secret);
+    mai_sign_key_t *hmac;
+
+    err = err ? err : mai_conf_set_client_secret(cmd->pool, dc, secret);
+    /* client_secret_jwt's HS256 key, made once here, never per request */
+    err = err ? err : mai_sign_key_hmac(cmd->pool, secret, &hmac);
+    if (!err) {
+        mai_conf_set_client_secret_key(dc, hmac);
+    }
+    return err;
 }
 static const char *set_client_auth(cmd_parms *cmd, void *dc, const char *a)
 {
@@ -140,6 +149,36 @@ static const char *set_metadata_refresh(cmd_parms *cmd, void *dc,
                                         const char *a)
 {
     return mai_conf_set_metadata_refresh(dc, a);
+}
+
+/* Read at startup as root, checked by `apache2 -t` with file and line. */
+static const char *set_client_key(cmd_parms *cmd, void *dc, const char *a,
+                                  const char *kid)
+{
+    mai_sign_key_t *k;
+    const char *path, *err;
+
+    if (strncmp(a, "file:", 5) || !a[5]) {
+        return "AuthIntrospectClientKey takes file:PATH [KID]";
+    }
+    path = ap_server_root_relative(cmd->temp_pool, a + 5);
+    err = path ? mai_sign_key_load(cmd->pool, path, kid, &k)
+               : "invalid key file path";
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuthIntrospectClientKey: ", err,
+                           NULL);
+    }
+    mai_conf_set_client_key(dc, k);
+    return NULL;
+}
+static const char *set_assertion_aud(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_assertion_aud(dc, a);
+}
+static const char *set_assertion_reuse(cmd_parms *cmd, void *dc,
+                                       const char *a)
+{
+    return mai_conf_set_assertion_reuse(dc, a);
 }
 
 static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
@@ -313,7 +352,8 @@ static const command_rec directives[] = {
                   SECURE_CONF, "client secret: VALUE, env:NAME or file:PATH"),
     AP_INIT_TAKE1("AuthIntrospectClientAuth", set_client_auth, NULL,
                   SECURE_CONF, "client_secret_basic, client_secret_post, "
-                  "none, tls_client_auth or self_signed_tls_client_auth"),
+                  "none, client_secret_jwt, private_key_jwt, "
+                  "tls_client_auth or self_signed_tls_client_auth"),
     AP_INIT_TAKE1("AuthIntrospectTLSCAFile", set_ca_file, NULL, SECURE_CONF,
                   "PEM bundle that verifies the endpoint's certificate"),
     AP_INIT_FLAG("AuthIntrospectTLSVerify", set_tls_verify, NULL,
@@ -407,6 +447,15 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectClientCertHeader", set_cert_header, NULL,
                   RSRC_CONF, "request header a TLS-terminating front end "
                   "puts the client certificate in, or none"),
+    AP_INIT_TAKE12("AuthIntrospectClientKey", set_client_key, NULL,
+                   SECURE_CONF, "private_key_jwt signing key: file:PATH "
+                   "(PEM or JWK) and an optional kid"),
+    AP_INIT_TAKE1("AuthIntrospectClientAssertionAudience", set_assertion_aud,
+                  NULL, SECURE_CONF, "aud of client assertions: issuer "
+                  "(default), endpoint or both"),
+    AP_INIT_TAKE1("AuthIntrospectClientAssertionReuse", set_assertion_reuse,
+                  NULL, SECURE_CONF, "seconds a client assertion may be "
+                  "sent again (default 0: a fresh one per call)"),
     { NULL }
 };
 

@@ -237,6 +237,48 @@ static void warn_insecure(server_rec *s)
     }
 }
 
+/* The first AuthIntrospectClientAuth line naming method, or NULL. */
+static const ap_directive_t *find_method(const ap_directive_t *list,
+                                         const char *method)
+{
+    const ap_directive_t *d, *inner;
+
+    for (d = list; d; d = d->next) {
+        if (!strcasecmp(d->directive, "AuthIntrospectClientAuth") && d->args
+            && !strcasecmp(d->args, method)) {
+            return d;
+        }
+        if (d->first_child && (inner = find_method(d->first_child, method))) {
+            return inner;
+        }
+    }
+    return NULL;
+}
+
+/* A JWT client authentication with nothing to sign with anywhere in the
+ * configuration. Sections merge in ways the tree does not show, so only
+ * this certain case is refused here; a location that still ends up
+ * without its key logs MAI01702 on its first call. */
+static const char *check_assertion_keys(apr_pool_t *p,
+                                        const ap_directive_t *tree)
+{
+    static const char *const need[][2] = {
+        { "private_key_jwt", "AuthIntrospectClientKey" },
+        { "client_secret_jwt", "AuthIntrospectClientSecret" } };
+    const ap_directive_t *d;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        if ((d = find_method(tree, need[i][0])) && !find_last(tree,
+                                                             need[i][1])) {
+            return apr_psprintf(p, "%s:%d: AuthIntrospectClientAuth %s "
+                                "needs %s", d->filename, d->line_num,
+                                need[i][0], need[i][1]);
+        }
+    }
+    return NULL;
+}
+
 int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s)
 {
@@ -257,6 +299,12 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         ok = 0;
     }
     ok = check_proxy(ptemp, s) && ok;
+    err = check_assertion_keys(ptemp, ap_conftree);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(01700) "%s", err);
+        ok = 0;
+    }
     /* a real start warns from post_config, once the error log is open */
     if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL) {
         warn_inline_secrets(ap_conftree, s);

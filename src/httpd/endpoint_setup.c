@@ -97,7 +97,7 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
     if (mai_conf_client_cert(dc)) {
         cert = apr_pcalloc(v->p, sizeof(*cert));
         cert->cert_file = mai_conf_client_cert(dc);
-        cert->key_file = mai_conf_client_key(dc);
+        cert->key_file = mai_conf_client_cert_key(dc);
         apr_hash_set(v->certs, apr_pstrcat(v->p, cert->cert_file, "\n",
                                            cert->key_file, NULL),
                      APR_HASH_KEY_STRING, cert);

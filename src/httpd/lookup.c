@@ -171,6 +171,45 @@ static mai_status_t discovered(lookup_t *l, mai_endpoint_t *meta,
                                   &a->retry_after);
 }
 
+/* An endpoint's URL as text, for an assertion's aud. */
+static const char *url_text(apr_pool_t *p, const mai_url_t *u)
+{
+    return apr_pstrcat(p, u->tls ? "https://" : "http://", u->authority,
+                       u->path, NULL);
+}
+
+/* client_secret_jwt / private_key_jwt: the key and the assertion's aud:
+ * the issuer (AuthIntrospectIssuer, else the metadata URL's), else the
+ * endpoint URL (the discovered one with AuthIntrospectMetadataURL). */
+static void assertion_opts(lookup_t *l, mai_introspect_opts_t *o)
+{
+    const char *iss, *ep;
+
+    memset(&o->assertion, 0, sizeof(o->assertion));
+    o->assertion_key = NULL;
+    if (o->client_auth != MAI_AUTH_SECRET_JWT
+        && o->client_auth != MAI_AUTH_PRIVATE_KEY_JWT) {
+        return;
+    }
+    iss = mai_conf_issuer(l->c);
+    ep = url_text(l->r->pool, &mai_endpoint_target(o->endpoint)->url);
+    o->assertion_key = o->client_auth == MAI_AUTH_SECRET_JWT
+                       ? mai_conf_client_secret_key(l->c)
+                       : mai_conf_client_key(l->c);
+    o->assertion.reuse = mai_conf_assertion_reuse(l->c);
+    switch (mai_conf_assertion_aud(l->c)) {
+    case MAI_ASSERT_AUD_ENDPOINT:
+        o->assertion.aud = ep;
+        break;
+    case MAI_ASSERT_AUD_BOTH:
+        o->assertion.aud = iss ? iss : ep;
+        o->assertion.aud2 = iss ? ep : NULL;
+        break;
+    default:
+        o->assertion.aud = iss ? iss : ep;
+    }
+}
+
 /* The endpoint's answer, parsed: a->status, and a->result on MAI_OK or
  * a->retry_after on BREAKER_OPEN. */
 static void call_endpoint(lookup_t *l, mai_answer_t *a)
@@ -187,7 +226,7 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
 
     a->fetched_at = l->now;
     cert.cert_file = mai_conf_client_cert(l->c);
-    cert.key_file = mai_conf_client_key(l->c);
+    cert.key_file = mai_conf_client_cert_key(l->c);
     /* set up at startup (endpoint_setup.c): only looked up here */
     o.endpoint = mai_endpoints_find_cert(mai_proc.endpoints, url,
                                          mai_conf_tls_ca_file(l->c),
@@ -231,6 +270,7 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
     o.token_type_hint = mai_conf_token_type_hint(l->c);
     o.timeout = mai_conf_timeout(l->c);
     o.connect_timeout = mai_conf_connect_timeout(l->c);
+    assertion_opts(l, &o);
     /* the wire buffers die with the call; only the result outlives it */
     apr_pool_create(&p, l->r->pool);
     s = mai_introspect(p, &o, l->token, TOKEN_ID(l),

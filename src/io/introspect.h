@@ -8,6 +8,7 @@
 #include "log.h"
 #include "config_values.h"
 #include "endpoint.h"
+#include "jose_sign.h"
 
 typedef struct mai_introspect_opts {
     mai_endpoint_t *endpoint;
@@ -17,6 +18,11 @@ typedef struct mai_introspect_opts {
     const char *token_type_hint;    /* NULL = send no hint */
     apr_interval_time_t timeout;
     apr_interval_time_t connect_timeout;
+    /* client_secret_jwt / private_key_jwt (RFC 7523): the signing key
+     * (NULL: none configured) and the assertion's audience and reuse;
+     * assertion.client_id is taken from client_id */
+    const mai_sign_key_t *assertion_key;
+    mai_assertion_req_t assertion;
 } mai_introspect_opts_t;
 
 /* What one call gives back besides its status. */
@@ -35,7 +41,9 @@ typedef struct mai_introspect_out {
  * and 403 from the endpoint give ENDPOINT_CLIENT_AUTH, any other non-200
  * ENDPOINT_HTTP; transport failures as mai_http_post; BREAKER_OPEN (with
  * out->retry_after) or OVERLOADED when the call was not made
- * (mai_endpoint_enter). `token_id` names the token in logs.
+ * (mai_endpoint_enter). `token_id` names the token in logs. With
+ * client_secret_jwt or private_key_jwt, an assertion that cannot be made
+ * (no key: a configuration fault) gives INTERNAL before any call.
  */
 mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
                             const char *token, const char *token_id,

@@ -45,6 +45,10 @@
 #define MAX_METADATA_REFRESH_HOURS (24 * 365)
 #define DEF_CLIENT_CERT     NULL    /* no certificate to the endpoint */
 #define DEF_CLIENT_CERT_HEADER NULL /* mod_ssl's own connection only */
+#define DEF_ASSERTION_AUD   MAI_ASSERT_AUD_ISSUER
+#define DEF_ASSERTION_REUSE 0       /* a fresh assertion for every call */
+/* below the assertion's 60 s life, so a reused one is never stale */
+#define MAX_ASSERTION_REUSE 30
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -100,7 +104,13 @@ struct mai_dir_conf {
     /* AuthIntrospectClientCert (RFC 8705 section 2): PEM files, the pair
      * travels together; NULL = unset */
     const char *client_cert;
-    const char *client_key;
+    const char *client_cert_key;
+    /* RFC 7523 client assertions: the keys are loaded at startup
+     * (jose_sign.h); the HMAC key travels with client_secret */
+    const struct mai_sign_key *client_key;
+    const struct mai_sign_key *client_secret_key;
+    int assertion_aud;
+    int assertion_reuse;
 };
 
 struct mai_server_conf {
@@ -139,6 +149,8 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->export_max_header_bytes = UNSET;
     c->resource_audience = UNSET;
     c->metadata_refresh = UNSET;
+    c->assertion_aud = UNSET;
+    c->assertion_reuse = UNSET;
     return c;
 }
 
@@ -237,7 +249,13 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(metadata_issuer);
     PICK_NUM(metadata_refresh);
     PICK_PTR(client_cert);
-    m->client_key = add->client_cert ? add->client_key : base->client_key;
+    m->client_cert_key = add->client_cert ? add->client_cert_key
+                                          : base->client_cert_key;
+    PICK_PTR(client_key);
+    m->client_secret_key = add->client_secret ? add->client_secret_key
+                                              : base->client_secret_key;
+    PICK_NUM(assertion_aud);
+    PICK_NUM(assertion_reuse);
     return m;
 }
 
@@ -993,7 +1011,7 @@ const char *mai_conf_set_client_cert(apr_pool_t *p, mai_dir_conf_t *c,
                                      const char *cert, const char *key)
 {
     c->client_cert = apr_pstrdup(p, cert);
-    c->client_key = apr_pstrdup(p, key);
+    c->client_cert_key = apr_pstrdup(p, key);
     return NULL;
 }
 
@@ -1002,9 +1020,9 @@ const char *mai_conf_client_cert(const mai_dir_conf_t *c)
     return c->client_cert ? c->client_cert : DEF_CLIENT_CERT;
 }
 
-const char *mai_conf_client_key(const mai_dir_conf_t *c)
+const char *mai_conf_client_cert_key(const mai_dir_conf_t *c)
 {
-    return c->client_cert ? c->client_key : DEF_CLIENT_CERT;
+    return c->client_cert ? c->client_cert_key : DEF_CLIENT_CERT;
 }
 
 const char *mai_conf_set_client_cert_header(apr_pool_t *p,
@@ -1034,4 +1052,58 @@ const char *mai_conf_client_cert_header(const mai_server_conf_t *c)
 {
     return c->client_cert_header_set ? c->client_cert_header
                                      : DEF_CLIENT_CERT_HEADER;
+}
+
+void mai_conf_set_client_key(mai_dir_conf_t *c, const struct mai_sign_key *k)
+{
+    c->client_key = k;
+}
+
+void mai_conf_set_client_secret_key(mai_dir_conf_t *c,
+                                    const struct mai_sign_key *k)
+{
+    c->client_secret_key = k;
+}
+
+const struct mai_sign_key *mai_conf_client_key(const mai_dir_conf_t *c)
+{
+    return c->client_key;
+}
+
+const struct mai_sign_key *mai_conf_client_secret_key(
+    const mai_dir_conf_t *c)
+{
+    return c->client_secret_key;
+}
+
+const char *mai_conf_set_assertion_aud(mai_dir_conf_t *c, const char *arg)
+{
+    mai_assertion_aud_t a;
+    const char *err = mai_cv_assertion_aud(arg, &a);
+
+    if (!err) {
+        c->assertion_aud = a;
+    }
+    return err;
+}
+
+mai_assertion_aud_t mai_conf_assertion_aud(const mai_dir_conf_t *c)
+{
+    return GET_NUM(assertion_aud, DEF_ASSERTION_AUD);
+}
+
+const char *mai_conf_set_assertion_reuse(mai_dir_conf_t *c, const char *arg)
+{
+    int v;
+    const char *err = mai_cv_seconds(arg, MAX_ASSERTION_REUSE, &v);
+
+    if (!err) {
+        c->assertion_reuse = v;
+    }
+    return err;
+}
+
+int mai_conf_assertion_reuse(const mai_dir_conf_t *c)
+{
+    return GET_NUM(assertion_reuse, DEF_ASSERTION_REUSE);
 }

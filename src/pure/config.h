@@ -231,7 +231,7 @@ apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c);
 const char *mai_conf_set_client_cert(apr_pool_t *p, mai_dir_conf_t *c,
                                      const char *cert, const char *key);
 const char *mai_conf_client_cert(const mai_dir_conf_t *c);
-const char *mai_conf_client_key(const mai_dir_conf_t *c);
+const char *mai_conf_client_cert_key(const mai_dir_conf_t *c);
 /** AuthIntrospectClientCertHeader NAME | none: the request header a
  * TLS-terminating front end puts the client certificate in (RFC 8705
  * section 3 behind a proxy). NULL: take it from mod_ssl only. */
@@ -239,5 +239,24 @@ const char *mai_conf_set_client_cert_header(apr_pool_t *p,
                                             mai_server_conf_t *c,
                                             const char *name);
 const char *mai_conf_client_cert_header(const mai_server_conf_t *c);
+/* RFC 7523 client assertions (client_secret_jwt, private_key_jwt). The
+ * keys are jose_sign.h's, loaded at startup by the glue; opaque here. */
+struct mai_sign_key;
+/** AuthIntrospectClientKey: the private_key_jwt signing key. */
+void mai_conf_set_client_key(mai_dir_conf_t *c, const struct mai_sign_key *k);
+const struct mai_sign_key *mai_conf_client_key(const mai_dir_conf_t *c);
+/** The client_secret_jwt HMAC key made from AuthIntrospectClientSecret;
+ * merged with the secret it was made from. */
+void mai_conf_set_client_secret_key(mai_dir_conf_t *c,
+                                    const struct mai_sign_key *k);
+const struct mai_sign_key *mai_conf_client_secret_key(
+    const mai_dir_conf_t *c);
+/** AuthIntrospectClientAssertionAudience issuer|endpoint|both. */
+const char *mai_conf_set_assertion_aud(mai_dir_conf_t *c, const char *arg);
+mai_assertion_aud_t mai_conf_assertion_aud(const mai_dir_conf_t *c);
+/** AuthIntrospectClientAssertionReuse SECONDS (0 to 30; 0: a fresh
+ * assertion for every call). */
+const char *mai_conf_set_assertion_reuse(mai_dir_conf_t *c, const char *arg);
+int mai_conf_assertion_reuse(const mai_dir_conf_t *c);
 
 #endif

@@ -90,9 +90,33 @@ const char *mai_cv_client_auth(const char *arg, mai_client_auth_t *out)
     else if (!strcasecmp(arg, "self_signed_tls_client_auth")) {
         *out = MAI_AUTH_SELF_SIGNED_TLS;
     }
+    else if (!strcasecmp(arg, "client_secret_jwt")) {
+        *out = MAI_AUTH_SECRET_JWT;
+    }
+    else if (!strcasecmp(arg, "private_key_jwt")) {
+        *out = MAI_AUTH_PRIVATE_KEY_JWT;
+    }
     else {
         return "must be client_secret_basic, client_secret_post, none, "
-               "tls_client_auth or self_signed_tls_client_auth";
+               "client_secret_jwt, private_key_jwt, tls_client_auth or "
+               "self_signed_tls_client_auth";
+    }
+    return NULL;
+}
+
+const char *mai_cv_assertion_aud(const char *arg, mai_assertion_aud_t *out)
+{
+    if (!strcasecmp(arg, "issuer")) {
+        *out = MAI_ASSERT_AUD_ISSUER;
+    }
+    else if (!strcasecmp(arg, "endpoint")) {
+        *out = MAI_ASSERT_AUD_ENDPOINT;
+    }
+    else if (!strcasecmp(arg, "both")) {
+        *out = MAI_ASSERT_AUD_BOTH;
+    }
+    else {
+        return "must be issuer, endpoint or both";
     }
     return NULL;
 }
@@ -104,6 +128,8 @@ const char *mai_cv_client_auth_name(mai_client_auth_t a)
            : a == MAI_AUTH_NONE ? "none"
            : a == MAI_AUTH_TLS ? "tls_client_auth"
            : a == MAI_AUTH_SELF_SIGNED_TLS ? "self_signed_tls_client_auth"
+           : a == MAI_AUTH_SECRET_JWT ? "client_secret_jwt"
+           : a == MAI_AUTH_PRIVATE_KEY_JWT ? "private_key_jwt"
            : "client_secret_basic";
 }
 

@@ -81,7 +81,7 @@ class TestRefusedConfigs:
                  env)
 
     @pytest.mark.parametrize("line", [
-        "AuthIntrospectClientAuth client_secret_jwt",
+        "AuthIntrospectClientAuth client_secret_jwx",
         "AuthIntrospectTLSVerify maybe",
         "AuthIntrospectTimeout 0",
         "AuthIntrospectTimeout -1",

@@ -53,6 +53,9 @@ class TestForbidden:
         "AuthIntrospectTLSVerify Off",
         "AuthIntrospectTimeout 30",
         "AuthIntrospectCache none",
+        "AuthIntrospectClientKey file:/etc/ssl/private/key.pem",
+        "AuthIntrospectClientAssertionAudience endpoint",
+        "AuthIntrospectClientAssertionReuse 30",
     ])
     def test_not_allowed(self, client, tokens, mock, errlog, htaccess, line):
         errlog.expect(logtags.HTACCESS_NOT_ALLOWED)

@@ -243,6 +243,58 @@ static void test_issuer(void **state)
 
 /* ---- client authentication ---- */
 
+/* RFC 7523 assertions: the keys are opaque here (jose_sign.h); the HMAC
+ * key goes wherever the secret it was made from goes. */
+static void test_assertion_settings(void **state)
+{
+    apr_pool_t *p = *state;
+    int k1, k2, h1, h2;
+    const struct mai_sign_key *key1 = (const void *)&k1;
+    const struct mai_sign_key *key2 = (const void *)&k2;
+    const struct mai_sign_key *hmac1 = (const void *)&h1;
+    const struct mai_sign_key *hmac2 = (const void *)&h2;
+    const mai_dir_conf_t *m;
+    pair_t t = fresh(p);
+
+    m = merge(p, t);
+    assert_null(mai_conf_client_key(m));
+    assert_null(mai_conf_client_secret_key(m));
+    assert_int_equal(mai_conf_assertion_aud(m), MAI_ASSERT_AUD_ISSUER);
+    assert_int_equal(mai_conf_assertion_reuse(m), 0);
+
+    OK(mai_conf_set_client_auth(t.base, "private_key_jwt"));
+    mai_conf_set_client_key(t.base, key1);
+    OK(mai_conf_set_client_secret(p, t.base, "outer"));
+    mai_conf_set_client_secret_key(t.base, hmac1);
+    OK(mai_conf_set_assertion_aud(t.base, "both"));
+    OK(mai_conf_set_assertion_reuse(t.base, "5"));
+    m = merge(p, t);
+    assert_int_equal(mai_conf_client_auth(m), MAI_AUTH_PRIVATE_KEY_JWT);
+    assert_ptr_equal(mai_conf_client_key(m), key1);
+    assert_ptr_equal(mai_conf_client_secret_key(m), hmac1);
+    assert_int_equal(mai_conf_assertion_aud(m), MAI_ASSERT_AUD_BOTH);
+    assert_int_equal(mai_conf_assertion_reuse(m), 5);
+
+    /* an inner secret brings its own HMAC key; an inner key wins */
+    OK(mai_conf_set_client_secret(p, t.add, "inner"));
+    mai_conf_set_client_secret_key(t.add, hmac2);
+    mai_conf_set_client_key(t.add, key2);
+    OK(mai_conf_set_assertion_aud(t.add, "endpoint"));
+    OK(mai_conf_set_assertion_reuse(t.add, "0"));
+    m = merge(p, t);
+    assert_string_equal(mai_conf_client_secret(m), "inner");
+    assert_ptr_equal(mai_conf_client_secret_key(m), hmac2);
+    assert_ptr_equal(mai_conf_client_key(m), key2);
+    assert_int_equal(mai_conf_assertion_aud(m), MAI_ASSERT_AUD_ENDPOINT);
+    assert_int_equal(mai_conf_assertion_reuse(m), 0);
+
+    BAD(mai_conf_set_assertion_aud(t.add, "token_endpoint"));
+    BAD(mai_conf_set_assertion_reuse(t.add, "31"));
+    BAD(mai_conf_set_assertion_reuse(t.add, "-1"));
+    assert_int_equal(mai_conf_assertion_aud(t.add), MAI_ASSERT_AUD_ENDPOINT);
+    assert_int_equal(mai_conf_assertion_reuse(t.add), 0);
+}
+
 static void test_client_auth(void **state)
 {
     apr_pool_t *p = *state;
@@ -263,7 +315,7 @@ static void test_client_auth(void **state)
     assert_int_equal(mai_conf_client_auth(t.base), MAI_AUTH_POST);
 
     /* a rejected word leaves the setting alone */
-    BAD(mai_conf_set_client_auth(t.base, "client_secret_jwt"));
+    BAD(mai_conf_set_client_auth(t.base, "client_secret_jwx"));
     BAD(mai_conf_set_client_auth(t.base, ""));
     assert_int_equal(mai_conf_client_auth(t.base), MAI_AUTH_POST);
     t = fresh(p);
@@ -1295,15 +1347,15 @@ static void test_client_cert(void **state)
     mai_dir_conf_t *m;
 
     assert_null(mai_conf_client_cert(base));
-    assert_null(mai_conf_client_key(base));
+    assert_null(mai_conf_client_cert_key(base));
     OK(mai_conf_set_client_cert(p, base, "/a.pem", "/a.key"));
     m = mai_dir_conf_merge(p, base, add);
     assert_string_equal(mai_conf_client_cert(m), "/a.pem");
-    assert_string_equal(mai_conf_client_key(m), "/a.key");
+    assert_string_equal(mai_conf_client_cert_key(m), "/a.key");
     OK(mai_conf_set_client_cert(p, add, "/b.pem", "/b.key"));
     m = mai_dir_conf_merge(p, base, add);
     assert_string_equal(mai_conf_client_cert(m), "/b.pem");
-    assert_string_equal(mai_conf_client_key(m), "/b.key");
+    assert_string_equal(mai_conf_client_cert_key(m), "/b.key");
 }
 
 /* AuthIntrospectClientCertHeader: a header name or none; a virtual host
@@ -1336,6 +1388,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_tls_ca_file),
     UNIT_TEST(test_issuer),
     UNIT_TEST(test_client_auth),
+    UNIT_TEST(test_assertion_settings),
     UNIT_TEST(test_tls_verify),
     UNIT_TEST(test_tls_verify_own),
     UNIT_TEST(test_set_env),

@@ -191,8 +191,14 @@ static void test_client_auth(void **state)
     auth_bad("");
     auth_bad("basic");
     auth_bad("post");
-    auth_bad("client_secret_jwt");
-    auth_bad("private_key_jwt");
+    auth_ok("client_secret_jwt", MAI_AUTH_SECRET_JWT);
+    auth_ok("Private_Key_JWT", MAI_AUTH_PRIVATE_KEY_JWT);
+    assert_string_equal(mai_cv_client_auth_name(MAI_AUTH_SECRET_JWT),
+                        "client_secret_jwt");
+    assert_string_equal(mai_cv_client_auth_name(MAI_AUTH_PRIVATE_KEY_JWT),
+                        "private_key_jwt");
+    auth_bad("client_secret_jwt ");
+    auth_bad("private_key");
     auth_bad("client_secret_basic ");
     auth_bad(" none");
     auth_bad("client_secret_basicx");
@@ -200,6 +206,21 @@ static void test_client_auth(void **state)
     auth_bad("nonex");
     auth_bad("tls_client_auth_");
     auth_bad("tls");
+}
+
+static void test_assertion_aud(void **state)
+{
+    mai_assertion_aud_t a = (mai_assertion_aud_t)0;
+
+    assert_null(mai_cv_assertion_aud("issuer", &a));
+    assert_int_equal(a, MAI_ASSERT_AUD_ISSUER);
+    assert_null(mai_cv_assertion_aud("Endpoint", &a));
+    assert_int_equal(a, MAI_ASSERT_AUD_ENDPOINT);
+    assert_null(mai_cv_assertion_aud("BOTH", &a));
+    assert_int_equal(a, MAI_ASSERT_AUD_BOTH);
+    assert_non_null(mai_cv_assertion_aud("token", &a));
+    assert_non_null(mai_cv_assertion_aud("", &a));
+    assert_int_equal(a, MAI_ASSERT_AUD_BOTH);
 }
 
 static void test_token_source_words(void **state)
@@ -368,6 +389,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_seconds),
     UNIT_TEST(test_count),
     UNIT_TEST(test_client_auth),
+    UNIT_TEST(test_assertion_aud),
     UNIT_TEST(test_token_source_words),
     UNIT_TEST(test_token_source_cookie),
     UNIT_TEST(test_token_source_bad),
