@@ -157,7 +157,7 @@ def ca_world(env):
         env.add_session_secret(ras.client_secret, ras.client_id)
         env.add_session_secret(ras.rs_secret, ras.rs_id)
     env.add_session_secret(w.secret, SJWT_ID)
-    env.ca = w
+    env.assertion_world = w
     yield w
     w.stop()
 
@@ -175,7 +175,7 @@ class TestRealAS:
 
     @staticmethod
     def conf(env):
-        w = env.ca
+        w = env.assertion_world
         sjwt = ["AuthIntrospectClientAuth client_secret_jwt",
                 env.secret_line(w.secret)]
         pk = "AuthIntrospectClientAuth private_key_jwt"
@@ -281,7 +281,7 @@ class TestFormMock:
 
     @staticmethod
     def conf(env):
-        w = env.ca
+        w = env.assertion_world
         return "\n".join([
             env.protect("/m-pk", "AuthIntrospectCacheTTL 0",
                         "AuthIntrospectClientID " + PKJWT_ID,
