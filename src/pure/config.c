@@ -8,6 +8,7 @@
 #include "claim_path.h"
 #include "prm.h"
 #include "as_metadata.h"
+#include "dpop.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -42,6 +43,9 @@
 #define DEF_ALLOW_INSECURE  0
 #define DEF_METADATA_REFRESH_HOURS 24
 #define MAX_METADATA_REFRESH_HOURS (24 * 365)
+#define DEF_DPOP            MAI_DPOP_ALLOWED
+#define DEF_DPOP_WINDOW     60
+#define MAX_DPOP_WINDOW     3600
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -94,6 +98,13 @@ struct mai_dir_conf {
     const mai_url_t *metadata;
     const char *metadata_issuer;
     int metadata_refresh;          /* hours */
+    /* AuthIntrospectDPoP as the schemes accepted (dpop.h), which may be
+     * none; dpop_set: 0 = unset, TYPES_REPLACE, or TYPES_NARROW (from
+     * .htaccess: merging keeps only what both accept, the rule of
+     * AuthIntrospectTokenTypes) */
+    unsigned dpop;
+    int dpop_set;
+    int dpop_window;               /* AuthIntrospectDPoPProofWindow */
 };
 
 struct mai_server_conf {
@@ -129,6 +140,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->export_max_header_bytes = UNSET;
     c->resource_audience = UNSET;
     c->metadata_refresh = UNSET;
+    c->dpop_window = UNSET;
     return c;
 }
 
@@ -181,6 +193,27 @@ static void merge_token_types(apr_pool_t *p, mai_dir_conf_t *m,
     }
 }
 
+/* AuthIntrospectDPoP in .htaccess may only take away: a directory owner
+ * must not accept plain Bearer tokens where the server requires DPoP,
+ * nor DPoP tokens where the server turned the check off. As with token
+ * types, narrowing keeps the narrowed value's kind. */
+static void merge_dpop(mai_dir_conf_t *m, const mai_dir_conf_t *base,
+                       const mai_dir_conf_t *add)
+{
+    if (!add->dpop_set) {
+        m->dpop = base->dpop;
+        m->dpop_set = base->dpop_set;
+    }
+    else if (add->dpop_set == TYPES_REPLACE || !base->dpop_set) {
+        m->dpop = add->dpop;
+        m->dpop_set = add->dpop_set;
+    }
+    else {
+        m->dpop = base->dpop & add->dpop;
+        m->dpop_set = base->dpop_set;
+    }
+}
+
 mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
                                    const mai_dir_conf_t *add)
 {
@@ -226,6 +259,8 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(metadata);
     PICK_PTR(metadata_issuer);
     PICK_NUM(metadata_refresh);
+    merge_dpop(m, base, add);
+    PICK_NUM(dpop_window);
     return m;
 }
 
@@ -960,4 +995,46 @@ apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c)
     return apr_time_from_sec((apr_interval_time_t)3600
                              * GET_NUM(metadata_refresh,
                                        DEF_METADATA_REFRESH_HOURS));
+}
+
+const char *mai_conf_set_dpop(mai_dir_conf_t *c, const char *arg,
+                              int htaccess)
+{
+    unsigned schemes;
+    const char *err = mai_dpop_parse_mode(arg, &schemes);
+
+    if (err) {
+        return err;
+    }
+    /* .htaccess narrows the default (allowed: both schemes) as well */
+    c->dpop = schemes;
+    c->dpop_set = htaccess ? TYPES_NARROW : TYPES_REPLACE;
+    return NULL;
+}
+
+unsigned mai_conf_dpop(const mai_dir_conf_t *c)
+{
+    /* an empty intersection (off in one, required in the other) stays
+     * empty: every token is refused */
+    return c->dpop_set ? c->dpop : DEF_DPOP;
+}
+
+const char *mai_conf_set_dpop_window(mai_dir_conf_t *c, const char *arg)
+{
+    int w;
+    const char *err = mai_cv_seconds(arg, MAX_DPOP_WINDOW, &w);
+
+    if (err) {
+        return err;
+    }
+    if (w < 1) {
+        return "the DPoP proof window is at least 1 second";
+    }
+    c->dpop_window = w;
+    return NULL;
+}
+
+int mai_conf_dpop_window(const mai_dir_conf_t *c)
+{
+    return GET_NUM(dpop_window, DEF_DPOP_WINDOW);
 }

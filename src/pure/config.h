@@ -225,4 +225,16 @@ const char *mai_conf_metadata_issuer(const mai_dir_conf_t *c); /* or NULL */
 /** How long a fetched metadata document is used before a refresh. */
 apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c);
 
+/** AuthIntrospectDPoP off|allowed|required (dpop.h); htaccess: from an
+ * .htaccess file, so merging keeps only the schemes both accept. */
+const char *mai_conf_set_dpop(mai_dir_conf_t *c, const char *arg,
+                              int htaccess);
+/** The schemes the location accepts (MAI_DPOP_SCHEME_* bits; 0 after an
+ * .htaccess took away all: every token is refused). */
+unsigned mai_conf_dpop(const mai_dir_conf_t *c);
+/** AuthIntrospectDPoPProofWindow SECONDS (1 to 3600): how old a proof's
+ * iat may be, besides AuthIntrospectClockSkew. */
+const char *mai_conf_set_dpop_window(mai_dir_conf_t *c, const char *arg);
+int mai_conf_dpop_window(const mai_dir_conf_t *c);
+
 #endif

@@ -559,6 +559,23 @@ static int is_bound(const mai_result_t *res)
         && !(cnf->kind == MAI_CLAIM_OBJECT && !strcmp(cnf->text, "{}"));
 }
 
+/* A cnf whose only binding is the DPoP key the caller has checked. */
+static int only_jkt(const mai_result_t *res)
+{
+    const mai_claim_t *cnf = mai_result_claim(res, "cnf");
+    int i;
+
+    if (!cnf || cnf->kind != MAI_CLAIM_OBJECT) {
+        return 0;
+    }
+    for (i = 0; i < cnf->nmembers; i++) {
+        if (strcmp(cnf->members[i].name, "jkt")) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* AuthIntrospectTokenTypes: for servers that leave token_type out of
  * some answers (oidc-provider does for refresh tokens), a missing one is
  * refused too. */
@@ -580,7 +597,17 @@ mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
                               apr_int64_t skew, const char *issuer,
                               const apr_array_header_t *token_types)
 {
+    return mai_result_check_proven(res, now, skew, issuer, token_types, 0);
+}
+
+mai_status_t mai_result_check_proven(const mai_result_t *res,
+                                     apr_int64_t now, apr_int64_t skew,
+                                     const char *issuer,
+                                     const apr_array_header_t *token_types,
+                                     int dpop_proven)
+{
     mai_status_t s;
+    int dpop_type;
 
     if (!res->active) {
         return MAI_STATUS_INACTIVE;
@@ -590,16 +617,23 @@ mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
      * the proof checked with it, which this module cannot do yet; without
      * it a stolen bound token would pass as a plain bearer token. */
     s = mai_result_type_refusal(res->token_type);
+    /* a DPoP proof checked against cnf.jkt (dpop_request.c) is what a
+     * DPoP token needs: token_type DPoP and a cnf of jkt alone pass */
+    dpop_type = s == MAI_STATUS_DPOP_TOKEN && dpop_proven;
+    if (dpop_type) {
+        s = MAI_OK;
+    }
     if (s == MAI_OK && typ_is_refresh(res)) {
         s = MAI_STATUS_REFRESH_TOKEN;
     }
-    if (s == MAI_OK && is_bound(res)) {
+    if (s == MAI_OK && is_bound(res) && !(dpop_proven && only_jkt(res))) {
         s = MAI_STATUS_BOUND_TOKEN;
     }
     if (s != MAI_OK) {
         return s;
     }
-    if (token_types && !type_listed(res->token_type, token_types)) {
+    if (token_types && !dpop_type
+        && !type_listed(res->token_type, token_types)) {
         return MAI_STATUS_WRONG_TOKEN_TYPE;
     }
     /* Written as now -/+ skew: exp and nbf come from the wire and may sit
