@@ -136,6 +136,10 @@ int mai_deny_note_failure(request_rec *r, const char *auth_type)
         return DECLINED;
     }
     st = mai_state_ensure(r);
+    if (!st->conf) {
+        /* authn did not judge this request: its location's schemes */
+        st->deny.schemes = mai_conf_dpop(mai_dconf(r));
+    }
     challenge = mai_deny_note(r->pool, ap_auth_name(r), st->status,
                               &st->deny);
     if (challenge) {

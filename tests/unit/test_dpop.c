@@ -136,7 +136,8 @@ static void test_htu(void **state)
         { "HTTPS://RS.Example:443/r?q=1#f", "https://rs.example/r" },
         { "http://rs.example:80", "http://rs.example/" },
         { "http://rs.example:", "http://rs.example/" },
-        { "https://rs.example:8443/a%2fb%7E", "https://rs.example:8443/a%2Fb~" },
+        { "https://rs.example:8443/a%2fb%7E",
+          "https://rs.example:8443/a%2Fb~" },
         { "http://[::1]:8080/x", "http://[::1]:8080/x" },
         { "https://rs.example/a%41", "https://rs.example/aA" },
     };
