@@ -208,6 +208,11 @@ static const char *set_dpop_window(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_dpop_window(dc, a);
 }
+static const char *set_dpop_nonce(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_dpop_nonce(dc, on);
+    return NULL;
+}
 
 /* Process-wide settings: main server only, so every vhost shares them. */
 static mai_server_conf_t *global_conf(cmd_parms *cmd, const char **err)
@@ -398,6 +403,9 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectDPoPProofWindow", set_dpop_window, NULL,
                   SECURE_CONF, "seconds a DPoP proof's iat may lie in the "
                   "past, besides AuthIntrospectClockSkew (default 60)"),
+    AP_INIT_FLAG("AuthIntrospectDPoPNonce", set_dpop_nonce, NULL,
+                 SECURE_CONF, "require a server nonce (DPoP-Nonce) in DPoP "
+                 "proofs"),
     { NULL }
 };
 

@@ -99,6 +99,12 @@ static mai_status_t refuse(request_rec *r, mai_req_state_t *st,
                       "token %s: DPoP proof jti used before (%s)", id,
                       detail);
         break;
+    case MAI_STATUS_DPOP_PROOF_NONCE:
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MAI_LOGNO(01914)
+                      "token %s: DPoP proof %s server nonce "
+                      "(AuthIntrospectDPoPNonce On): answered "
+                      "use_dpop_nonce with a fresh DPoP-Nonce", id, detail);
+        break;
     default:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(01912)
                       "token %s: DPoP proof check failed: %s", id,
@@ -234,6 +240,16 @@ mai_status_t mai_dpop_check_request(request_rec *r, const mai_dir_conf_t *c,
             mai_conf_dpop_window(c), mai_conf_clock_skew(c)));
     default:
         return refuse(r, st, s, NULL);
+    }
+    /* after the signature (a nonce is worth nothing in a forged proof),
+     * before the jti is spent: the client retries with the same key */
+    if (mai_conf_dpop_nonce(c)
+        && !mai_dpop_nonce_ok(r->pool, mai_proc.cache_secret, cl.nonce,
+                              sec)) {
+        apr_table_setn(r->err_headers_out, "DPoP-Nonce",
+                       mai_dpop_nonce(r->pool, mai_proc.cache_secret, sec));
+        return refuse(r, st, MAI_STATUS_DPOP_PROOF_NONCE,
+                      cl.nonce ? "has no current" : "lacks the");
     }
     return remember(r, c, st, *jkt, cl.jti, now);
 }

@@ -46,6 +46,7 @@
 #define DEF_DPOP            MAI_DPOP_ALLOWED
 #define DEF_DPOP_WINDOW     60
 #define MAX_DPOP_WINDOW     3600
+#define DEF_DPOP_NONCE      0
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -105,6 +106,7 @@ struct mai_dir_conf {
     unsigned dpop;
     int dpop_set;
     int dpop_window;               /* AuthIntrospectDPoPProofWindow */
+    int dpop_nonce;                /* AuthIntrospectDPoPNonce */
 };
 
 struct mai_server_conf {
@@ -141,6 +143,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->resource_audience = UNSET;
     c->metadata_refresh = UNSET;
     c->dpop_window = UNSET;
+    c->dpop_nonce = UNSET;
     return c;
 }
 
@@ -261,6 +264,7 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_NUM(metadata_refresh);
     merge_dpop(m, base, add);
     PICK_NUM(dpop_window);
+    PICK_NUM(dpop_nonce);
     return m;
 }
 
@@ -1037,4 +1041,14 @@ const char *mai_conf_set_dpop_window(mai_dir_conf_t *c, const char *arg)
 int mai_conf_dpop_window(const mai_dir_conf_t *c)
 {
     return GET_NUM(dpop_window, DEF_DPOP_WINDOW);
+}
+
+void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on)
+{
+    c->dpop_nonce = on ? 1 : 0;
+}
+
+int mai_conf_dpop_nonce(const mai_dir_conf_t *c)
+{
+    return GET_NUM(dpop_nonce, DEF_DPOP_NONCE);
 }

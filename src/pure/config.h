@@ -236,5 +236,9 @@ unsigned mai_conf_dpop(const mai_dir_conf_t *c);
  * iat may be, besides AuthIntrospectClockSkew. */
 const char *mai_conf_set_dpop_window(mai_dir_conf_t *c, const char *arg);
 int mai_conf_dpop_window(const mai_dir_conf_t *c);
+/** AuthIntrospectDPoPNonce On|Off: proofs must carry a current server
+ * nonce (dpop.h). */
+void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on);
+int mai_conf_dpop_nonce(const mai_dir_conf_t *c);
 
 #endif

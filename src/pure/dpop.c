@@ -411,6 +411,34 @@ void mai_dpop_replay_key(apr_pool_t *p, const mai_hmac_key_t *k,
     mai_hmac(k, msg, n, key);
 }
 
+static const char *nonce_of(apr_pool_t *p, const mai_hmac_key_t *k,
+                            apr_int64_t period)
+{
+    static const char label[] = "mai-dpop-nonce";
+    unsigned char msg[sizeof(label) + 8], mac[MAI_DIGEST_LEN];
+
+    memcpy(msg, label, sizeof(label));
+    mai_lex_put_be64(msg + sizeof(label), (apr_uint64_t)period);
+    mai_hmac(k, msg, sizeof(msg), mac);
+    /* 128 bits are plenty for a value no one can compute without k */
+    return b64url(p, mac, 16);
+}
+
+const char *mai_dpop_nonce(apr_pool_t *p, const mai_hmac_key_t *k,
+                           apr_int64_t now)
+{
+    return nonce_of(p, k, now / MAI_DPOP_NONCE_PERIOD);
+}
+
+int mai_dpop_nonce_ok(apr_pool_t *p, const mai_hmac_key_t *k,
+                      const char *nonce, apr_int64_t now)
+{
+    apr_int64_t period = now / MAI_DPOP_NONCE_PERIOD;
+
+    return nonce && (!strcmp(nonce, nonce_of(p, k, period))
+                     || !strcmp(nonce, nonce_of(p, k, period - 1)));
+}
+
 const char *mai_dpop_result_jkt(const mai_result_t *res)
 {
     const mai_claim_t *cnf = mai_result_claim(res, "cnf");
@@ -460,6 +488,8 @@ const char *mai_dpop_error_description(mai_status_t s)
         return "DPoP proof ath mismatch";
     case MAI_STATUS_DPOP_PROOF_REPLAY:
         return "DPoP proof replayed";
+    case MAI_STATUS_DPOP_PROOF_NONCE:
+        return "Resource server requires nonce in DPoP proof";
     case MAI_STATUS_DPOP_KEY_MISMATCH:
         return "invalid DPoP key binding";
     case MAI_STATUS_DPOP_UNBOUND:

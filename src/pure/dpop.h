@@ -114,6 +114,21 @@ void mai_dpop_replay_key(apr_pool_t *p, const mai_hmac_key_t *k,
                          const char *jkt, const char *jti,
                          unsigned char key[MAI_DIGEST_LEN]);
 
+/* AuthIntrospectDPoPNonce: a nonce stands for a period of this many
+ * seconds and is taken during it and the next one. */
+#define MAI_DPOP_NONCE_PERIOD 300
+
+/** The server nonce (RFC 9449 section 9) of the period holding now:
+ * base64url of an HMAC under the cache secret over the period's number,
+ * so every server sharing the secret makes and takes the same nonces
+ * and none needs to remember them. From p. */
+const char *mai_dpop_nonce(apr_pool_t *p, const mai_hmac_key_t *k,
+                           apr_int64_t now);
+
+/** True when nonce is the one of now's period or of the one before. */
+int mai_dpop_nonce_ok(apr_pool_t *p, const mai_hmac_key_t *k,
+                      const char *nonce, apr_int64_t now);
+
 /** The answer's cnf.jkt (RFC 9449 section 6.2) when it is a non-empty
  * string, else NULL. */
 const char *mai_dpop_result_jkt(const mai_result_t *res);

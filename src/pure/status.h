@@ -73,6 +73,8 @@
       "invalid_dpop_proof", MAI_LOG_INFO) \
     X(DPOP_PROOF_REPLAY, "DPoP proof jti was used before", 401, \
       "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_NONCE, "DPoP proof lacks a current server nonce " \
+      "(AuthIntrospectDPoPNonce)", 401, "use_dpop_nonce", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \
       MAI_LOG_ERR) \
     X(ENDPOINT_TIMEOUT, "introspection endpoint timed out", 503, NULL, \

@@ -136,6 +136,8 @@ def _locations(env):
                     endpoint=ep, creds=False),
         env.protect("/dpoff", "AuthIntrospectDPoP off", *common,
                     endpoint=ep, creds=False),
+        env.protect("/dpn", "AuthIntrospectDPoPNonce On", *common,
+                    endpoint=ep, creds=False),
     ])
 
 
@@ -155,9 +157,11 @@ class _Base:
     def token(self, key="es"):
         return self.as_.issue(self.keys[key], self.errlog)
 
-    def proof(self, htu, htm="GET", token=None, key="es", at=None):
+    def proof(self, htu, htm="GET", token=None, key="es", at=None,
+              nonce=None):
         p = node_ops([{"op": "proof", "key": self.keys[key], "htu": htu,
-                       "htm": htm, "token": token, "at": at}])[0]
+                       "htm": htm, "token": token, "at": at,
+                       "nonce": nonce}])[0]
         self.errlog.secret(p)
         return p
 
@@ -392,6 +396,31 @@ class TestDPoP(_Base):
                                              dpop_challenge()], r
         r = client.get("/dpr" + CGI)
         assert r.all("WWW-Authenticate") == [dpop_challenge()], r
+
+    def test_server_nonce(self, client):
+        """AuthIntrospectDPoPNonce On: the first proof is answered
+        use_dpop_nonce with a DPoP-Nonce; the retry with it passes; a
+        made-up nonce does not."""
+        tok = self.token()
+        path = "/dpn" + CGI
+        r = self.send(client, path, tok,
+                      [self.proof(self.url(path), token=tok)])
+        self.refused(r, "use_dpop_nonce",
+                     "Resource server requires nonce in DPoP proof",
+                     "MAI01914")
+        nonce = r.all("DPoP-Nonce")
+        assert len(nonce) == 1 and re.fullmatch(r"[A-Za-z0-9_-]{22}",
+                                                nonce[0]), r
+        asserts.granted(self.send(client, path, tok, [self.proof(
+            self.url(path), token=tok, nonce=nonce[0])]))
+        r = self.send(client, path, tok, [self.proof(
+            self.url(path), token=tok, nonce="A" * 22)])
+        self.refused(r, "use_dpop_nonce",
+                     "Resource server requires nonce in DPoP proof")
+        assert len(r.all("DPoP-Nonce")) == 1, r
+        # without the directive a nonce is read and ignored
+        asserts.granted(self.send(client, "/dp" + CGI, tok, [self.proof(
+            self.url("/dp" + CGI), token=tok, nonce="anything")]))
 
     def test_off_keeps_the_old_refusals(self, client):
         """AuthIntrospectDPoP off: the DPoP scheme is unknown, a DPoP

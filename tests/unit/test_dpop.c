@@ -240,6 +240,32 @@ static void test_replay_key(void **state)
     assert_memory_not_equal(a, b, MAI_DIGEST_LEN);
 }
 
+static void test_nonce(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_hmac_key_t *k1 = mai_hmac_key_make(p, "secret-one", 10);
+    mai_hmac_key_t *k2 = mai_hmac_key_make(p, "secret-two", 10);
+    apr_int64_t t = 1000 * MAI_DPOP_NONCE_PERIOD;
+    const char *n = mai_dpop_nonce(p, k1, t);
+
+    assert_int_equal(strlen(n), 22);
+    assert_string_equal(n, mai_dpop_nonce(p, k1,
+                                          t + MAI_DPOP_NONCE_PERIOD - 1));
+    /* taken in its period and the next one, not after, not before */
+    assert_true(mai_dpop_nonce_ok(p, k1, n, t));
+    assert_true(mai_dpop_nonce_ok(p, k1, n, t + 2 * MAI_DPOP_NONCE_PERIOD
+                                  - 1));
+    assert_false(mai_dpop_nonce_ok(p, k1, n, t + 2 * MAI_DPOP_NONCE_PERIOD));
+    assert_false(mai_dpop_nonce_ok(p, k1, n, t - 1));
+    /* another secret's nonce, none, or anything else: no */
+    assert_false(mai_dpop_nonce_ok(p, k2, n, t));
+    assert_false(mai_dpop_nonce_ok(p, k1, NULL, t));
+    assert_false(mai_dpop_nonce_ok(p, k1, "", t));
+    assert_int_equal(mai_status_http(MAI_STATUS_DPOP_PROOF_NONCE), 401);
+    assert_string_equal(mai_status_bearer_error(MAI_STATUS_DPOP_PROOF_NONCE),
+                        "use_dpop_nonce");
+}
+
 static const mai_result_t *answer(apr_pool_t *p, const char *json)
 {
     const mai_result_t *r = NULL;
@@ -385,6 +411,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_htu),
     UNIT_TEST(test_check_claims),
     UNIT_TEST(test_replay_key),
+    UNIT_TEST(test_nonce),
     UNIT_TEST(test_binding),
     UNIT_TEST(test_challenges),
     UNIT_TEST(test_config),
