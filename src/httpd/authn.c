@@ -220,6 +220,11 @@ static mai_status_t dpop_gate(request_rec *r, const mai_dir_conf_t *c,
         return mai_conf_dpop(c) & MAI_DPOP_SCHEME_BEARER
                ? MAI_OK : MAI_STATUS_DPOP_REQUIRED;
     }
+    /* the scheme taken over from a request into a location with DPoP
+     * off: unknown here, as take_token would have found it */
+    if (!(mai_conf_dpop(c) & MAI_DPOP_SCHEME_DPOP)) {
+        return MAI_STATUS_OTHER_SCHEME;
+    }
     if (prior && prior->dpop_checked && !strcmp(prior->token, st->token)) {
         st->dpop_status = prior->dpop_status;
         st->dpop_jkt = prior->dpop_jkt;

@@ -474,3 +474,83 @@ class TestTwoServers(_Base):
         # node B takes a fresh proof: it was the replay it refused
         asserts.granted(self.send(client_b, path, tok, [
             self.proof(self.PUBLIC + path, token=tok)]))
+
+
+class TestHtaccess(_Base):
+    """AuthIntrospectDPoP in .htaccess (AllowOverride AuthConfig) keeps
+    only what the inherited value accepts: it may take away, never let
+    in; the proof window is not for .htaccess at all."""
+
+    @staticmethod
+    def conf(env):
+        ras = env.dpop_as.ras
+        return "\n".join([
+            'Alias /dht/ "%s/htaccess/"' % env.htdocs,
+            '<Directory "%s/htaccess">' % env.htdocs,
+            "    AuthIntrospectEndpoint " + ras.introspection_url,
+            "    AuthIntrospectClientID " + ras.rs_id,
+            "    " + env.secret_line(ras.rs_secret),
+            "</Directory>",
+            '<Directory "%s/htaccess/dpreq">' % env.htdocs,
+            "    AuthIntrospectDPoP required",
+            "</Directory>",
+        ])
+
+    @pytest.fixture
+    def subdir(self, env):
+        made = []
+
+        def make(name, *lines):
+            path = os.path.join(env.htdocs, "htaccess", name)
+            os.makedirs(path, exist_ok=True)
+            os.chmod(path, 0o755)
+            made.append(path)
+            with open(os.path.join(path, "file.txt"), "w") as f:
+                f.write("in %s\n" % name)
+            os.chmod(os.path.join(path, "file.txt"), 0o644)
+            with open(os.path.join(path, ".htaccess"), "w") as f:
+                f.write("\n".join(["AuthType Bearer",
+                                   'AuthName "%s"' % REALM] + list(lines)
+                                  + ["Require valid-user"]) + "\n")
+            os.chmod(os.path.join(path, ".htaccess"), 0o644)
+            return "/dht/%s/file.txt" % name
+        yield make
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _bearer_status(self, client, url):
+        tok = self.as_.issue(None, self.errlog, dpop=False)
+        return self.send(client, url, tok, [], scheme="Bearer")
+
+    def _dpop_status(self, client, url):
+        tok = self.token()
+        return self.send(client, url, tok, [
+            self.proof(self.url(url), token=tok)]).status
+
+    def test_cannot_widen_required(self, client, subdir):
+        url = subdir("dpreq", "AuthIntrospectDPoP allowed")
+        r = self._bearer_status(client, url)
+        assert r.status == 401 and r.all("WWW-Authenticate") == [
+            dpop_challenge("invalid_token", "DPoP required")], r
+        assert self._dpop_status(client, url) == 200
+
+    def test_may_require(self, client, subdir):
+        url = subdir("dpopt", "AuthIntrospectDPoP required")
+        assert self._bearer_status(client, url).status == 401
+        assert self._dpop_status(client, url) == 200
+
+    def test_may_turn_off(self, client, subdir):
+        url = subdir("dpoff", "AuthIntrospectDPoP off")
+        assert self._bearer_status(client, url).status == 200
+        assert self._dpop_status(client, url) == 401
+
+    def test_off_under_required_leaves_nothing(self, client, subdir):
+        url = subdir("dpreq", "AuthIntrospectDPoP off")
+        assert self._bearer_status(client, url).status == 401
+        assert self._dpop_status(client, url) == 401
+
+    def test_window_not_allowed(self, client, subdir, errlog):
+        errlog.expect(r"\[core:alert\].*\.htaccess: "
+                      r"AuthIntrospectDPoPProofWindow not allowed here")
+        url = subdir("dpwin", "AuthIntrospectDPoPProofWindow 3600")
+        assert self._bearer_status(client, url).status == 500
