@@ -297,7 +297,8 @@ const char *mai_dpop_htu_normalize(apr_pool_t *p, const char *uri)
     }
     host = apr_pstrmemdup(p, auth, host_end - auth);
     for (i = 0; host[i]; i++) {
-        if ((unsigned char)host[i] <= 0x20 || host[i] == 0x7f) {
+        /* ASCII only: a URI carries an IDN as punycode */
+        if ((unsigned char)host[i] <= 0x20 || (unsigned char)host[i] >= 0x7f) {
             return NULL;
         }
         host[i] = (char)apr_tolower(host[i]);

@@ -146,6 +146,7 @@ static void test_htu(void **state)
         "https://rs.example:99999/", "https://rs.example:8a/",
         "https://rs.example/%4", "https://rs.example/%zz", "rs.example/x",
         "https://rs.example/a b", "https://[::1/", "https://[::1]x/",
+        "https://r\xcd.example/", "https://rs.example/\xff",
     };
     apr_size_t i;
     const char *n;
