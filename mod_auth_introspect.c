@@ -32,6 +32,7 @@
 #include "discovery.h"
 #include "cert_bound.h"
 #include "jose_sign.h"
+#include "replay_table.h"
 
 mai_process_t mai_proc;
 
@@ -253,6 +254,22 @@ static const char *set_resource_aud(cmd_parms *cmd, void *dc, int on)
     return NULL;
 }
 
+static const char *set_dpop(cmd_parms *cmd, void *dc, const char *a)
+{
+    /* as AuthIntrospectTokenTypes: in .htaccess it may only narrow */
+    int htaccess = ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+    return mai_conf_set_dpop(dc, a, htaccess);
+}
+static const char *set_dpop_window(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_dpop_window(dc, a);
+}
+static const char *set_dpop_nonce(cmd_parms *cmd, void *dc, int on)
+{
+    mai_conf_set_dpop_nonce(dc, on);
+    return NULL;
+}
+
 /* Process-wide settings: main server only, so every vhost shares them. */
 static mai_server_conf_t *global_conf(cmd_parms *cmd, const char **err)
 {
@@ -456,6 +473,15 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectClientAssertionReuse", set_assertion_reuse,
                   NULL, SECURE_CONF, "seconds a client assertion may be "
                   "sent again (default 0: a fresh one per call)"),
+    AP_INIT_TAKE1("AuthIntrospectDPoP", set_dpop, NULL, AUTH_CONF,
+                  "off, allowed or required: DPoP proofs (RFC 9449); in "
+                  ".htaccess only narrower than the inherited value"),
+    AP_INIT_TAKE1("AuthIntrospectDPoPProofWindow", set_dpop_window, NULL,
+                  SECURE_CONF, "seconds a DPoP proof's iat may lie in the "
+                  "past, besides AuthIntrospectClockSkew (default 60)"),
+    AP_INIT_FLAG("AuthIntrospectDPoPNonce", set_dpop_nonce, NULL,
+                 SECURE_CONF, "require a server nonce (DPoP-Nonce) in DPoP "
+                 "proofs"),
     { NULL }
 };
 
@@ -523,6 +549,10 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
                             : NULL;
     mai_proc.scope_keys = mai_scope_keys_create(pchild, mai_proc.cache_secret);
     mai_cache_child_init(mai_proc.cache, pchild, s);
+    /* DPoP jti seen by this process: the replay store without a shared
+     * cache, a small stand-in while that cache fails */
+    mai_proc.dpop_replay = mai_replay_table_create(
+        pchild, mai_proc.cache ? MAI_REPLAY_SLOTS_BACKUP : MAI_REPLAY_SLOTS);
     mai_metrics_child_init();
     /* the process pool, like L1: a request may outlive pchild */
     mai_proc.discovery = mai_discovery_create(

@@ -59,7 +59,8 @@ ensure_node() {
 
 install_npm() {
     as_dir="$ROOT/tests/integration/real_as"
-    if [ ! -d "$as_dir/node_modules/oidc-provider" ]; then
+    if [ ! -d "$as_dir/node_modules/oidc-provider" ] \
+        || [ ! -d "$as_dir/node_modules/dpop" ]; then
         echo "setup: installing the interop authorization server (npm ci)"
         (cd "$as_dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi

@@ -17,6 +17,8 @@
 #include "deny.h"
 #include "metrics.h"
 #include "cert_bound.h"
+#include "dpop.h"
+#include "dpop_request.h"
 
 /* One source's outcome: a token counts, a malformed one ends the search.
  * (t is read through a pointer: it is set by the call that made st.) */
@@ -33,16 +35,24 @@ static int tally(mai_status_t st, const char *const *t, const char **token,
 /* Collect the token from every enabled source; more than one is an
  * invalid_request (RFC 6750 section 2). */
 static mai_status_t take_token(request_rec *r, const mai_dir_conf_t *c,
-                               const char **token)
+                               const char **token, int *dpop)
 {
     int src = mai_conf_token_sources(c), found = 0;
     mai_status_t header_st = MAI_STATUS_NO_TOKEN, st;
     const char *t = NULL, *body;
+    const char *authz = apr_table_get(r->headers_in, "Authorization");
     apr_size_t len;
 
+    *dpop = 0;
     if (src & MAI_SRC_HEADER) {
-        header_st = mai_token_from_authorization(
-            r->pool, apr_table_get(r->headers_in, "Authorization"), &t);
+        header_st = mai_token_from_authorization(r->pool, authz, &t);
+        /* Authorization: DPoP where the location checks proofs */
+        if (header_st == MAI_STATUS_OTHER_SCHEME
+            && (mai_conf_dpop(c) & MAI_DPOP_SCHEME_DPOP)) {
+            header_st = mai_dpop_token_from_authorization(r->pool, authz,
+                                                          &t);
+            *dpop = header_st != MAI_STATUS_OTHER_SCHEME;
+        }
         if (tally(header_st, &t, token, &found)) {
             return MAI_STATUS_MALFORMED;
         }
@@ -150,6 +160,7 @@ static mai_status_t token_for(request_rec *r, const mai_dir_conf_t *c,
         st->token = prior->token;
         st->token_id = prior->token_id;
         st->take_status = prior->take_status;
+        st->dpop_scheme = prior->dpop_scheme;
     }
     else {
         if (prior && prior->took) {
@@ -158,7 +169,7 @@ static mai_status_t token_for(request_rec *r, const mai_dir_conf_t *c,
                           "that takes tokens from other places: searching "
                           "them");
         }
-        st->take_status = take_token(r, c, &st->token);
+        st->take_status = take_token(r, c, &st->token, &st->dpop_scheme);
     }
     st->took = 1;
     return st->take_status;
@@ -198,6 +209,62 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
     return st->lookup_status;
 }
 
+/* The scheme against this location's AuthIntrospectDPoP, then the DPoP
+ * proof. A subrequest or internal redirect for the same token takes the
+ * proof's verdict of the request it came from: checked again, its jti
+ * would be a replay. */
+static mai_status_t dpop_gate(request_rec *r, const mai_dir_conf_t *c,
+                              mai_req_state_t *st,
+                              const mai_req_state_t *prior)
+{
+    if (!st->dpop_scheme) {
+        return mai_conf_dpop(c) & MAI_DPOP_SCHEME_BEARER
+               ? MAI_OK : MAI_STATUS_DPOP_REQUIRED;
+    }
+    /* the scheme taken over from a request into a location with DPoP
+     * off: unknown here, as take_token would have found it */
+    if (!(mai_conf_dpop(c) & MAI_DPOP_SCHEME_DPOP)) {
+        return MAI_STATUS_OTHER_SCHEME;
+    }
+    if (prior && prior->dpop_checked && !strcmp(prior->token, st->token)) {
+        st->dpop_status = prior->dpop_status;
+        st->dpop_jkt = prior->dpop_jkt;
+    }
+    else {
+        st->dpop_status = mai_dpop_check_request(r, c, st, &st->dpop_jkt);
+    }
+    st->dpop_checked = 1;
+    return st->dpop_status;
+}
+
+/* A DPoP request: the token must be bound to the proof's key (RFC 9449
+ * section 7.1); a Bearer request where DPoP is checked: a DPoP-bound
+ * token is refused as such (a stolen one would pass as a bearer token),
+ * where DPoP is off result.c's blanket refusal of bound tokens stands. */
+static mai_status_t dpop_bound(const mai_req_state_t *st)
+{
+    const char *jkt = mai_dpop_result_jkt(st->result);
+
+    if (!st->result->active) {
+        return MAI_STATUS_INACTIVE;
+    }
+    if (!jkt) {
+        return MAI_STATUS_DPOP_UNBOUND;
+    }
+    return strcmp(jkt, st->dpop_jkt) ? MAI_STATUS_DPOP_KEY_MISMATCH : MAI_OK;
+}
+
+static mai_status_t bearer_bound(const mai_dir_conf_t *c,
+                                 const mai_req_state_t *st, mai_status_t s)
+{
+    if ((s == MAI_STATUS_DPOP_TOKEN || s == MAI_STATUS_BOUND_TOKEN)
+        && (mai_conf_dpop(c) & MAI_DPOP_SCHEME_DPOP)
+        && mai_dpop_result_bound(st->result)) {
+        return MAI_STATUS_DPOP_AS_BEARER;
+    }
+    return s;
+}
+
 /* This location's rules over an answer: mai_result_check (active,
  * refresh and bound tokens, exp and nbf with its clock skew, issuer,
  * token types), the audience of AuthIntrospectResource, then
@@ -209,8 +276,16 @@ static mai_status_t judge(request_rec *r, const mai_dir_conf_t *c,
     mai_status_t s;
 
     st->user = NULL;
-    s = mai_result_check(st->result, now, mai_conf_clock_skew(c),
-                         mai_conf_issuer(c), mai_conf_token_types(c));
+    s = st->dpop_scheme ? dpop_bound(st) : MAI_OK;
+    if (s == MAI_OK) {
+        s = mai_result_check_proven(st->result, now, mai_conf_clock_skew(c),
+                                    mai_conf_issuer(c),
+                                    mai_conf_token_types(c),
+                                    st->dpop_scheme);
+    }
+    if (!st->dpop_scheme) {
+        s = bearer_bound(c, st, s);
+    }
     /* RFC 8705 section 3: cnf."x5t#S256" (mai_result_check lets it
      * through for this check) */
     if (s == MAI_OK) {
@@ -250,7 +325,12 @@ int mai_authn_check(request_rec *r)
                       "%s", r->uri);
         return mai_deny_answer(r, c, st, MAI_STATUS_INTERNAL);
     }
+    st->deny.schemes = mai_conf_dpop(c);
     s = token_for(r, c, st, prior);
+    st->deny.dpop_used = st->dpop_scheme;
+    if (s == MAI_OK) {
+        s = dpop_gate(r, c, st, prior);
+    }
     if (s != MAI_OK) {
         return mai_deny_answer(r, c, st, s);
     }
@@ -266,7 +346,7 @@ int mai_authn_check(request_rec *r)
     mai_metrics_request(MAI_OK);
     r->user = (char *)st->user;
     /* AUTH_TYPE for CGI (RFC 3875 4.1.1), as mod_auth_basic does */
-    r->ap_auth_type = (char *)"Bearer";
+    r->ap_auth_type = (char *)(st->dpop_scheme ? "DPoP" : "Bearer");
     mai_export(r, c, st->result);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00303)
                   "token %s: authenticated", mai_state_token_id(r, st));

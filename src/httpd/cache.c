@@ -280,3 +280,39 @@ int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
     }
     return got == APR_SUCCESS;
 }
+
+int mai_cache_add(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                  const unsigned char *key, apr_time_t expiry)
+{
+    unsigned char one = 1, buf[8];
+    unsigned int n = sizeof(buf);
+    apr_status_t got, rv = APR_SUCCESS;
+
+    /* a NOTMPSAFE provider (shmcb) holds the global mutex across both
+     * calls, so two processes cannot both find the key absent; redis and
+     * memcache have no atomic add through socache (docs/dpop.md) */
+    if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
+        return -1;
+    }
+    got = c->provider->retrieve(c->instance, s, key, MAI_DIGEST_LEN, buf,
+                                &n, p);
+    if (got == APR_NOTFOUND || APR_STATUS_IS_ENOENT(got)) {
+        rv = c->provider->store(c->instance, s, key, MAI_DIGEST_LEN, expiry,
+                                &one, 1, p);
+    }
+    if (c->mutex) {
+        apr_global_mutex_unlock(c->mutex);
+    }
+    if (got == APR_SUCCESS) {
+        return 0;
+    }
+    if (got != APR_NOTFOUND && !APR_STATUS_IS_ENOENT(got)) {
+        fault(c, s, "lookup", got);
+        return -1;
+    }
+    if (rv != APR_SUCCESS) {
+        fault(c, s, "store", rv);
+        return -1;
+    }
+    return 1;
+}

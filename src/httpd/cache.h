@@ -65,6 +65,15 @@ void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
 int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                      const unsigned char *key);
 
+/**
+ * Store a one-byte marker under key until expiry unless a value is there
+ * already (the DPoP replay store). @return 1 stored, 0 already there, -1
+ * the provider failed (logged as for get). Atomic across processes for
+ * providers that need the cache mutex (shmcb), not for redis/memcache.
+ */
+int mai_cache_add(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                  const unsigned char *key, apr_time_t expiry);
+
 /** The largest value the cache takes; bigger answers are not stored. */
 #define MAI_CACHE_MAX_VALUE (64 * 1024)
 

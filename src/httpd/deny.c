@@ -56,13 +56,24 @@
 
 /* Every Bearer challenge of a location with AuthIntrospectResource names
  * its metadata document (RFC 9728 section 5.1); without it the challenge
- * is left as it is. */
-static void set_challenge(request_rec *r, const char *challenge)
+ * is left as it is. A location that takes both Bearer and DPoP sends
+ * both challenges on a 401 (RFC 9449 section 7.2), the second as a
+ * header line of its own so that no client reads one scheme's error as
+ * the other's; a 400 or 403 answers the scheme the request used only. */
+static void set_challenge(request_rec *r, const mai_req_state_t *st,
+                          const char *challenge, int is_401)
 {
+    const char *url = mai_conf_resource_metadata_url(mai_dconf(r));
+    const char *other = is_401 ? mai_deny_other_challenge(
+                                     r->pool, ap_auth_name(r), &st->deny)
+                               : NULL;
+
     apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                   mai_challenge_add_metadata(
-                       r->pool, challenge,
-                       mai_conf_resource_metadata_url(mai_dconf(r))));
+                   mai_challenge_add_metadata(r->pool, challenge, url));
+    if (other) {
+        apr_table_addn(r->err_headers_out, "WWW-Authenticate",
+                       mai_challenge_add_metadata(r->pool, other, url));
+    }
 }
 #include "metrics.h"
 
@@ -98,8 +109,8 @@ int mai_deny_answer(request_rec *r, const mai_dir_conf_t *c,
     case HTTP_BAD_REQUEST:
         /* the challenge note_auth_failure sets for a refused token;
          * that hook is run for a 401 only */
-        set_challenge(r, mai_deny_note(r->pool, ap_auth_name(r), s,
-                                       &st->deny));
+        set_challenge(r, st, mai_deny_note(r->pool, ap_auth_name(r), s,
+                                           &st->deny), 0);
         return HTTP_BAD_REQUEST;
     case HTTP_UNAUTHORIZED:
         ap_note_auth_failure(r);
@@ -125,10 +136,15 @@ int mai_deny_note_failure(request_rec *r, const char *auth_type)
         return DECLINED;
     }
     st = mai_state_ensure(r);
+    if (!st->conf) {
+        /* authn did not judge this request: its location's schemes */
+        st->deny.schemes = mai_conf_dpop(mai_dconf(r));
+    }
     challenge = mai_deny_note(r->pool, ap_auth_name(r), st->status,
                               &st->deny);
     if (challenge) {
-        set_challenge(r, challenge);
+        /* forbid: a valid token without the rights, a 403 in the end */
+        set_challenge(r, st, challenge, !st->deny.forbid);
     }
     return OK;
 }
@@ -159,8 +175,9 @@ void mai_deny_error_response(request_rec *r)
         break;
     case MAI_DENY_ADD_SCOPE:
         /* AuthzSendForbiddenOnFailure On: 403 without note_auth_failure */
-        set_challenge(r, mai_deny_scope_challenge(r->pool, ap_auth_name(r),
-                                                  &st->deny));
+        set_challenge(r, st,
+                      mai_deny_scope_challenge(r->pool, ap_auth_name(r),
+                                               &st->deny), 0);
         break;
     case MAI_DENY_KEEP:
         break;

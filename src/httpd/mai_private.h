@@ -27,6 +27,7 @@ struct mai_purge_reader;
 struct mai_purge_scopes;
 struct mai_scope_keys;
 struct mai_discovery;
+struct mai_replay_table;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -41,6 +42,9 @@ typedef struct mai_process {
     int l1_recheck;      /* seconds; 0 = L1 answers are never rechecked */
     struct mai_scope_keys *scope_keys; /* per child: prepared key prefixes */
     struct mai_discovery *discovery;   /* per child: RFC 8414 documents */
+    struct mai_replay_table *dpop_replay; /* per child: DPoP jti seen
+                                           * here, without (or when
+                                           * failing) the shared cache */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

@@ -34,6 +34,11 @@ typedef struct mai_req_state {
     apr_interval_time_t retry_after;  /* for a 503, when known */
     struct mai_form_body *form;    /* the request body, when this request
                                     * read it (form_body.c) */
+    int dpop_scheme;               /* the token came as Authorization:
+                                    * DPoP (RFC 9449) */
+    int dpop_checked;              /* its proof was checked: */
+    mai_status_t dpop_status;      /* OK or why the proof was refused */
+    const char *dpop_jkt;          /* the proof key's thumbprint */
 } mai_req_state_t;
 
 /** The state of r itself, or NULL (authn.c's judged_before walks to the

@@ -29,15 +29,16 @@ static const char *quote(apr_pool_t *p, const char *v, int escaped)
     return out;
 }
 
-const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
-                          const char *scope)
+/* scheme followed by each attribute that has a value, in order; the
+ * first (realm) as httpd gives it (see below) */
+static const char *build(apr_pool_t *p, const char *scheme,
+                         const char *const *names, const char *const *vals,
+                         int n)
 {
-    const char *names[3] = { "realm", "error", "scope" };
-    const char *vals[3] = { realm, error, scope };
-    const char *s = "Bearer", *sep = " ";
+    const char *s = scheme, *sep = " ";
     int i;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < n; i++) {
         if (vals[i]) {
             /* httpd's AuthName arrives with its quotes already escaped
              * (ap_escape_quotes): escaping again would change it */
@@ -49,13 +50,33 @@ const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
     return s;
 }
 
+const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
+                          const char *scope)
+{
+    const char *names[3] = { "realm", "error", "scope" };
+    const char *vals[3] = { realm, error, scope };
+
+    return build(p, "Bearer", names, vals, 3);
+}
+
+const char *mai_challenge_dpop(apr_pool_t *p, const char *realm,
+                               const char *error, const char *description,
+                               const char *scope, const char *algs)
+{
+    const char *names[5] = { "realm", "error", "error_description",
+                             "scope", "algs" };
+    const char *vals[5] = { realm, error, description, scope, algs };
+
+    return build(p, "DPoP", names, vals, 5);
+}
+
 const char *mai_challenge_add_metadata(apr_pool_t *p, const char *challenge,
                                        const char *url)
 {
     if (!challenge || !url) {
         return challenge;
     }
-    /* "Bearer" alone has no attribute yet to follow */
-    return apr_pstrcat(p, challenge, strcmp(challenge, "Bearer") ? ", " : " ",
+    /* "Bearer" (or "DPoP") alone has no attribute yet to follow */
+    return apr_pstrcat(p, challenge, strchr(challenge, ' ') ? ", " : " ",
                        "resource_metadata=\"", quote(p, url, 0), "\"", NULL);
 }

@@ -17,6 +17,15 @@ const char *mai_challenge(apr_pool_t *p, const char *realm, const char *error,
                           const char *scope);
 
 /**
+ * The DPoP challenge of RFC 9449 section 7.1: `DPoP realm="R",
+ * error="E", error_description="D", scope="S", algs="A"`, each attribute
+ * only when not NULL, quoted as in mai_challenge. From p.
+ */
+const char *mai_challenge_dpop(apr_pool_t *p, const char *realm,
+                               const char *error, const char *description,
+                               const char *scope, const char *algs);
+
+/**
  * challenge with `resource_metadata="URL"` (RFC 9728 section 5.1) added
  * as its last attribute; challenge itself when url or challenge is NULL.
  * From p.

@@ -9,6 +9,7 @@
 #include "prm.h"
 #include "as_metadata.h"
 #include "lex.h"
+#include "dpop.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -49,6 +50,10 @@
 #define DEF_ASSERTION_REUSE 0       /* a fresh assertion for every call */
 /* below the assertion's 60 s life, so a reused one is never stale */
 #define MAX_ASSERTION_REUSE 30
+#define DEF_DPOP            MAI_DPOP_ALLOWED
+#define DEF_DPOP_WINDOW     60
+#define MAX_DPOP_WINDOW     3600
+#define DEF_DPOP_NONCE      0
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -111,6 +116,14 @@ struct mai_dir_conf {
     const struct mai_sign_key *client_secret_key;
     int assertion_aud;
     int assertion_reuse;
+    /* AuthIntrospectDPoP as the schemes accepted (dpop.h), which may be
+     * none; dpop_set: 0 = unset, TYPES_REPLACE, or TYPES_NARROW (from
+     * .htaccess: merging keeps only what both accept, the rule of
+     * AuthIntrospectTokenTypes) */
+    unsigned dpop;
+    int dpop_set;
+    int dpop_window;               /* AuthIntrospectDPoPProofWindow */
+    int dpop_nonce;                /* AuthIntrospectDPoPNonce */
 };
 
 struct mai_server_conf {
@@ -151,6 +164,8 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->metadata_refresh = UNSET;
     c->assertion_aud = UNSET;
     c->assertion_reuse = UNSET;
+    c->dpop_window = UNSET;
+    c->dpop_nonce = UNSET;
     return c;
 }
 
@@ -200,6 +215,27 @@ static void merge_token_types(apr_pool_t *p, mai_dir_conf_t *m,
         m->token_types = common_types(p, base->token_types,
                                       add->token_types);
         m->token_types_set = base->token_types_set;
+    }
+}
+
+/* AuthIntrospectDPoP in .htaccess may only take away: a directory owner
+ * must not accept plain Bearer tokens where the server requires DPoP,
+ * nor DPoP tokens where the server turned the check off. As with token
+ * types, narrowing keeps the narrowed value's kind. */
+static void merge_dpop(mai_dir_conf_t *m, const mai_dir_conf_t *base,
+                       const mai_dir_conf_t *add)
+{
+    if (!add->dpop_set) {
+        m->dpop = base->dpop;
+        m->dpop_set = base->dpop_set;
+    }
+    else if (add->dpop_set == TYPES_REPLACE || !base->dpop_set) {
+        m->dpop = add->dpop;
+        m->dpop_set = add->dpop_set;
+    }
+    else {
+        m->dpop = base->dpop & add->dpop;
+        m->dpop_set = base->dpop_set;
     }
 }
 
@@ -256,6 +292,9 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
                                               : base->client_secret_key;
     PICK_NUM(assertion_aud);
     PICK_NUM(assertion_reuse);
+    merge_dpop(m, base, add);
+    PICK_NUM(dpop_window);
+    PICK_NUM(dpop_nonce);
     return m;
 }
 
@@ -1106,4 +1145,56 @@ const char *mai_conf_set_assertion_reuse(mai_dir_conf_t *c, const char *arg)
 int mai_conf_assertion_reuse(const mai_dir_conf_t *c)
 {
     return GET_NUM(assertion_reuse, DEF_ASSERTION_REUSE);
+}
+
+const char *mai_conf_set_dpop(mai_dir_conf_t *c, const char *arg,
+                              int htaccess)
+{
+    unsigned schemes;
+    const char *err = mai_dpop_parse_mode(arg, &schemes);
+
+    if (err) {
+        return err;
+    }
+    /* .htaccess narrows the default (allowed: both schemes) as well */
+    c->dpop = schemes;
+    c->dpop_set = htaccess ? TYPES_NARROW : TYPES_REPLACE;
+    return NULL;
+}
+
+unsigned mai_conf_dpop(const mai_dir_conf_t *c)
+{
+    /* an empty intersection (off in one, required in the other) stays
+     * empty: every token is refused */
+    return c->dpop_set ? c->dpop : DEF_DPOP;
+}
+
+const char *mai_conf_set_dpop_window(mai_dir_conf_t *c, const char *arg)
+{
+    int w;
+    const char *err = mai_cv_seconds(arg, MAX_DPOP_WINDOW, &w);
+
+    if (err) {
+        return err;
+    }
+    if (w < 1) {
+        return "the DPoP proof window is at least 1 second";
+    }
+    c->dpop_window = w;
+    return NULL;
+}
+
+int mai_conf_dpop_window(const mai_dir_conf_t *c)
+{
+    return GET_NUM(dpop_window, DEF_DPOP_WINDOW);
+}
+
+void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on)
+{
+    c->dpop_nonce = on ? 1 : 0;
+}
+
+int mai_conf_dpop_nonce(const mai_dir_conf_t *c)
+{
+    return GET_NUM(dpop_nonce, DEF_DPOP_NONCE);
 }

@@ -258,5 +258,20 @@ mai_assertion_aud_t mai_conf_assertion_aud(const mai_dir_conf_t *c);
  * assertion for every call). */
 const char *mai_conf_set_assertion_reuse(mai_dir_conf_t *c, const char *arg);
 int mai_conf_assertion_reuse(const mai_dir_conf_t *c);
+/** AuthIntrospectDPoP off|allowed|required (dpop.h); htaccess: from an
+ * .htaccess file, so merging keeps only the schemes both accept. */
+const char *mai_conf_set_dpop(mai_dir_conf_t *c, const char *arg,
+                              int htaccess);
+/** The schemes the location accepts (MAI_DPOP_SCHEME_* bits; 0 after an
+ * .htaccess took away all: every token is refused). */
+unsigned mai_conf_dpop(const mai_dir_conf_t *c);
+/** AuthIntrospectDPoPProofWindow SECONDS (1 to 3600): how old a proof's
+ * iat may be, besides AuthIntrospectClockSkew. */
+const char *mai_conf_set_dpop_window(mai_dir_conf_t *c, const char *arg);
+int mai_conf_dpop_window(const mai_dir_conf_t *c);
+/** AuthIntrospectDPoPNonce On|Off: proofs must carry a current server
+ * nonce (dpop.h). */
+void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on);
+int mai_conf_dpop_nonce(const mai_dir_conf_t *c);
 
 #endif

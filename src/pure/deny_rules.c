@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include "deny_rules.h"
 #include "challenge.h"
+#include "dpop.h"
 
 void mai_deny_facts_unmet(apr_pool_t *p, mai_deny_facts_t *f,
                           mai_policy_kind_t kind, const char *values)
@@ -24,25 +25,55 @@ static int scope_unmet(const mai_deny_facts_t *f)
     return f->scope_missing && f->scope_missing->nelts;
 }
 
+/* The challenge that carries the error: the scheme the request used,
+ * or DPoP where only DPoP is accepted. */
+static int dpop_first(const mai_deny_facts_t *f)
+{
+    return f->dpop_used || f->schemes == MAI_DPOP_REQUIRED;
+}
+
+static const char *first(apr_pool_t *p, const char *realm,
+                         const mai_deny_facts_t *f, const char *error,
+                         const char *description, const char *scope)
+{
+    if (dpop_first(f)) {
+        return mai_challenge_dpop(p, realm, error, description, scope,
+                                  MAI_DPOP_ALGS);
+    }
+    return mai_challenge(p, realm, error, scope);
+}
+
 const char *mai_deny_scope_challenge(apr_pool_t *p, const char *realm,
                                      const mai_deny_facts_t *f)
 {
     if (!scope_unmet(f)) {
         return NULL;
     }
-    return mai_challenge(p, realm, "insufficient_scope",
-                         apr_array_pstrcat(p, f->scope_missing, ' '));
+    return first(p, realm, f, "insufficient_scope", NULL,
+                 apr_array_pstrcat(p, f->scope_missing, ' '));
+}
+
+const char *mai_deny_other_challenge(apr_pool_t *p, const char *realm,
+                                     const mai_deny_facts_t *f)
+{
+    if (f->schemes != MAI_DPOP_ALLOWED) {
+        return NULL;
+    }
+    return dpop_first(f) ? mai_challenge(p, realm, NULL, NULL)
+                         : mai_challenge_dpop(p, realm, NULL, NULL, NULL,
+                                              MAI_DPOP_ALGS);
 }
 
 const char *mai_deny_note(apr_pool_t *p, const char *realm,
                           mai_status_t status, mai_deny_facts_t *f)
 {
     if (status != MAI_OK) {
-        return mai_challenge(p, realm, mai_status_bearer_error(status), NULL);
+        return first(p, realm, f, mai_status_bearer_error(status),
+                     mai_dpop_error_description(status), NULL);
     }
     if (f->aud_failed) {
         /* the token is not meant for this resource: invalid for it */
-        return mai_challenge(p, realm, "invalid_token", NULL);
+        return first(p, realm, f, "invalid_token", NULL, NULL);
     }
     /* a valid token without the rights: 403, RFC 6750 section 3.1 */
     f->forbid = 1;

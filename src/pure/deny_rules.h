@@ -20,6 +20,11 @@ typedef struct mai_deny_facts {
     int forbid;                         /* note_auth_failure judged the
                                          * token valid but without rights:
                                          * the final 401 becomes a 403 */
+    unsigned schemes;                   /* AuthIntrospectDPoP of the
+                                         * location (dpop.h); 0: Bearer
+                                         * only, as before DPoP */
+    int dpop_used;                      /* the request used the DPoP
+                                         * scheme */
 } mai_deny_facts_t;
 
 /** Record a Require line of this kind that was not met; values are its
@@ -28,7 +33,8 @@ typedef struct mai_deny_facts {
 void mai_deny_facts_unmet(apr_pool_t *p, mai_deny_facts_t *f,
                           mai_policy_kind_t kind, const char *values);
 
-/** The insufficient_scope challenge naming every scope of the unmet
+/** The insufficient_scope challenge (DPoP's when the request used
+ * DPoP or the location requires it) naming every scope of the unmet
  * oauth-scope lines, or NULL when none was unmet. From p. */
 const char *mai_deny_scope_challenge(apr_pool_t *p, const char *realm,
                                      const mai_deny_facts_t *f);
@@ -36,7 +42,9 @@ const char *mai_deny_scope_challenge(apr_pool_t *p, const char *realm,
 /**
  * note_auth_failure for a Bearer request whose authentication ended in
  * status: the WWW-Authenticate value to set, or NULL to set none.
- *  - authentication failed: its RFC 6750 error (none for "no token");
+ *  - authentication failed: its RFC 6750 error (none for "no token"),
+ *    in a DPoP challenge with error_description and algs when the
+ *    request used DPoP or the location requires it (RFC 9449 7.1);
  *  - authenticated, an oauth-aud line unmet: invalid_token (the token is
  *    not meant for this resource);
  *  - authenticated otherwise (RFC 6750 section 3.1): f->forbid is set,
@@ -54,6 +62,13 @@ typedef enum {
                          * On, no note_auth_failure): add the
                          * insufficient_scope challenge */
 } mai_deny_final_t;
+
+/** The second challenge of a location that accepts both Bearer and
+ * DPoP (RFC 9449 section 7.2): the plain challenge of the scheme the
+ * first one is not (`Bearer realm="R"` or `DPoP realm="R", algs="..."`),
+ * or NULL when the location accepts one scheme. From p. */
+const char *mai_deny_other_challenge(apr_pool_t *p, const char *realm,
+                                     const mai_deny_facts_t *f);
 
 /** The last word on an error response with HTTP status http, for a
  * request whose authentication ended in status; has_challenge: a

@@ -548,11 +548,13 @@ static int typ_is_refresh(const mai_result_t *res)
 }
 
 /* A cnf member the request's checks cover: a certificate thumbprint
- * given as a string (authn.c checks it, cert_bind.c). */
-static int checked_cnf(const mai_claim_t *m)
+ * given as a string (authn.c checks it, cert_bind.c), and the DPoP key
+ * thumbprint once a proof with that key was checked (dpop_request.c). */
+static int checked_cnf(const mai_claim_t *m, int dpop_proven)
 {
-    return !strcmp(m->name, MAI_CNF_X5T_S256)
-           && m->kind == MAI_CLAIM_STRING;
+    return (!strcmp(m->name, MAI_CNF_X5T_S256)
+            && m->kind == MAI_CLAIM_STRING)
+           || (dpop_proven && !strcmp(m->name, "jkt"));
 }
 
 /* RFC 7800 "cnf": the token is bound to a key, a DPoP key by its
@@ -561,14 +563,14 @@ static int checked_cnf(const mai_claim_t *m)
  * included, and so does a cnf that is not an object at all, unless the
  * request's own checks cover it (checked_cnf: the caller must then run
  * them, as authn.c does); an empty object or null binds nothing. */
-static int is_bound(const mai_result_t *res)
+static int is_bound(const mai_result_t *res, int dpop_proven)
 {
     const mai_claim_t *cnf = mai_result_claim(res, "cnf");
     int i;
 
     if (cnf && cnf->kind == MAI_CLAIM_OBJECT) {
         for (i = 0; i < cnf->nmembers; i++) {
-            if (!checked_cnf(&cnf->members[i])) {
+            if (!checked_cnf(&cnf->members[i], dpop_proven)) {
                 return 1;
             }
         }
@@ -598,7 +600,17 @@ mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
                               apr_int64_t skew, const char *issuer,
                               const apr_array_header_t *token_types)
 {
+    return mai_result_check_proven(res, now, skew, issuer, token_types, 0);
+}
+
+mai_status_t mai_result_check_proven(const mai_result_t *res,
+                                     apr_int64_t now, apr_int64_t skew,
+                                     const char *issuer,
+                                     const apr_array_header_t *token_types,
+                                     int dpop_proven)
+{
     mai_status_t s;
+    int dpop_type;
 
     if (!res->active) {
         return MAI_STATUS_INACTIVE;
@@ -608,16 +620,23 @@ mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
      * the proof checked with it, which this module cannot do yet; without
      * it a stolen bound token would pass as a plain bearer token. */
     s = mai_result_type_refusal(res->token_type);
+    /* a DPoP proof checked against cnf.jkt (dpop_request.c) is what a
+     * DPoP token needs: token_type DPoP and a cnf of jkt alone pass */
+    dpop_type = s == MAI_STATUS_DPOP_TOKEN && dpop_proven;
+    if (dpop_type) {
+        s = MAI_OK;
+    }
     if (s == MAI_OK && typ_is_refresh(res)) {
         s = MAI_STATUS_REFRESH_TOKEN;
     }
-    if (s == MAI_OK && is_bound(res)) {
+    if (s == MAI_OK && is_bound(res, dpop_proven)) {
         s = MAI_STATUS_BOUND_TOKEN;
     }
     if (s != MAI_OK) {
         return s;
     }
-    if (token_types && !type_listed(res->token_type, token_types)) {
+    if (token_types && !dpop_type
+        && !type_listed(res->token_type, token_types)) {
         return MAI_STATUS_WRONG_TOKEN_TYPE;
     }
     /* Written as now -/+ skew: exp and nbf come from the wire and may sit

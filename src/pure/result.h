@@ -86,6 +86,18 @@ mai_status_t mai_result_check(const mai_result_t *res, apr_int64_t now,
                               const apr_array_header_t *token_types);
 
 /**
+ * mai_result_check for a request whose DPoP proof was verified and whose
+ * proof key equals this answer's cnf.jkt (dpop_proven): then token_type
+ * DPoP is no refusal and passes AuthIntrospectTokenTypes, and a cnf
+ * holding only jkt is no BOUND_TOKEN. dpop_proven 0 is mai_result_check.
+ */
+mai_status_t mai_result_check_proven(const mai_result_t *res,
+                                     apr_int64_t now, apr_int64_t skew,
+                                     const char *issuer,
+                                     const apr_array_header_t *token_types,
+                                     int dpop_proven);
+
+/**
  * The refusal a token_type value always gets, whatever the location:
  * REFRESH_TOKEN, DPOP_TOKEN, or MAI_OK. (AuthIntrospectTokenTypes uses it
  * to refuse listing such a type.)

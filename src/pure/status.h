@@ -46,6 +46,41 @@
     X(CERT_MISMATCH, "token is bound to another client certificate (cnf " \
       "x5t#S256) than the one the request came with", 401, \
       "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_REQUIRED, "a Bearer token where AuthIntrospectDPoP required " \
+      "accepts DPoP only", 401, "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_AS_BEARER, "a DPoP-bound token (cnf.jkt or token_type DPoP) " \
+      "sent with the Bearer scheme", 401, "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_UNBOUND, "token sent with the DPoP scheme is not DPoP-bound " \
+      "(no cnf.jkt)", 401, "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_KEY_MISMATCH, "the DPoP proof's key is not the one the token " \
+      "is bound to (cnf.jkt)", 401, "invalid_token", MAI_LOG_INFO) \
+    X(DPOP_PROOF_MISSING, "no DPoP proof header", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_MULTIPLE, "more than one DPoP proof header", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_MALFORMED, "DPoP proof is not a JWS with the claims " \
+      "htm, htu, iat, jti and ath", 401, "invalid_dpop_proof", \
+      MAI_LOG_INFO) \
+    X(DPOP_PROOF_TYP, "DPoP proof typ is not dpop+jwt", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_ALG, "DPoP proof alg is not an allowed asymmetric one", \
+      401, "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_KEY, "DPoP proof jwk is missing, private or unusable", \
+      401, "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_SIGNATURE, "DPoP proof signature does not verify", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_HTM, "DPoP proof htm is not the request method", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_HTU, "DPoP proof htu is not the request URI", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_IAT, "DPoP proof iat is outside the accepted window", \
+      401, "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_ATH, "DPoP proof ath is not the token's hash", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_REPLAY, "DPoP proof jti was used before", 401, \
+      "invalid_dpop_proof", MAI_LOG_INFO) \
+    X(DPOP_PROOF_NONCE, "DPoP proof lacks a current server nonce " \
+      "(AuthIntrospectDPoPNonce)", 401, "use_dpop_nonce", MAI_LOG_INFO) \
     X(ENDPOINT_UNREACHABLE, "introspection endpoint unreachable", 503, NULL, \
       MAI_LOG_ERR) \
     X(ENDPOINT_TIMEOUT, "introspection endpoint timed out", 503, NULL, \

@@ -29,6 +29,7 @@ all="$all fuzz_purge_form"
 all="$all fuzz_proxy"
 all="$all fuzz_as_metadata"
 all="$all fuzz_cert_bind"
+all="$all fuzz_dpop"
 
 [ $# -ge 1 ] || usage
 build_only=0

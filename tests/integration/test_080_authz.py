@@ -203,7 +203,9 @@ class TestFinalAnswer:
         response: the error filter never runs, the challenge set before
         the redirect is kept."""
         r = _get(client, tokens, "/scope-edl", scope="read")
-        asserts.refused(r, 401, "insufficient_scope", scope="read write")
+        # a valid token without the rights: its one challenge, no DPoP one
+        asserts.refused(r, 401, "insufficient_scope", scope="read write",
+                        dpop=False)
         assert r.text == "not found page\n"
 
     def test_text_error_document_becomes_403(self, client, tokens, denied):

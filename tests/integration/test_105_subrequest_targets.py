@@ -143,7 +143,7 @@ def refused_at_target(path, r, errlog, error="invalid_token"):
     if path == "errordoc":
         # the original status, with the target's challenge
         assert r.all("WWW-Authenticate") == [asserts.challenge(
-            error=error)], r
+            error=error), asserts.dpop_challenge()], r
     elif path != "ssi":
         asserts.refused(r, 401, error)
 
@@ -252,6 +252,16 @@ class TestOtherTokenSources:
         assert paths_of(mock) == ["/introspect"]
 
 
+def _merged_invalid_token(r):
+    """The entry's 401 and both challenges, as one header line: a CGI
+    serving the ErrorDocument has httpd merge the error headers (still an
+    RFC 9110 list of challenges)."""
+    assert r.status == 401, r
+    assert r.all("WWW-Authenticate") == [
+        asserts.challenge(error="invalid_token") + ", "
+        + asserts.dpop_challenge()], r
+
+
 class TestRefusalThenErrorDocument:
     """The entry refuses (401) and its ErrorDocument is a page of another
     location: a refusal that depends on the entry's configuration does not
@@ -263,7 +273,7 @@ class TestRefusalThenErrorDocument:
         mock.token(tok, tokens.claims(sub="bob-at-b"), path=EP_B)
         r = client.get("/ta/ed401-ep/file.txt", token=tok)
         # the client still gets the entry's 401 and challenge
-        asserts.invalid_token(r)
+        _merged_invalid_token(r)
         assert r.json()["REMOTE_USER"] == "bob-at-b"
         assert paths_of(mock) == ["/introspect", EP_B]
 
@@ -273,7 +283,7 @@ class TestRefusalThenErrorDocument:
         has (one call) and applies its own rules (no issuer required)."""
         tok = tokens.active(iss=ISS_A, email="alice@example.org")
         r = client.get("/ta/ed401-ruc/file.txt", token=tok)
-        asserts.invalid_token(r)
+        _merged_invalid_token(r)
         assert r.json()["REMOTE_USER"] == "alice@example.org"
         assert paths_of(mock) == ["/introspect"]
 

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from harness import asserts
 from harness.conf import REALM
 from harness.client import header_safe
 from harness.faults import RecordingBackend, raw_request, read_response
@@ -370,13 +371,14 @@ def test_hostile_request(env, recorder, tokens, errlog, request, ident, want,
     if want == OK:
         assert r.status == 200 and challenges == [], r
     elif want == NO_TOKEN:
-        assert (r.status, challenges) == (401, [_challenge()]), r
+        assert (r.status, challenges) == \
+            (401, [_challenge(), asserts.dpop_challenge()]), r
     elif want == BAD:
         assert (r.status, challenges) == \
             (400, [_challenge("invalid_request")]), r
     elif want == INVALID:
         assert (r.status, challenges) == \
-            (401, [_challenge("invalid_token")]), r
+            (401, [_challenge("invalid_token"), asserts.dpop_challenge()]), r
     elif want == "0.9-401":
         assert r.status is None and b"<title>401 Unauthorized</title>" \
             in r.body, r
@@ -416,7 +418,7 @@ def test_pipelined_requests_judged_alone(env, recorder, tokens, errlog,
     errlog.requests += 2
     assert r1.status == 200, r1
     assert (r2.status, r2.all("WWW-Authenticate")) == \
-        (401, [_challenge()]), r2
+        (401, [_challenge(), asserts.dpop_challenge()]), r2
     time.sleep(0.05)
     _check_records(recorder.seen(), GRANTED)
 

@@ -107,6 +107,12 @@ def _introspect(env, w):
             "AuthIntrospectCacheTTL 0"]
 
 
+def _dpop_challenge(realm, resource):
+    """The second challenge of a 401 (AuthIntrospectDPoP allowed)."""
+    return 'DPoP realm="%s", algs="%s", resource_metadata="%s"' % (
+        realm, asserts.DPOP_ALGS, _metadata_url(resource))
+
+
 def _metadata_url(resource):
     scheme, rest = resource.split("://", 1)
     host, path = rest.split("/", 1)
@@ -214,7 +220,8 @@ class TestMcp:
         assert r.status == 401, r
         assert r.all("WWW-Authenticate") == [
             'Bearer realm="mcp", error="invalid_token", resource_metadata="%s"'
-            % _metadata_url(self.w.resource)], r
+            % _metadata_url(self.w.resource),
+            _dpop_challenge("mcp", self.w.resource)], r
         # the same token where the binding is off is fine
         asserts.granted(client.get("/open" + CGI, token=other))
         # and one for the location's own resource is too
@@ -226,7 +233,8 @@ class TestMcp:
         assert r.status == 401, r
         assert r.all("WWW-Authenticate") == [
             asserts.challenge(error="invalid_token")
-            + ', resource_metadata="%s"' % _metadata_url(self.w.open)], r
+            + ', resource_metadata="%s"' % _metadata_url(self.w.open),
+            _dpop_challenge(asserts.REALM, self.w.open)], r
         assert re.search(r"\[auth_introspect:info\].*MAI00301: token "
                          r"[0-9a-f]{8}: refused: .*WRONG_AUDIENCE",
                          errlog.error_text()), errlog.error_text()
@@ -237,7 +245,8 @@ class TestMcp:
         assert r.status == 401, r
         assert r.all("WWW-Authenticate") == [
             'Bearer realm="mcp", resource_metadata="%s"'
-            % _metadata_url(self.w.resource)], r
+            % _metadata_url(self.w.resource),
+            _dpop_challenge("mcp", self.w.resource)], r
 
     def test_challenge_insufficient_scope(self, client, errlog):
         errlog.expect(logtags.AUTHZ_DENIED)
