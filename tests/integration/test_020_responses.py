@@ -368,7 +368,9 @@ class TestTokenTypes:
                             ({"token_type": "Bearer", "cnf": {"jkt": "k"}},
                              "DPOP_AS_BEARER"),
                             ({"token_type": "Bearer",
-                              "cnf": {"x5t#S256": "k"}}, "BOUND_TOKEN")]:
+                              "cnf": {"x5t#S256": "k"}}, "NO_CLIENT_CERT"),
+                            ({"token_type": "Bearer",
+                              "cnf": {"x5t": "k"}}, "BOUND_TOKEN")]:
             tok = tokens.answer(tokens.claims(**claims))
             asserts.invalid_token(client.get("/types" + FILE, token=tok))
             _logged_why(errlog, tok, why)
