@@ -73,6 +73,7 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
+    k.token_hash = l->token_hash;
     k.lookup_key = key_of(l);
     s = mai_cache_entry_open(l->r->pool, &k, data, len, &e);
     if (s != MAI_OK) {
@@ -136,6 +137,7 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
+    k.token_hash = l->token_hash;
     k.lookup_key = key_of(l);
     e.active = res->active;
     e.fetched_at = l->now;
