@@ -32,8 +32,8 @@ typedef struct mai_cache_entry {
  * fetched_at whether the answer is young enough for its own TTL. The key
  * is HMAC-SHA256 under the cache secret of a label and the token's
  * SHA-256: a cache dump is useless without the token, and no one without
- * the secret can seal an entry that opens. The lookup key is bound as additional data so an
- * entry moved to another key fails to open.
+ * the secret can seal an entry that opens. The lookup key is bound as
+ * additional data so an entry moved to another key fails to open.
  * @return MAI_OK or MAI_STATUS_INTERNAL; *out (from p) and *out_len set.
  */
 mai_status_t mai_cache_entry_seal(apr_pool_t *p,
