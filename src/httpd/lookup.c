@@ -73,6 +73,7 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
+    k.token_hash = l->token_hash;
     k.lookup_key = key_of(l);
     s = mai_cache_entry_open(l->r->pool, &k, data, len, &e);
     if (s != MAI_OK) {
@@ -90,19 +91,24 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
 }
 
 /* L1 keeps the token's SHA-256 beside each answer, so a purge finds it
- * whatever its scope (purge.c); the hash was taken with the key. */
-static void l1_put(lookup_t *l, const mai_result_t *res,
-                   apr_int64_t fetched_at)
+ * whatever its scope (purge.c); the hash was taken with the key. Returns
+ * L1's copy, held for the request, which carries the claims' export
+ * names (result_flat.h), else res. */
+static const mai_result_t *l1_put(lookup_t *l, const mai_result_t *res,
+                                  apr_int64_t fetched_at)
 {
+    const mai_result_t *held;
+
     /* a purge since this lookup began may be of this very answer (read
      * from L2 just before the purge removed it), and another thread may
      * have applied it to L1 already: keep it out rather than refill */
     if (mai_proc.purge_reader
         && mai_purge_reader_head(mai_proc.purge_reader) != l->purges) {
-        return;
+        return res;
     }
-    mai_l1_put(mai_proc.l1, l->l1_key, l->slot, l->token_hash, res,
-               fetched_at, l->now);
+    held = mai_l1_put_held(mai_proc.l1, l->l1_key, l->slot, l->token_hash,
+                           res, fetched_at, l->now, l->r->pool);
+    return held ? held : res;
 }
 
 /* How long a fresh answer (fetched now) may live in the caches here
@@ -114,11 +120,12 @@ static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
 
 /* A fresh answer into L1, before the flight lands: a request arriving
  * after the landing finds it there. */
-static void to_l1(lookup_t *l, const mai_result_t *res)
+static const mai_result_t *to_l1(lookup_t *l, const mai_result_t *res)
 {
     if (mai_proc.l1 && cache_life(l, res) > 0) {
-        l1_put(l, res, l->now);
+        return l1_put(l, res, l->now);
     }
+    return res;
 }
 
 /* A fresh answer into L2, after the flight landed: the followers need
@@ -136,6 +143,7 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
+    k.token_hash = l->token_hash;
     k.lookup_key = key_of(l);
     e.active = res->active;
     e.fetched_at = l->now;
@@ -348,7 +356,7 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
     if (mai_proc.cache && from_l2(l, a) == MAI_OK
         && usable(l, a->result, a->fetched_at)) {
         if (mai_proc.l1) {
-            l1_put(l, a->result, a->fetched_at);
+            a->result = l1_put(l, a->result, a->fetched_at);
         }
         mai_metrics_count(MAI_MG_L2_HITS);
         return MAI_OK;
@@ -390,7 +398,7 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     }
     call_endpoint(l, a);
     if (a->status == MAI_OK) {
-        to_l1(l, a->result);
+        a->result = to_l1(l, a->result);
     }
     mai_flight_land(mai_proc.flights, fl, a);
     if (a->status == MAI_OK) {

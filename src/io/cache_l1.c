@@ -170,13 +170,22 @@ static apr_status_t free_all(void *data)
     return APR_SUCCESS;
 }
 
+/* e, already ours (refs++), is let go when owner is cleared */
+static void hold_for(apr_pool_t *owner, shard_t *s, entry_t *e)
+{
+    hold_t *h = apr_palloc(owner, sizeof(*h));
+
+    h->shard = s;
+    h->e = e;
+    apr_pool_cleanup_register(owner, h, drop_hold, apr_pool_cleanup_null);
+}
+
 int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
                apr_pool_t *owner,
                const mai_result_t **res, apr_int64_t *fetched_at,
                apr_int64_t *stored_at)
 {
     shard_t *s = shard_of(l1, key);
-    hold_t *h;
     entry_t *e;
 
     apr_thread_mutex_lock(s->lock);
@@ -193,17 +202,17 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
     if (!e) {
         return 0;
     }
-    /* the entry is already ours (refs++): the hold only lets it go */
-    h = apr_palloc(owner, sizeof(*h));
-    h->shard = s;
-    h->e = e;
-    apr_pool_cleanup_register(owner, h, drop_hold, apr_pool_cleanup_null);
+    hold_for(owner, s, e);
     return 1;
 }
 
-void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
-                const unsigned char *token_hash, const mai_result_t *res,
-                apr_int64_t fetched_at, apr_int64_t stored_at)
+const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
+                                    int scope,
+                                    const unsigned char *token_hash,
+                                    const mai_result_t *res,
+                                    apr_int64_t fetched_at,
+                                    apr_int64_t stored_at,
+                                    apr_pool_t *owner)
 {
     shard_t *s = shard_of(l1, key);
     apr_size_t head = APR_ALIGN_DEFAULT(sizeof(entry_t));
@@ -211,13 +220,13 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
     entry_t *e, *old, **b;
 
     if (s->max == 0) {
-        return;
+        return NULL;
     }
     /* copy outside the lock: the copy is the expensive part */
     size = mai_result_flat_size(res);
     e = calloc(1, head + size);
     if (!e) {
-        return;
+        return NULL;
     }
     memcpy(e->key, key, MAI_DIGEST_LEN);
     e->scope = scope;
@@ -225,11 +234,12 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
     e->res = mai_result_flat_copy((char *)e + head, size, res);
     if (!e->res) {
         free(e);
-        return;
+        return NULL;
     }
     e->fetched_at = fetched_at;
     e->stored_at = stored_at;
-    e->refs = 1;
+    /* the table's reference, and the owner's until it is cleared */
+    e->refs = owner ? 2 : 1;
 
     apr_thread_mutex_lock(s->lock);
     old = find(s, key, scope);
@@ -245,6 +255,18 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
     lru_push(s, e);
     s->count++;
     apr_thread_mutex_unlock(s->lock);
+    if (owner) {
+        hold_for(owner, s, e);
+    }
+    return e->res;
+}
+
+void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
+                const unsigned char *token_hash, const mai_result_t *res,
+                apr_int64_t fetched_at, apr_int64_t stored_at)
+{
+    mai_l1_put_held(l1, key, scope, token_hash, res, fetched_at, stored_at,
+                    NULL);
 }
 
 void mai_l1_remove(mai_l1_t *l1, const unsigned char *key, int scope)

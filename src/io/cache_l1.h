@@ -40,6 +40,18 @@ void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,
                 const unsigned char *token_hash, const mai_result_t *res,
                 apr_int64_t fetched_at, apr_int64_t stored_at);
 
+/** mai_l1_put, and the copy it stored (with its claims' environment
+ * names, result_flat.h), held for owner as mai_l1_get's: the request
+ * that fetched an answer exports from the copy, building no names.
+ * NULL when nothing was stored (no room, L1 of size 0). */
+const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
+                                    int scope,
+                                    const unsigned char *token_hash,
+                                    const mai_result_t *res,
+                                    apr_int64_t fetched_at,
+                                    apr_int64_t stored_at,
+                                    apr_pool_t *owner);
+
 /** Drop the entry under (key, scope), if any (an answer found stale). */
 void mai_l1_remove(mai_l1_t *l1, const unsigned char *key, int scope);
 

@@ -3,16 +3,27 @@
  *
  * Layout: version (1) | nonce (12) | ciphertext | tag (16), where the
  * plaintext is active (1) | fetched_at (8, big-endian seconds) | JSON.
- * The key is HKDF of the token salted with the cache secret: whoever
- * reads the shared cache (another tenant of redis, a memcached dump)
- * learns nothing without the token, and whoever writes it cannot seal an
- * entry that opens without the secret, even for a token of their own
- * choosing. The lookup key is authenticated as additional data so an
- * entry copied under another key does not open.
+ * The key of a version 3 entry is HMAC-SHA256 under the cache secret of
+ * a label and the token's SHA-256: whoever reads the shared cache
+ * (another tenant of redis, a memcached dump) learns nothing without
+ * the token (or its SHA-256, which never leaves the httpd processes),
+ * and whoever writes it cannot seal an entry that opens without the
+ * secret, even for a token of their own choosing. The lookup key is
+ * authenticated as additional data so an entry copied under another key
+ * does not open.
  *
- * The same secret keys the lookup key's HMAC (digest.c); the two never
- * meet, since HKDF's extract step hashes the bare token, a C string, while
- * every lookup-key message holds NUL bytes (its length prefixes). */
+ * Version 2 keyed an entry by HKDF-SHA256 (salt: the secret, input: the
+ * token): six SHA-256 blocks a seal against two now (the label and the
+ * hash fit one block; the secret's padded blocks are hashed once per
+ * process, digest.c). Both are a PRF of the secret over the token, so
+ * what an entry protects is unchanged. Version 2 entries still open
+ * (written by the build before, they stay good until they expire); new
+ * ones are version 3.
+ *
+ * The same secret keys the lookup key's HMAC (digest.c) and version 2's
+ * HKDF extract; the three never meet: a lookup-key message starts with
+ * "mai cache key v2", an entry-key message with "mai entry key v3" and a
+ * NUL, HKDF's input is a bare token (no space, no NUL). */
 #include <limits.h>
 #include <string.h>
 #include <apr_atomic.h>
@@ -22,8 +33,10 @@
 #include "cache_entry.h"
 #include "lex.h"
 
-/* 2: keys salted with the cache secret (1 had a fixed salt) */
-#define VERSION 0x02
+/* 3: key = HMAC(secret, label || SHA-256(token)); 2: HKDF of the token
+ * salted with the cache secret (still opened); 1 had a fixed salt */
+#define VERSION 0x03
+#define VERSION_HKDF 0x02
 #define KEY_LEN 32
 #define LOOKUP_LEN 32
 #define NONCE_LEN 12
@@ -33,6 +46,8 @@
 #define OVERHEAD (1 + NONCE_LEN + TAG_LEN)
 
 static const char info[] = "mod_auth_introspect entry v2 aes-256-gcm key";
+/* with its NUL: 16 + 1 + 32 bytes, one SHA-256 block with the padding */
+static const char entry_label[] = "mai entry key v3";
 
 /* AES-256-GCM is fetched from its provider once per process, on first
  * use; EVP_CIPHER objects are read-only once fetched, so threads share
@@ -53,7 +68,7 @@ static const EVP_CIPHER *cipher(void)
 }
 
 /* Nonces: GCM needs a nonce never used twice under one key. A key here
- * is one token's (HKDF of the token under the cache secret), shared by
+ * is one token's (derived from the token under the cache secret), shared by
  * every process and host that seals that token. Each process draws a
  * random 96-bit base (mai_cache_entry_child_init, in every child) and
  * its n-th seal uses base XOR n in the low 64 bits, n from an atomic
@@ -103,15 +118,24 @@ static int next_nonce(unsigned char nonce[NONCE_LEN])
     return 1;
 }
 
-static void derive_key(const mai_hmac_key_t *secret, const char *token,
+static void derive_key(const mai_cache_entry_key_t *k, unsigned char version,
                        unsigned char *key)
 {
-    mai_hkdf(secret, token, strlen(token), info, key);
+    unsigned char msg[sizeof(entry_label) + MAI_DIGEST_LEN];
+
+    if (version == VERSION_HKDF) {
+        mai_hkdf(k->secret, k->token, strlen(k->token), info, key);
+        return;
+    }
+    memcpy(msg, entry_label, sizeof(entry_label));
+    memcpy(msg + sizeof(entry_label), k->token_hash, MAI_DIGEST_LEN);
+    mai_hmac(k->secret, msg, sizeof(msg), key);
 }
 
-static void make_aad(unsigned char *aad, const unsigned char *lookup_key)
+static void make_aad(unsigned char *aad, unsigned char version,
+                     const unsigned char *lookup_key)
 {
-    aad[0] = VERSION;
+    aad[0] = version;
     memcpy(aad + 1, lookup_key, LOOKUP_LEN);
 }
 
@@ -197,10 +221,10 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
     if (!next_nonce(buf + 1)) {
         return MAI_STATUS_INTERNAL;
     }
-    derive_key(k->secret, k->token, key);
+    derive_key(k, VERSION, key);
     head[0] = e->active ? 1 : 0;
     mai_lex_put_be64(head + 1, (apr_uint64_t)e->fetched_at);
-    make_aad(aad, k->lookup_key);
+    make_aad(aad, VERSION, k->lookup_key);
     ok = gcm_seal(key, buf + 1, aad, head, e->json, (int)e->json_len,
                   buf + 1 + NONCE_LEN, buf + total - TAG_LEN);
     OPENSSL_cleanse(key, sizeof(key));
@@ -223,14 +247,15 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p,
     apr_int64_t exp;
     int ok;
 
-    if (data == NULL || len < OVERHEAD + HEAD_LEN || data[0] != VERSION
+    if (data == NULL || len < OVERHEAD + HEAD_LEN
+        || (data[0] != VERSION && data[0] != VERSION_HKDF)
         || len - OVERHEAD > (apr_size_t)INT_MAX) {
         return MAI_STATUS_CACHE_CORRUPT;
     }
     ct_len = len - OVERHEAD;
     pt = apr_palloc(p, ct_len + 1);
-    derive_key(k->secret, k->token, key);
-    make_aad(aad, k->lookup_key);
+    derive_key(k, data[0], key);
+    make_aad(aad, data[0], k->lookup_key);
     ok = gcm_open(key, data + 1, aad, data + 1 + NONCE_LEN, (int)ct_len,
                   data + len - TAG_LEN, pt);
     OPENSSL_cleanse(key, sizeof(key));

@@ -7,10 +7,12 @@
 #include "status.h"
 #include "digest.h"
 
-/* Whose entry it is: only the same three open what they sealed. */
+/* Whose entry it is: only the same secret, token and lookup key open
+ * what they sealed. */
 typedef struct mai_cache_entry_key {
     const mai_hmac_key_t *secret;       /* AuthIntrospectCacheSecret */
-    const char *token;                  /* the raw token */
+    const char *token;                  /* the raw token (version 2) */
+    const unsigned char *token_hash;    /* its SHA-256 (version 3) */
     const unsigned char *lookup_key;    /* the 32-byte cache key */
 } mai_cache_entry_key_t;
 
@@ -28,10 +30,10 @@ typedef struct mai_cache_entry {
  * ciphertext of (active flag, the time the answer was fetched, JSON) and
  * its tag. Each reader decides from
  * fetched_at whether the answer is young enough for its own TTL. The key
- * is HKDF-SHA256 of the token salted with the cache secret: a cache dump
- * is useless without the token, and no one without the secret can seal an
- * entry that opens. The lookup key is bound as additional data so an
- * entry moved to another key fails to open.
+ * is HMAC-SHA256 under the cache secret of a label and the token's
+ * SHA-256: a cache dump is useless without the token, and no one without
+ * the secret can seal an entry that opens. The lookup key is bound as
+ * additional data so an entry moved to another key fails to open.
  * @return MAI_OK or MAI_STATUS_INTERNAL; *out (from p) and *out_len set.
  */
 mai_status_t mai_cache_entry_seal(apr_pool_t *p,
@@ -45,7 +47,9 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
 mai_status_t mai_cache_entry_child_init(void);
 
 /**
- * Open a sealed entry. MAI_STATUS_CACHE_CORRUPT when the version, length,
+ * Open a sealed entry (version 3, or 2: keyed by HKDF-SHA256 of the
+ * token salted with the secret). MAI_STATUS_CACHE_CORRUPT when the
+ * version, length,
  * tag or binding does not verify (tampered, swapped, or sealed by someone
  * without this secret).
  * On MAI_OK, *e is the entry; e->json is a NUL-terminated copy in p.

@@ -40,17 +40,33 @@ static char *with_prefix(apr_pool_t *p, const char *prefix, size_t n,
     return s;
 }
 
-const char *mai_claims_env_name(apr_pool_t *p, const char *claim)
+static void env_suffix(char *out, const char *claim, size_t n)
 {
-    size_t i, n = strlen(claim);
-    char *out;
-    char *s = with_prefix(p, MAI_ENV_PREFIX, n, &out);
+    size_t i;
 
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)claim[i];
         out[i] = is_alnum(c) ? upper(c) : '_';
     }
+}
+
+const char *mai_claims_env_name(apr_pool_t *p, const char *claim)
+{
+    size_t n = strlen(claim);
+    char *out;
+    char *s = with_prefix(p, MAI_ENV_PREFIX, n, &out);
+
+    env_suffix(out, claim, n);
     return s;
+}
+
+void mai_claims_env_name_to(char *dst, const char *claim, apr_size_t n)
+{
+    size_t plen = sizeof(MAI_ENV_PREFIX) - 1;
+
+    memcpy(dst, MAI_ENV_PREFIX, plen);
+    env_suffix(dst + plen, claim, n);
+    dst[plen + n] = '\0';
 }
 
 const char *mai_claims_header_name(apr_pool_t *p, const char *claim)
@@ -95,13 +111,16 @@ const char *mai_claims_header_value(apr_pool_t *p, const char *value)
     apr_size_t n;
     char *out;
 
-    if (!mai_claims_header_safe(value)) {
+    /* one pass: mai_claims_header_safe's test and the non-ASCII one */
+    if (s == NULL) {
         return NULL;
     }
     for (; *s; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            return NULL;
+        }
         if (*s >= 0x80) {
             plain = 0;
-            break;
         }
     }
     /* a plain value that looks encoded is encoded too, so decoding any

@@ -12,6 +12,10 @@
  * turned into '_' ("client_id" -> INTROSPECT_CLIENT_ID). From p. */
 const char *mai_claims_env_name(apr_pool_t *p, const char *claim);
 
+/** The same name written to dst, which has room for
+ * strlen(MAI_ENV_PREFIX) + n + 1 bytes, n being strlen(claim). */
+void mai_claims_env_name_to(char *dst, const char *claim, apr_size_t n);
+
 /** "X-Introspect-" + the same suffix in Title-Case with '-' for '_'
  * ("client_id" -> X-Introspect-Client-Id). From p. */
 const char *mai_claims_header_name(apr_pool_t *p, const char *claim);

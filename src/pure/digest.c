@@ -46,12 +46,61 @@ static void unmatchable(unsigned char out[MAI_DIGEST_LEN])
     }
 }
 
+/* One digest context per thread, made on the thread's first hash and
+ * freed when the thread ends (OpenSSL's thread-local key runs the
+ * destructor): re-initialising a context for the same digest keeps its
+ * provider state, where EVP_Digest allocates, sets up and frees a
+ * context per call (about 450 instructions of a 3,400-instruction token
+ * hash under callgrind). After a hash the context holds only that
+ * hash's final state (the token's SHA-256, which L1 keeps anyway). */
+static CRYPTO_ONCE local_once = CRYPTO_ONCE_STATIC_INIT;
+static CRYPTO_THREAD_LOCAL local_ctx;
+static int local_ok;
+
+static void free_local(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void make_local(void)
+{
+    local_ok = CRYPTO_THREAD_init_local(&local_ctx, free_local);
+}
+
+static EVP_MD_CTX *thread_ctx(void)
+{
+    EVP_MD_CTX *c;
+
+    if (!CRYPTO_THREAD_run_once(&local_once, make_local) || !local_ok) {
+        return NULL;
+    }
+    c = CRYPTO_THREAD_get_local(&local_ctx);
+    if (c == NULL) {
+        c = EVP_MD_CTX_new();
+        if (c && !CRYPTO_THREAD_set_local(&local_ctx, c)) {
+            EVP_MD_CTX_free(c);
+            c = NULL;
+        }
+    }
+    return c;
+}
+
 void mai_digest_sha256(const void *data, apr_size_t len,
                        unsigned char out[MAI_DIGEST_LEN])
 {
     const EVP_MD *md = sha256();
+    EVP_MD_CTX *c = thread_ctx();
+    int ok;
 
-    if (!md || EVP_Digest(data, len, out, NULL, md, NULL) != 1) {
+    if (c) {
+        ok = md && EVP_DigestInit_ex2(c, md, NULL)
+             && EVP_DigestUpdate(c, data, len)
+             && EVP_DigestFinal_ex(c, out, NULL);
+    }
+    else {
+        ok = md && EVP_Digest(data, len, out, NULL, md, NULL) == 1;
+    }
+    if (!ok) {
         unmatchable(out);
     }
 }

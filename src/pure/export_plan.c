@@ -73,6 +73,9 @@ static void add_header(builder_t *b, const char *name, const char *value)
     b->set(b->ctx, 1, name, value);
 }
 
+/* A claim exported under its own name from a cached answer has its
+ * environment name already (result_flat.h); one reached by a path (the
+ * path's name) or from a fresh parse gets it built here. */
 static void add_claim(builder_t *b, const char *name, const mai_claim_t *c)
 {
     const char *env, *v;
@@ -80,7 +83,8 @@ static void add_claim(builder_t *b, const char *name, const mai_claim_t *c)
     if (c == NULL || c->text == NULL) {
         return;
     }
-    env = mai_claims_env_name(b->p, name);
+    env = c->env_name && name == c->name
+          ? c->env_name : mai_claims_env_name(b->p, name);
     if (!strcmp(env, MAI_EXPORT_ENV_ALL)) {
         return;     /* the whole answer's name, whatever it holds */
     }

@@ -33,6 +33,10 @@ typedef struct mai_claim {
     const struct mai_claim *members;  /* an object's members, in order,
                                        * for dotted paths (claim_path.h) */
     int nmembers;
+    const char *env_name;       /* INTROSPECT_<NAME>, made once by the flat
+                                 * copy (result_flat.h) so an L1 hit
+                                 * builds no name; NULL elsewhere (not
+                                 * copied yet, members, no text) */
 } mai_claim_t;
 
 typedef struct mai_result {

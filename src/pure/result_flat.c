@@ -4,6 +4,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include "result_flat.h"
+#include "claims_map.h"
 
 typedef struct {
     char *cur;      /* NULL while measuring */
@@ -28,20 +29,20 @@ static void *take(arena_t *a, apr_size_t n)
     return p;
 }
 
-static const char *str(arena_t *a, const char *s)
+/* s, of n bytes and its NUL */
+static const char *strn(arena_t *a, const char *s, apr_size_t n)
 {
-    apr_size_t n;
-    char *d;
+    char *d = take(a, n + 1);
 
-    if (!s) {
-        return NULL;
-    }
-    n = strlen(s) + 1;
-    d = take(a, n);
     if (d) {
-        memcpy(d, s, n);
+        memcpy(d, s, n + 1);
     }
     return d;
+}
+
+static const char *str(arena_t *a, const char *s)
+{
+    return s ? strn(a, s, strlen(s)) : NULL;
 }
 
 static const char *const *strv(arena_t *a, const char *const *v, int n)
@@ -65,9 +66,27 @@ static const char *const *strv(arena_t *a, const char *const *v, int n)
     return d;
 }
 
+/* A top-level claim's environment name (export_plan.c uses it): copied
+ * when the source has it, else written straight into the block; n is
+ * strlen(c->name). */
+static const char *env_name(arena_t *a, const mai_claim_t *c, apr_size_t n)
+{
+    char *d;
+
+    if (c->env_name || c->text == NULL) {
+        return str(a, c->env_name);
+    }
+    d = take(a, sizeof(MAI_ENV_PREFIX) + n);
+    if (d) {
+        mai_claims_env_name_to(d, c->name, n);
+    }
+    return d;
+}
+
 /* n claims and, recursively, the members of objects among them (depth
- * bounded by the parser). */
-static const mai_claim_t *claimv(arena_t *a, const mai_claim_t *v, int n)
+ * bounded by the parser); top: the answer's own members. */
+static const mai_claim_t *claimv(arena_t *a, const mai_claim_t *v, int n,
+                                 int top)
 {
     mai_claim_t *d;
     int i;
@@ -78,10 +97,14 @@ static const mai_claim_t *claimv(arena_t *a, const mai_claim_t *v, int n)
     d = take(a, sizeof(*d) * (n + 1));
     for (i = 0; i < n; i++) {
         mai_claim_t cl = v[i];
-        cl.name = str(a, cl.name);
+        apr_size_t n_name = cl.name ? strlen(cl.name) : 0;
+
+        cl.name = cl.name ? strn(a, cl.name, n_name) : NULL;
         cl.text = str(a, cl.text);
         cl.items = strv(a, cl.items, cl.nitems);
-        cl.members = claimv(a, cl.members, cl.nmembers);
+        cl.members = claimv(a, cl.members, cl.nmembers, 0);
+        cl.env_name = top && v[i].name ? env_name(a, &v[i], n_name)
+                                         : NULL;
         if (d) {
             d[i] = cl;
         }
@@ -100,7 +123,7 @@ static mai_result_t *copy(arena_t *a, const mai_result_t *res)
     tmp.scopes = strv(a, res->scopes, res->nscopes);
     tmp.auds = strv(a, res->auds, res->nauds);
     tmp.json = str(a, res->json);
-    tmp.claims = claimv(a, res->claims, res->nclaims);
+    tmp.claims = claimv(a, res->claims, res->nclaims, 1);
     if (c) {
         *c = tmp;
     }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* result_flat.h: a result copied into one exactly-sized block, so the
  * per-process cache pays for what an answer holds and nothing more (a pool
- * per entry would cost at least 8 KiB each). Pure. */
+ * per entry would cost at least 8 KiB each). The copy also carries each
+ * top-level claim's environment name (mai_claim_t's env_name), made here
+ * once, so the exports of an L1 hit build no names. Pure. */
 #ifndef MAI_RESULT_FLAT_H
 #define MAI_RESULT_FLAT_H
 

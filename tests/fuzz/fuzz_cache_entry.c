@@ -7,8 +7,8 @@
  * JSON), which must seal, open to exactly what went in, and refuse to
  * open once one bit chosen by the input is flipped, once truncated, or
  * under another token, key or secret. The seeds include entries sealed
- * with the token, key and secret below, so (1) also walks the successful
- * path. */
+ * with the token, key and secret below (sealed_*: version 2, v3_*:
+ * version 3), so (1) also walks the successful paths. */
 #include <string.h>
 #include "fuzz.h"
 #include "cache_entry.h"
@@ -38,11 +38,14 @@ static mai_status_t open_with(apr_pool_t *p, const mai_hmac_key_t *sk,
 {
     /* an exactly sized copy: reading past the entry is an ASan report */
     unsigned char *copy = (unsigned char *)mai_fuzz_dup(data, len, 0);
+    unsigned char th[MAI_DIGEST_LEN];
     mai_cache_entry_key_t ek;
     mai_status_t st;
 
+    mai_digest_sha256(token, strlen(token), th);
     ek.secret = sk;
     ek.token = token;
+    ek.token_hash = th;
     ek.lookup_key = k;
     o->active = -1;
     o->json = NULL;
@@ -67,7 +70,7 @@ static mai_status_t open_copy(apr_pool_t *p, const char *token,
 
 static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
 {
-    unsigned char *sealed, other[32];
+    unsigned char *sealed, other[32], th[MAI_DIGEST_LEN];
     apr_size_t len, i, bit;
     apr_uint64_t t = 0;
     opened_t o, in;
@@ -76,8 +79,10 @@ static void roundtrip(apr_pool_t *p, const uint8_t *data, size_t size)
     for (i = 1; i < 9; i++) {
         t = t << 8 | data[i];
     }
+    mai_digest_sha256(TOKEN, strlen(TOKEN), th);
     ek.secret = secret(p);
     ek.token = TOKEN;
+    ek.token_hash = th;
     ek.lookup_key = key;
     in.active = data[0] & 1;
     in.fetched_at = (apr_int64_t)t;

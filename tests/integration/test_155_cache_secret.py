@@ -19,7 +19,8 @@ CGI = "/f/cgi/env.cgi"
 FILE = "/f/static.txt"
 # MAI00311: a shared cache entry failed authentication
 REJECTED = r"\[auth_introspect:warn\].*MAI00311:"
-FORMATS = ["v1-no-secret", "v2-empty-secret", "v2-guessed-secret"]
+FORMATS = ["v1-no-secret", "v2-empty-secret", "v2-guessed-secret",
+           "v3-empty-secret", "v3-guessed-secret"]
 
 
 def _who(r):
@@ -36,8 +37,9 @@ def _admin_json():
 def _forge(fmt, env, token, lookup_key=None):
     """(Redis key, sealed admin answer) as the attacker makes them in
     layout FMT, without the session's cache secret."""
-    guess = {"v2-empty-secret": b"",
-             "v2-guessed-secret": secrets.token_hex(32).encode()}.get(fmt)
+    guess = {"v2-empty-secret": b"", "v3-empty-secret": b"",
+             "v2-guessed-secret": secrets.token_hex(32).encode(),
+             "v3-guessed-secret": secrets.token_hex(32).encode()}.get(fmt)
     now = int(time.time())
     if fmt.startswith("v1"):
         key = lookup_key or forge.key_v1(env.mock_url(), env.client_id,
@@ -46,8 +48,9 @@ def _forge(fmt, env, token, lookup_key=None):
                 forge.seal_v1(token, key, True, now, _admin_json()))
     key = lookup_key or forge.key_v2(guess, env.mock_url(), env.client_id,
                                      token)
+    seal = forge.seal_v3 if fmt.startswith("v3") else forge.seal_v2
     return (forge.redis_key(key),
-            forge.seal_v2(guess, token, key, True, now, _admin_json()))
+            seal(guess, token, key, True, now, _admin_json()))
 
 
 class TestForgedEntries:
@@ -98,8 +101,9 @@ class TestForgedEntries:
         assert len(mock.calls_for(tok)) == 2
         assert "MAI00311" in errlog.error_text()
 
+    @pytest.mark.parametrize("seal", ["v2", "v3"])
     def test_control_with_the_secret_the_forgery_opens(self, client, tokens,
-                                                       mock, env):
+                                                       mock, env, seal):
         """Control for the tests above (the forging code is right, only the
         secret is missing there): with the secret itself, the same forgery
         is read and believed. That is why the secret file must be kept as
@@ -107,8 +111,9 @@ class TestForgedEntries:
         tok = tokens.answer({"active": False})
         secret = env.cache_secret.encode()
         key = forge.key_v2(secret, env.mock_url(), env.client_id, tok)
-        entry = forge.seal_v2(secret, tok, key, True, int(time.time()),
-                              _admin_json())
+        entry = getattr(forge, "seal_" + seal)(secret, tok, key, True,
+                                               int(time.time()),
+                                               _admin_json())
         assert stores.redis_cmd(self.port, "SET", forge.redis_key(key),
                                 entry, "EX", 300) == b"OK"
         assert _who(client.get(CGI, token=tok)) == "admin"

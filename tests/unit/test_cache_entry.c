@@ -6,8 +6,11 @@
 #define _GNU_SOURCE /* memmem */
 #endif
 #include <stdlib.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include "unit.h"
 #include "cache_entry.h"
+#include "lex.h"
 
 #define TOKEN "2YotnFZFEjr1zCsicMWpAA-unit-test-token"
 #define JSON "{\"active\":true,\"sub\":\"jdoe-secret-subject\"}"
@@ -38,8 +41,13 @@ static mai_cache_entry_key_t ekey(const mai_hmac_key_t *sk,
                                   const unsigned char *key)
 {
     mai_cache_entry_key_t k;
+    unsigned char *th = malloc(MAI_DIGEST_LEN);
+
+    assert_non_null(th);
+    mai_digest_sha256(token, strlen(token), th);
     k.secret = sk;
     k.token = token;
+    k.token_hash = th;          /* a few bytes a test: left to the exit */
     k.lookup_key = key;
     return k;
 }
@@ -101,7 +109,7 @@ static void test_roundtrip(void **state)
     mai_cache_entry_t e;
 
     assert_int_equal(s.len, OVERHEAD + strlen(JSON));
-    assert_int_equal(s.data[0], 0x02);
+    assert_int_equal(s.data[0], 0x03);
     assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
     assert_int_equal(e.active, 1);
     assert_true(e.fetched_at == NOW + 60);
@@ -226,13 +234,19 @@ static void test_malformed(void **state)
     assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
     /* another version byte is refused even with a valid rest: 1 (the
-     * layout without a cache secret) and a future 3 */
+     * layout without a cache secret), 2 (HKDF: the key and the additional
+     * data differ, so a relabelled entry does not open) and a future 4 */
     s.data[0] = 0x01;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
-    s.data[0] = 0x03;
+    s.data[0] = 0x02;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
+    s.data[0] = 0x04;
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    s.data[0] = 0x03;
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
     cut.data = NULL;
     cut.len = 0;
     assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
@@ -296,6 +310,88 @@ static void test_nonce_unique(void **state)
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
 }
 
+/* A version 2 entry as the build before sealed it: key HKDF-SHA256
+ * (salt: the secret, input: the token), additional data 0x02 and the
+ * lookup key. Written here with OpenSSL alone, so the test does not lean
+ * on the code it checks. */
+static sealed_t seal_v2(apr_pool_t *p, const char *secret, const char *token,
+                        const unsigned char *lookup, const char *json)
+{
+    static const char info[] = "mod_auth_introspect entry v2 aes-256-gcm key";
+    unsigned char key[32], aad[33], head[9];
+    apr_size_t jl = strlen(json);
+    EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    size_t kl = sizeof(key);
+    sealed_t s;
+    int n;
+
+    assert_non_null(kc);
+    assert_int_equal(EVP_PKEY_derive_init(kc), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_hkdf_md(kc, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_CTX_set1_hkdf_salt(kc,
+                         (const unsigned char *)secret, strlen(secret)), 1);
+    assert_int_equal(EVP_PKEY_CTX_set1_hkdf_key(kc,
+                         (const unsigned char *)token, strlen(token)), 1);
+    assert_int_equal(EVP_PKEY_CTX_add1_hkdf_info(kc,
+                         (const unsigned char *)info, strlen(info)), 1);
+    assert_int_equal(EVP_PKEY_derive(kc, key, &kl), 1);
+    EVP_PKEY_CTX_free(kc);
+
+    s.len = OVERHEAD + jl;
+    s.data = apr_pcalloc(p, s.len);
+    s.data[0] = 0x02;
+    memset(s.data + 1, 0x5a, 12);
+    aad[0] = 0x02;
+    memcpy(aad + 1, lookup, 32);
+    head[0] = 1;
+    mai_lex_put_be64(head + 1, (apr_uint64_t)NOW);
+    assert_non_null(c);
+    assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key,
+                                        s.data + 1), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, NULL, &n, aad, sizeof(aad)), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, s.data + 13, &n, head, 9), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, s.data + 22, &n,
+                                       (const unsigned char *)json,
+                                       (int)jl), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(c, s.data + 22 + jl, &n), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16,
+                                         s.data + s.len - 16), 1);
+    EVP_CIPHER_CTX_free(c);
+    return s;
+}
+
+/* Entries the build before sealed (version 2) still open, under the
+ * same rules: their token, their lookup key, this secret, untouched. */
+static void test_version2_opens(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t s = seal_v2(p, SECRET_A, TOKEN, key_a, JSON);
+    mai_cache_entry_t e;
+    apr_size_t i;
+
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_int_equal(e.active, 1);
+    assert_true(e.fetched_at == NOW);
+    assert_string_equal(e.json, JSON);
+    assert_int_equal(open_entry(p, TOKEN, key_b, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(open_entry(p, TOKEN "x", key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    assert_int_equal(open_with(p, secret_of(p, SECRET_B), TOKEN, key_a, s,
+                               &e), MAI_STATUS_CACHE_CORRUPT);
+    for (i = 0; i < s.len; i++) {
+        s.data[i] ^= 0x01;
+        assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                         MAI_STATUS_CACHE_CORRUPT);
+        s.data[i] ^= 0x01;
+    }
+    /* relabelled as version 3 it does not open either */
+    s.data[0] = 0x03;
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_roundtrip),
     UNIT_TEST(test_fetched_at),
@@ -306,5 +402,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_confidential),
     UNIT_TEST(test_nonce_is_random),
     UNIT_TEST(test_nonce_unique),
+    UNIT_TEST(test_version2_opens),
 };
 UNIT_MAIN(tests)

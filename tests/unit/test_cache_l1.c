@@ -415,6 +415,45 @@ static void test_threads(void **state)
     }
 }
 
+/* The request that fetched an answer exports from L1's copy: the one a
+ * later hit gets, with each claim's environment name made once, and held
+ * for the request past the entry's eviction. */
+static void test_put_held(void **state)
+{
+    apr_pool_t *p = *state, *owner = subpool(p), *other = subpool(p);
+    mai_l1_t *l1 = mai_l1_create(p, 1);
+    unsigned char key[MAI_DIGEST_LEN], key2[MAI_DIGEST_LEN];
+    const mai_result_t *src = result_for(p, "held"), *held, *got = NULL;
+    apr_int64_t at = 0;
+    int i;
+
+    make_key(key, 0, 1);
+    make_key(key2, 0, 2);
+    held = mai_l1_put_held(l1, key, 0, key, src, 7, 0, owner);
+    assert_non_null(held);
+    assert_ptr_not_equal(held, src);
+    assert_int_equal(L1_GET(l1, key, other, &got, &at), 1);
+    assert_ptr_equal(got, held);
+    for (i = 0; i < held->nclaims; i++) {
+        assert_null(src->claims[i].env_name);
+        assert_string_equal(held->claims[i].env_name,
+                            apr_pstrcat(p, "INTROSPECT_",
+                                        i == 0 ? "ACTIVE" : i == 1 ? "SUB"
+                                        : i == 2 ? "SCOPE" : "EXP", NULL));
+    }
+    /* evicted (a bound of 1), yet still readable by both holders */
+    L1_PUT(l1, key2, result_for(p, "next"), 8);
+    assert_int_equal(mai_l1_count(l1), 1);
+    assert_string_equal(sub_of(held), "held");
+    apr_pool_destroy(other);
+    assert_string_equal(sub_of(held), "held");
+    apr_pool_destroy(owner);
+    /* a shard with no room (bound 1: only shard 0 has one) stores
+     * nothing and hands nothing back */
+    make_key(key2, 1, 3);
+    assert_null(mai_l1_put_held(l1, key2, 0, key2, src, 1, 0, p));
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_disabled),
     UNIT_TEST(test_put_get),
@@ -426,5 +465,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_bound),
     UNIT_TEST(test_odd_bounds),
     UNIT_TEST(test_threads),
+    UNIT_TEST(test_put_held),
 };
 UNIT_MAIN(tests)

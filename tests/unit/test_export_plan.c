@@ -302,11 +302,93 @@ static void test_same_name(void **state)
     assert_int_equal(bytes(pl->headers), pl->cut.header_bytes);
 }
 
+/* Every call the sink gets, in order, as text. */
+typedef struct {
+    apr_pool_t *p;
+    const char *calls;
+} record_t;
+
+static void recorder(void *ctx, int header, const char *name,
+                     const char *value)
+{
+    record_t *r = ctx;
+
+    r->calls = apr_psprintf(r->p, "%s%c %s=%s\n", r->calls,
+                            header ? 'h' : 'e', name,
+                            value ? value : "(unset)");
+}
+
+static const char *calls(apr_pool_t *p, const mai_result_t *res,
+                         const mai_export_opts_t *o)
+{
+    record_t r;
+    mai_export_cut_t cut;
+
+    r.p = p;
+    r.calls = "";
+    mai_export_plan(p, res, o, recorder, &r, &cut);
+    return apr_psprintf(p, "%s[%d dropped: %s]", r.calls, cut.ndropped,
+                        cut.dropped ? cut.dropped : "");
+}
+
+/* An answer copied into the per-process cache carries its claims'
+ * environment names (result_flat.h), which a hit exports without
+ * building them: the exports are exactly the parsed answer's, under
+ * every option. */
+static void test_cached_names(void **state)
+{
+    static const char *const answers[] = {
+        KC,
+        "{\"active\":true,\"sub\":\"=?not-encoded\",\"n\":42,"
+        "\"x_y\":[\"a\",\"b\"],\"nul\":null,\"t\":true,"
+        "\"deep\":[{\"k\":\"v\"}],\"\\u00e9t\\u00e9\":\"\\u00e9\"}",
+        "{\"active\":false}",
+        "{\"active\":true,\"a-b\":\"1\",\"a_b\":\"2\"}",
+    };
+    apr_pool_t *p = *state;
+    mai_export_opts_t o[5];
+    size_t i, j;
+    int k;
+
+    o[0] = opts(1, 0);
+    o[1] = opts(0, 1);
+    o[2] = opts(1, 1);
+    o[3] = opts(1, 1);
+    o[3].paths = paths(p, "sub realm_access.roles ext.tenant a.b n claims");
+    o[4] = opts(1, 1);
+    o[4].max_header_bytes = 60;
+    for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+        const mai_result_t *res = NULL, *flat, *again;
+
+        assert_int_equal(mai_result_parse(p, answers[i], strlen(answers[i]),
+                                          &res), MAI_OK);
+        flat = mai_result_copy(p, res);
+        again = mai_result_copy(p, flat);
+        for (k = 0; k < res->nclaims; k++) {
+            const mai_claim_t *c = &flat->claims[k];
+
+            assert_null(res->claims[k].env_name);
+            if (c->text) {
+                assert_string_equal(c->env_name,
+                                    mai_claims_env_name(p, c->name));
+                assert_string_equal(again->claims[k].env_name, c->env_name);
+            }
+        }
+        for (j = 0; j < sizeof(o) / sizeof(o[0]); j++) {
+            const char *want = calls(p, res, &o[j]);
+
+            assert_string_equal(calls(p, flat, &o[j]), want);
+            assert_string_equal(calls(p, again, &o[j]), want);
+        }
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_all_by_default),
     UNIT_TEST(test_selected),
     UNIT_TEST(test_cap),
     UNIT_TEST(test_cap_many),
     UNIT_TEST(test_same_name),
+    UNIT_TEST(test_cached_names),
 };
 UNIT_MAIN(tests)

@@ -77,8 +77,18 @@ def seal_v1(token, lookup_key, active, fetched_at, json_text):
 
 
 def seal_v2(secret, token, lookup_key, active, fetched_at, json_text):
-    """An entry in today's layout, sealed with SECRET (bytes)."""
+    """An entry as the module sealed them before version 3 (still read),
+    sealed with SECRET (bytes)."""
     k = HKDF(algorithm=hashes.SHA256(), length=32, salt=secret,
              info=b"mod_auth_introspect entry v2 aes-256-gcm key"
              ).derive(token.encode())
     return _seal(2, k, lookup_key, active, fetched_at, json_text)
+
+
+def seal_v3(secret, token, lookup_key, active, fetched_at, json_text):
+    """An entry in today's layout, sealed with SECRET (bytes): the key is
+    HMAC-SHA256(secret, label NUL || SHA-256(token))."""
+    k = hmac.new(secret, b"mai entry key v3\0"
+                 + hashlib.sha256(token.encode()).digest(),
+                 hashlib.sha256).digest()
+    return _seal(3, k, lookup_key, active, fetched_at, json_text)
