@@ -127,7 +127,8 @@ static const char *check_insecure(apr_pool_t *p, const ap_directive_t *list,
         mai_url_t u;
 
         if ((!strcasecmp(d->directive, "AuthIntrospectEndpoint")
-             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL"))
+             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL")
+             || !strcasecmp(d->directive, "AuthIntrospectJWKS"))
             && !allow && !mai_url_parse(p, ap_getword_conf(p, &a), &u)
             && mai_url_is_insecure(&u)) {
             return apr_psprintf(p, "%s:%d: %s %s: "

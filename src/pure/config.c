@@ -42,6 +42,8 @@
 #define DEF_ALLOW_INSECURE  0
 #define DEF_METADATA_REFRESH_HOURS 24
 #define MAX_METADATA_REFRESH_HOURS (24 * 365)
+#define DEF_JWKS_REFETCH_SECONDS 60
+#define MAX_JWKS_REFETCH_SECONDS (24 * 3600)
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -94,6 +96,10 @@ struct mai_dir_conf {
     const mai_url_t *metadata;
     const char *metadata_issuer;
     int metadata_refresh;          /* hours */
+    /* AuthIntrospectJWKS: text and parsed URL together; NULL = unset */
+    const char *jwks_text;
+    const mai_url_t *jwks;
+    int jwks_refetch;              /* seconds */
 };
 
 struct mai_server_conf {
@@ -129,6 +135,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->export_max_header_bytes = UNSET;
     c->resource_audience = UNSET;
     c->metadata_refresh = UNSET;
+    c->jwks_refetch = UNSET;
     return c;
 }
 
@@ -226,6 +233,9 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(metadata);
     PICK_PTR(metadata_issuer);
     PICK_NUM(metadata_refresh);
+    PICK_PTR(jwks_text);
+    PICK_PTR(jwks);
+    PICK_NUM(jwks_refetch);
     return m;
 }
 
@@ -960,4 +970,39 @@ apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c)
     return apr_time_from_sec((apr_interval_time_t)3600
                              * GET_NUM(metadata_refresh,
                                        DEF_METADATA_REFRESH_HOURS));
+}
+
+const char *mai_conf_set_jwks(apr_pool_t *p, mai_dir_conf_t *c,
+                              const char *url)
+{
+    mai_url_t *u = apr_pcalloc(p, sizeof(*u));
+    const char *err = mai_url_parse(p, url, u);
+
+    if (err) {
+        return err;
+    }
+    /* plain http off loopback: checked at startup, as for the endpoint */
+    c->jwks_text = apr_pstrdup(p, url);
+    c->jwks = u;
+    return NULL;
+}
+
+const char *mai_conf_set_jwks_refetch(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_count(arg, MAX_JWKS_REFETCH_SECONDS, &c->jwks_refetch);
+}
+
+const char *mai_conf_jwks_text(const mai_dir_conf_t *c)
+{
+    return c->jwks_text;
+}
+
+const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c)
+{
+    return c->jwks;
+}
+
+apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c)
+{
+    return apr_time_from_sec(GET_NUM(jwks_refetch, DEF_JWKS_REFETCH_SECONDS));
 }
