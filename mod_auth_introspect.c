@@ -136,6 +136,12 @@ static const char *set_jwks_refetch(cmd_parms *cmd, void *dc, const char *a)
     return mai_conf_set_jwks_refetch(dc, a);
 }
 
+static const char *set_response_format(cmd_parms *cmd, void *dc,
+                                       const char *a)
+{
+    return mai_conf_set_response_format(dc, a);
+}
+
 static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
 {
     return mai_conf_set_issuer(cmd->pool, dc, a);
@@ -397,6 +403,9 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectJWKSRefetchInterval", set_jwks_refetch,
                   NULL, SECURE_CONF, "least seconds between two fetches of "
                   "the JWK set for an unknown kid (default 60)"),
+    AP_INIT_TAKE1("AuthIntrospectResponseFormat", set_response_format, NULL,
+                  SECURE_CONF, "json, or jwt for RFC 9701 signed "
+                  "introspection responses (default json)"),
     { NULL }
 };
 

@@ -43,6 +43,7 @@
 #define DEF_METADATA_REFRESH_HOURS 24
 #define MAX_METADATA_REFRESH_HOURS (24 * 365)
 #define DEF_JWKS_REFETCH_SECONDS 60
+#define DEF_RESPONSE_JWT    0       /* json */
 #define MAX_JWKS_REFETCH_SECONDS (24 * 3600)
 
 #define UNSET (-1)
@@ -100,6 +101,7 @@ struct mai_dir_conf {
     const char *jwks_text;
     const mai_url_t *jwks;
     int jwks_refetch;              /* seconds */
+    int response_jwt;              /* AuthIntrospectResponseFormat jwt */
 };
 
 struct mai_server_conf {
@@ -136,6 +138,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->resource_audience = UNSET;
     c->metadata_refresh = UNSET;
     c->jwks_refetch = UNSET;
+    c->response_jwt = UNSET;
     return c;
 }
 
@@ -236,6 +239,7 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(jwks_text);
     PICK_PTR(jwks);
     PICK_NUM(jwks_refetch);
+    PICK_NUM(response_jwt);
     return m;
 }
 
@@ -1005,4 +1009,23 @@ const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c)
 apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c)
 {
     return apr_time_from_sec(GET_NUM(jwks_refetch, DEF_JWKS_REFETCH_SECONDS));
+}
+
+const char *mai_conf_set_response_format(mai_dir_conf_t *c, const char *arg)
+{
+    if (!strcasecmp(arg, "json")) {
+        c->response_jwt = 0;
+    }
+    else if (!strcasecmp(arg, "jwt")) {
+        c->response_jwt = 1;
+    }
+    else {
+        return "AuthIntrospectResponseFormat takes json or jwt";
+    }
+    return NULL;
+}
+
+int mai_conf_response_jwt(const mai_dir_conf_t *c)
+{
+    return GET_NUM(response_jwt, DEF_RESPONSE_JWT);
 }

@@ -237,4 +237,9 @@ const char *mai_conf_jwks_text(const mai_dir_conf_t *c);       /* or NULL */
 const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c);   /* or NULL */
 apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c);
 
+/** AuthIntrospectResponseFormat json|jwt: with jwt, the endpoint must
+ * answer with an RFC 9701 signed JWT (signed_answer.c). */
+const char *mai_conf_set_response_format(mai_dir_conf_t *c, const char *arg);
+int mai_conf_response_jwt(const mai_dir_conf_t *c);
+
 #endif
