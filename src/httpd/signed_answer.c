@@ -141,6 +141,8 @@ mai_status_t mai_signed_answer_open(request_rec *r, const mai_dir_conf_t *c,
                                     const char **json, apr_size_t *json_len,
                                     apr_interval_time_t *retry_after)
 {
+    /* json may point into out (the caller's answer is replaced) */
+    const char *body = out->json;
     apr_size_t len = out->json_len;
     mai_jose_result_t v;
     mai_jws_t jws;
@@ -157,11 +159,11 @@ mai_status_t mai_signed_answer_open(request_rec *r, const mai_dir_conf_t *c,
         return MAI_STATUS_ENDPOINT_NOT_SIGNED;
     }
     /* a line end after the compact form is not part of it */
-    while (len && (out->json[len - 1] == '\n' || out->json[len - 1] == '\r'
-                   || out->json[len - 1] == ' ')) {
+    while (len && (body[len - 1] == '\n' || body[len - 1] == '\r'
+                   || body[len - 1] == ' ')) {
         len--;
     }
-    v = mai_jws_parse(p, out->json, len, &jws);
+    v = mai_jws_parse(p, body, len, &jws);
     if (v == MAI_JOSE_ENCRYPTED) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(01611)
                       "token %s: the introspection response is a JWE: "

@@ -349,11 +349,13 @@ static const char *b64url_decode(apr_pool_t *p, const char *s,
 }
 
 /* The cheap test, before any decoding: only base64url characters and
- * dots, three non-empty parts (a JWS) or five (a JWE). Returns the number
- * of parts or 0; dots[] gets the first two dots' offsets. */
+ * dots, three parts (a JWS: header and payload not empty; the signature
+ * is empty for alg "none", which is then refused by name) or five (a
+ * JWE). Returns the number of parts or 0; dots[] gets the first two
+ * dots' offsets. */
 static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
 {
-    apr_size_t i, ndots = 0, last = 0;
+    apr_size_t i, ndots = 0;
 
     if (len < 5 || len > MAX_COMPACT) {
         return 0;
@@ -366,7 +368,6 @@ static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
             if (++ndots > 4) {
                 return 0;
             }
-            last = i;
         }
         else if (!b64url_char(s[i])) {
             return 0;
@@ -375,8 +376,7 @@ static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
     if (ndots == 4) {
         return 5;
     }
-    if (ndots != 2 || dots[0] == 0 || dots[1] == dots[0] + 1
-        || last == len - 1) {
+    if (ndots != 2 || dots[0] == 0 || dots[1] == dots[0] + 1) {
         return 0;
     }
     return 3;
