@@ -339,6 +339,11 @@ static void test_malformed(void **state)
         "eyJhbGciOjF9.e30.AAAA",                 /* alg 1 */
         "W10.e30.AAAA",                          /* [] */
         "bm90IGpzb24.e30.AAAA",                  /* not json */
+        /* a part 4n+1 long, or padded */
+        "eyJhbGciOiJSUzI1NiJ9.e30.AAAAA",
+        "eyJhbGciOiJSUzI1NiJ9x.e30.AAAA",
+        "eyJhbGciOiJSUzI1NiJ9.e30xx.AAAA",
+        "eyJhbGciOiJSUzI1NiJ9.e30.A=AA",
     };
     const char *crit = apr_pstrcat(
         p, b64(p, "{\"alg\":\"RS256\",\"crit\":[\"exp\"],\"exp\":1}"),
@@ -487,6 +492,11 @@ static void test_set_skips(void **state)
         "hcvPapiMlrwIaaPcHURo\",\"kid\":\"ed\"},",
         "{\"kty\":\"oct\",\"k\":\"c2VjcmV0c2VjcmV0\",\"kid\":\"hs\"},",
         "{\"kty\":\"RSA\"}, 42, \"x\",",
+        /* members cjose's decoder aborts the process on ("=" inside) */
+        "{\"kty\":\"RSA\",\"n\":\"A=AA\",\"e\":\"AQAB\"},",
+        "{\"kty\":\"RSA\",\"n\":\"AAAA\",\"e\":\"A=\"},",
+        "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"ab=c=fgA\","
+        "\"y\":\"AAAA\"},",
         /* a private key is never taken from a set */
         private_json(p, ec384), ",",
         pub_ec, "]}", NULL);
