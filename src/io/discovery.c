@@ -52,9 +52,10 @@ mai_discovery_t *mai_discovery_create(apr_pool_t *p,
 {
     mai_discovery_t *d = apr_pcalloc(p, sizeof(*d));
 
-    apr_thread_mutex_create(&d->lock, APR_THREAD_MUTEX_DEFAULT, p);
-    d->pool = p;
-    d->metas = apr_hash_make(p);
+    /* a pool of its own, used under d->lock only (p is shared) */
+    apr_pool_create(&d->pool, p);
+    apr_thread_mutex_create(&d->lock, APR_THREAD_MUTEX_DEFAULT, d->pool);
+    d->metas = apr_hash_make(d->pool);
     d->docs = mai_rdocs_create(p);
     d->reg = reg;
     d->allow_insecure = allow_insecure;

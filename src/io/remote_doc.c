@@ -95,10 +95,12 @@ mai_rdocs_t *mai_rdocs_create(apr_pool_t *p)
 {
     mai_rdocs_t *d = apr_pcalloc(p, sizeof(*d));
 
-    apr_thread_mutex_create(&d->lock, APR_THREAD_MUTEX_DEFAULT, p);
-    d->pool = p;
-    d->docs = apr_hash_make(p);
-    apr_pool_cleanup_register(p, d, drop_all, apr_pool_cleanup_null);
+    /* a pool of its own: what doc_of allocates under d->lock must not
+     * race with others allocating from p under their own locks */
+    apr_pool_create(&d->pool, p);
+    apr_thread_mutex_create(&d->lock, APR_THREAD_MUTEX_DEFAULT, d->pool);
+    d->docs = apr_hash_make(d->pool);
+    apr_pool_cleanup_register(d->pool, d, drop_all, apr_pool_cleanup_null);
     return d;
 }
 
