@@ -49,6 +49,7 @@ def conf(env):
         loc(env, "/rot", "rot", "AuthIntrospectCacheTTL 0"),
         loc(env, "/rot0", "rot0", "AuthIntrospectCacheTTL 0",
             "AuthIntrospectJWKSRefetchInterval 0"),
+        loc(env, "/nokeys", "nokeys", "AuthIntrospectCacheTTL 0"),
     ])
 
 
@@ -156,6 +157,24 @@ class TestSignedAnswers:
         publish(mock, "rot0", K1, K3)
         asserts.granted(client.get("/rot0" + CGI, token=tokens.new()))
         assert mock.metadata_gets() == 3
+
+    def test_jwks_failures_are_endpoint_failures(self, env, client, mock,
+                                                 tokens, errlog):
+        answer_with(mock, "nokeys", signed(env, tokens.claims(iss=ISS)))
+        errlog.expect(r"MAI01500", r"MAI01600", ENDPOINT_FAILED)
+        # no set published: the JWKS URL answers 404
+        asserts.unavailable(client.get("/nokeys" + CGI, token=tokens.new()))
+        assert "MAI01500" in errlog.error_text()
+        # a set with nothing usable in it (an HMAC key, an encryption key)
+        mock.metadata("/jwks/nokeys", {"keys": [
+            {"kty": "oct", "k": "c2VjcmV0c2VjcmV0c2VjcmV0", "kid": "k1"},
+            dict(K1.public_jwk(), use="enc")]})
+        asserts.unavailable(client.get("/nokeys" + CGI, token=tokens.new()))
+        assert "MAI01600" in errlog.error_text()
+        # a failure is not kept: the next request fetches again
+        publish(mock, "nokeys", K1)
+        asserts.granted(client.get("/nokeys" + CGI, token=tokens.new()))
+        assert mock.metadata_gets() == 2
 
 
 def _tampered_signature(env, tokens):
