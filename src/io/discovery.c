@@ -292,7 +292,8 @@ mai_status_t mai_discovery_jwks(mai_discovery_t *d, apr_pool_t *p,
         mai_log(log, MAI_LOG_ERR, MAI_LOGNO(01603)
                 "authorization server metadata of %s: %s; the JWK set "
                 "cannot be fetched (set AuthIntrospectJWKS)", q->issuer,
-                f->jwks_uri ? "its jwks_uri was refused when the document was read"
+                f->jwks_uri ? "its jwks_uri was refused when the document "
+                              "was read"
                             : "no jwks_uri");
         return MAI_STATUS_ENDPOINT_BAD_JSON;
     }
