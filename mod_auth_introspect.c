@@ -33,6 +33,7 @@
 #include "cert_bound.h"
 #include "jose_sign.h"
 #include "replay_table.h"
+#include "jwks.h"
 
 mai_process_t mai_proc;
 
@@ -180,6 +181,22 @@ static const char *set_assertion_reuse(cmd_parms *cmd, void *dc,
                                        const char *a)
 {
     return mai_conf_set_assertion_reuse(dc, a);
+}
+
+static const char *set_jwks(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_jwks(cmd->pool, dc, a);
+}
+
+static const char *set_jwks_refetch(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_jwks_refetch(dc, a);
+}
+
+static const char *set_response_format(cmd_parms *cmd, void *dc,
+                                       const char *a)
+{
+    return mai_conf_set_response_format(dc, a);
 }
 
 static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
@@ -482,6 +499,15 @@ static const command_rec directives[] = {
     AP_INIT_FLAG("AuthIntrospectDPoPNonce", set_dpop_nonce, NULL,
                  SECURE_CONF, "require a server nonce (DPoP-Nonce) in DPoP "
                  "proofs"),
+    AP_INIT_TAKE1("AuthIntrospectJWKS", set_jwks, NULL, SECURE_CONF,
+                  "URL of the authorization server's JWK set (default: "
+                  "the metadata document's jwks_uri)"),
+    AP_INIT_TAKE1("AuthIntrospectJWKSRefetchInterval", set_jwks_refetch,
+                  NULL, SECURE_CONF, "least seconds between two fetches of "
+                  "the JWK set for an unknown kid (default 60)"),
+    AP_INIT_TAKE1("AuthIntrospectResponseFormat", set_response_format, NULL,
+                  SECURE_CONF, "json, or jwt for RFC 9701 signed "
+                  "introspection responses (default json)"),
     { NULL }
 };
 
@@ -558,6 +584,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_proc.discovery = mai_discovery_create(
         s->process->pool, mai_proc.endpoints,
         mai_conf_allow_insecure_http(sc));
+    mai_proc.jwks = mai_jwks_cache_create(s->process->pool);
 }
 
 /* post_config after mod_proxy's: it shows us its <Proxy> sections */

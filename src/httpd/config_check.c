@@ -35,7 +35,18 @@ static const char *section_path(apr_pool_t *p, const ap_directive_t *d)
 }
 
 /* A sibling <Location /> with an endpoint covers <Location /api>. */
+static int covered_by_sibling_with(apr_pool_t *p,
+                                   const ap_directive_t *section,
+                                   int (*has)(const ap_directive_t *));
+
 static int covered_by_sibling(apr_pool_t *p, const ap_directive_t *section)
+{
+    return covered_by_sibling_with(p, section, has_endpoint);
+}
+
+static int covered_by_sibling_with(apr_pool_t *p,
+                                   const ap_directive_t *section,
+                                   int (*has)(const ap_directive_t *))
 {
     const ap_directive_t *sib;
     const char *path = section_path(p, section);
@@ -46,7 +57,7 @@ static int covered_by_sibling(apr_pool_t *p, const ap_directive_t *section)
     for (sib = section->parent->first_child; sib; sib = sib->next) {
         const char *sp;
         if (sib == section || strcasecmp(sib->directive, section->directive)
-            || !has_endpoint(sib->first_child)) {
+            || !has(sib->first_child)) {
             continue;
         }
         sp = section_path(p, sib);
@@ -81,6 +92,62 @@ static const char *walk(apr_pool_t *p, const ap_directive_t *list,
             if (err) {
                 return err;
             }
+        }
+    }
+    return NULL;
+}
+
+static int has_any(const ap_directive_t *list, const char *a, const char *b)
+{
+    for (; list; list = list->next) {
+        if (!strcasecmp(list->directive, a)
+            || !strcasecmp(list->directive, b)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* What AuthIntrospectResponseFormat jwt needs: an issuer for the iss
+ * check, and a JWK set for the signature. */
+static int has_issuer(const ap_directive_t *list)
+{
+    return has_any(list, "AuthIntrospectIssuer",
+                   "AuthIntrospectMetadataURL");
+}
+
+static int has_jwks(const ap_directive_t *list)
+{
+    return has_any(list, "AuthIntrospectJWKS", "AuthIntrospectMetadataURL");
+}
+
+static const char *walk_jwt(apr_pool_t *p, const ap_directive_t *list,
+                            int issuer, int jwks)
+{
+    const ap_directive_t *d, *sec;
+    const char *err;
+
+    issuer = issuer || has_issuer(list);
+    jwks = jwks || has_jwks(list);
+    for (d = list; d; d = d->next) {
+        sec = d->parent;
+        if (!strcasecmp(d->directive, "AuthIntrospectResponseFormat")
+            && d->args && !strcasecmp(d->args, "jwt")
+            && (!(issuer || (sec && covered_by_sibling_with(p, sec,
+                                                            has_issuer)))
+                || !(jwks || (sec && covered_by_sibling_with(p, sec,
+                                                             has_jwks))))) {
+            return apr_psprintf(p, "%s:%d: AuthIntrospectResponseFormat jwt "
+                                "needs the issuer (AuthIntrospectIssuer or "
+                                "AuthIntrospectMetadataURL) and its JWK set "
+                                "(AuthIntrospectJWKS or "
+                                "AuthIntrospectMetadataURL) in this or an "
+                                "enclosing section", d->filename,
+                                d->line_num);
+        }
+        if (d->first_child
+            && (err = walk_jwt(p, d->first_child, issuer, jwks))) {
+            return err;
         }
     }
     return NULL;
@@ -127,7 +194,8 @@ static const char *check_insecure(apr_pool_t *p, const ap_directive_t *list,
         mai_url_t u;
 
         if ((!strcasecmp(d->directive, "AuthIntrospectEndpoint")
-             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL"))
+             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL")
+             || !strcasecmp(d->directive, "AuthIntrospectJWKS"))
             && !allow && !mai_url_parse(p, ap_getword_conf(p, &a), &u)
             && mai_url_is_insecure(&u)) {
             return apr_psprintf(p, "%s:%d: %s %s: "
@@ -288,6 +356,12 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
                      MAI_LOGNO(00102) "%s", err);
+        ok = 0;
+    }
+    err = walk_jwt(ptemp, ap_conftree, 0, 0);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(01608) "%s", err);
         ok = 0;
     }
     ok = check_cache(ptemp, s) && ok;

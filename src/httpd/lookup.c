@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "purge_journal.h"
 #include "discovery.h"
+#include "signed_answer.h"
 #include "config_values.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
@@ -279,11 +280,19 @@ static void call_endpoint(lookup_t *l, mai_answer_t *a)
     o.timeout = mai_conf_timeout(l->c);
     o.connect_timeout = mai_conf_connect_timeout(l->c);
     assertion_opts(l, &o);
+    o.signed_answer = mai_conf_response_jwt(l->c);
     /* the wire buffers die with the call; only the result outlives it */
     apr_pool_create(&p, l->r->pool);
     s = mai_introspect(p, &o, l->token, TOKEN_ID(l),
                        mai_httpd_log_request(l->r), &out);
     a->retry_after = out.retry_after;
+    if (s == MAI_OK && o.signed_answer) {
+        /* RFC 9701: what is parsed (and cached) is the verified answer
+         * inside the JWS */
+        s = mai_signed_answer_open(l->r, l->c, p, &out, TOKEN_ID(l), l->now,
+                                   &out.json, &out.json_len,
+                                   &a->retry_after);
+    }
     if (s == MAI_OK) {
         s = mai_result_parse(l->r->pool, out.json, out.json_len, &a->result);
         if (s != MAI_OK) {

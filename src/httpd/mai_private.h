@@ -28,6 +28,7 @@ struct mai_purge_scopes;
 struct mai_scope_keys;
 struct mai_discovery;
 struct mai_replay_table;
+struct mai_jwks_cache;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -45,6 +46,7 @@ typedef struct mai_process {
     struct mai_replay_table *dpop_replay; /* per child: DPoP jti seen
                                            * here, without (or when
                                            * failing) the shared cache */
+    struct mai_jwks_cache *jwks;       /* per child: JWK sets */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

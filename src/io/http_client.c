@@ -446,6 +446,7 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
             return MAI_STATUS_ENDPOINT_PROXY;
         }
         out->body = mai_wire_resp_body(w, &out->body_len);
+        out->content_type = mai_wire_resp_header(w, "Content-Type");
         /* bytes past the response (read, or decrypted and waiting in
          * the TLS layer) would be taken as the next call's answer */
         if (extra || (c->ssl && SSL_pending(c->ssl) > 0)) {

@@ -45,6 +45,7 @@ typedef struct mai_http_reply {
     const char *body;                     /* NUL-terminated, from p */
     apr_size_t body_len;
     int reused;                           /* went over a pooled connection */
+    const char *content_type;             /* the header's value, or NULL */
 } mai_http_reply_t;
 
 /**

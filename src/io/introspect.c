@@ -57,7 +57,7 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
                          const char *token, const char *assertion,
                          const char *token_id,
                          apr_time_t deadline, const mai_log_sink_t *log,
-                         const char **json, apr_size_t *json_len)
+                         mai_introspect_out_t *out)
 {
     const char *headers[6];
     int n = 0;
@@ -66,7 +66,10 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
     mai_status_t st;
 
     headers[n++] = "Content-Type: application/x-www-form-urlencoded";
-    headers[n++] = "Accept: application/json";
+    /* RFC 9701 section 4 */
+    headers[n++] = o->signed_answer
+                   ? "Accept: application/token-introspection+jwt"
+                   : "Accept: application/json";
     headers[n++] = "User-Agent: mod_auth_introspect/" MAI_VERSION;
     if (o->client_auth == MAI_AUTH_BASIC && o->client_id) {
         headers[n++] = apr_pstrcat(p, "Authorization: ",
@@ -117,8 +120,9 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
                 "introspection endpoint answered HTTP %d", reply.status);
         return MAI_STATUS_ENDPOINT_HTTP;
     }
-    *json = reply.body;
-    *json_len = reply.body_len;
+    out->json = reply.body;
+    out->json_len = reply.body_len;
+    out->content_type = reply.content_type;
     return MAI_OK;
 }
 
@@ -171,6 +175,7 @@ mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
 
     out->json = NULL;
     out->json_len = 0;
+    out->content_type = NULL;
     out->retry_after = 0;
     out->elapsed = -1;
     if (is_jwt(o->client_auth)) {
@@ -187,8 +192,7 @@ mai_status_t mai_introspect(apr_pool_t *p, const mai_introspect_opts_t *o,
         return st;
     }
     out->elapsed = apr_time_now();
-    st = call(p, o, token, assertion, token_id, deadline, log, &out->json,
-              &out->json_len);
+    st = call(p, o, token, assertion, token_id, deadline, log, out);
     out->elapsed = apr_time_now() - out->elapsed;
     mai_endpoint_leave(o->endpoint, st != MAI_OK, log);
     return st;

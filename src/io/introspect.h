@@ -23,6 +23,7 @@ typedef struct mai_introspect_opts {
      * assertion.client_id is taken from client_id */
     const mai_sign_key_t *assertion_key;
     mai_assertion_req_t assertion;
+    int signed_answer;              /* ask for an RFC 9701 signed JWT */
 } mai_introspect_opts_t;
 
 /* What one call gives back besides its status. */
@@ -30,6 +31,7 @@ typedef struct mai_introspect_out {
     const char *json;               /* on MAI_OK: the 200 body, from p,
                                      * not yet validated */
     apr_size_t json_len;
+    const char *content_type;       /* on MAI_OK: the answer's, or NULL */
     apr_interval_time_t retry_after;  /* on BREAKER_OPEN: until the next
                                        * probe */
     apr_interval_time_t elapsed;    /* the call, from its slot taken to its

@@ -205,8 +205,44 @@ static unsigned algs_of_key(const cjose_jwk_t *jwk)
     }
 }
 
+static int b64url_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Text cjose's base64url decoder takes without failing an assertion:
+ * an "=" after the first character of a quantum ("A=AA") aborts the
+ * process (found by fuzz_jose), so only base64url characters, and not
+ * 4n+1 long (which no encoder makes). */
+static int b64url_ok(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+
+    if (len % 4 == 1) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        if (!b64url_char(s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A member cjose will decode: present, a string, and base64url it can
+ * take. */
+static int b64url_member(apr_pool_t *p, json_object *key, const char *name)
+{
+    const char *v;
+
+    return get_string(p, key, name, &v) == 1 && *v
+           && b64url_ok(v, strlen(v));
+}
+
 /* A JWK object as a cjose public key, released with p; NULL when cjose
- * cannot read it. Only kty RSA and EC reach cjose. */
+ * cannot read it. Only kty RSA and EC reach cjose, and only with the
+ * members it decodes vetted first. */
 static cjose_jwk_t *import_key(apr_pool_t *p, json_object *key)
 {
     const char *kty, *text;
@@ -214,8 +250,16 @@ static cjose_jwk_t *import_key(apr_pool_t *p, json_object *key)
     cjose_err err;
     cjose_jwk_t *jwk;
 
-    if (get_string(p, key, "kty", &kty) != 1
-        || (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0)) {
+    if (get_string(p, key, "kty", &kty) != 1) {
+        return NULL;
+    }
+    if (strcmp(kty, "RSA") == 0) {
+        if (!b64url_member(p, key, "n") || !b64url_member(p, key, "e")) {
+            return NULL;
+        }
+    }
+    else if (strcmp(kty, "EC") != 0 || !b64url_member(p, key, "x")
+             || !b64url_member(p, key, "y")) {
         return NULL;
     }
     text = json_object_to_json_string_length(key, JSON_C_TO_STRING_PLAIN,
@@ -324,12 +368,6 @@ int mai_jwks_count(const mai_jwks_t *keys)
     return keys ? keys->n : 0;
 }
 
-static int b64url_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 /* base64url text (no padding) decoded into p, NUL-terminated. */
 static const char *b64url_decode(apr_pool_t *p, const char *s,
                                  apr_size_t len, apr_size_t *out_len)
@@ -349,11 +387,13 @@ static const char *b64url_decode(apr_pool_t *p, const char *s,
 }
 
 /* The cheap test, before any decoding: only base64url characters and
- * dots, three non-empty parts (a JWS) or five (a JWE). Returns the number
- * of parts or 0; dots[] gets the first two dots' offsets. */
+ * dots, three parts (a JWS: header and payload not empty; the signature
+ * is empty for alg "none", which is then refused by name) or five (a
+ * JWE). Returns the number of parts or 0; dots[] gets the first two
+ * dots' offsets. */
 static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
 {
-    apr_size_t i, ndots = 0, last = 0;
+    apr_size_t i, ndots = 0;
 
     if (len < 5 || len > MAX_COMPACT) {
         return 0;
@@ -366,7 +406,6 @@ static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
             if (++ndots > 4) {
                 return 0;
             }
-            last = i;
         }
         else if (!b64url_char(s[i])) {
             return 0;
@@ -375,8 +414,11 @@ static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
     if (ndots == 4) {
         return 5;
     }
+    /* and no part 4n+1 long, which no encoder makes ("=" and every
+     * other character that could trip cjose's decoder are out already) */
     if (ndots != 2 || dots[0] == 0 || dots[1] == dots[0] + 1
-        || last == len - 1) {
+        || dots[0] % 4 == 1 || (dots[1] - dots[0] - 1) % 4 == 1
+        || (len - dots[1] - 1) % 4 == 1) {
         return 0;
     }
     return 3;

@@ -54,6 +54,9 @@
 #define DEF_DPOP_WINDOW     60
 #define MAX_DPOP_WINDOW     3600
 #define DEF_DPOP_NONCE      0
+#define DEF_JWKS_REFETCH_SECONDS 60
+#define DEF_RESPONSE_JWT    0       /* json */
+#define MAX_JWKS_REFETCH_SECONDS (24 * 3600)
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -124,6 +127,11 @@ struct mai_dir_conf {
     int dpop_set;
     int dpop_window;               /* AuthIntrospectDPoPProofWindow */
     int dpop_nonce;                /* AuthIntrospectDPoPNonce */
+    /* AuthIntrospectJWKS: text and parsed URL together; NULL = unset */
+    const char *jwks_text;
+    const mai_url_t *jwks;
+    int jwks_refetch;              /* seconds */
+    int response_jwt;              /* AuthIntrospectResponseFormat jwt */
 };
 
 struct mai_server_conf {
@@ -166,6 +174,8 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->assertion_reuse = UNSET;
     c->dpop_window = UNSET;
     c->dpop_nonce = UNSET;
+    c->jwks_refetch = UNSET;
+    c->response_jwt = UNSET;
     return c;
 }
 
@@ -295,6 +305,10 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     merge_dpop(m, base, add);
     PICK_NUM(dpop_window);
     PICK_NUM(dpop_nonce);
+    PICK_PTR(jwks_text);
+    PICK_PTR(jwks);
+    PICK_NUM(jwks_refetch);
+    PICK_NUM(response_jwt);
     return m;
 }
 
@@ -1197,4 +1211,58 @@ void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on)
 int mai_conf_dpop_nonce(const mai_dir_conf_t *c)
 {
     return GET_NUM(dpop_nonce, DEF_DPOP_NONCE);
+}
+
+const char *mai_conf_set_jwks(apr_pool_t *p, mai_dir_conf_t *c,
+                              const char *url)
+{
+    mai_url_t *u = apr_pcalloc(p, sizeof(*u));
+    const char *err = mai_url_parse(p, url, u);
+
+    if (err) {
+        return err;
+    }
+    /* plain http off loopback: checked at startup, as for the endpoint */
+    c->jwks_text = apr_pstrdup(p, url);
+    c->jwks = u;
+    return NULL;
+}
+
+const char *mai_conf_set_jwks_refetch(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_count(arg, MAX_JWKS_REFETCH_SECONDS, &c->jwks_refetch);
+}
+
+const char *mai_conf_jwks_text(const mai_dir_conf_t *c)
+{
+    return c->jwks_text;
+}
+
+const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c)
+{
+    return c->jwks;
+}
+
+apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c)
+{
+    return apr_time_from_sec(GET_NUM(jwks_refetch, DEF_JWKS_REFETCH_SECONDS));
+}
+
+const char *mai_conf_set_response_format(mai_dir_conf_t *c, const char *arg)
+{
+    if (!strcasecmp(arg, "json")) {
+        c->response_jwt = 0;
+    }
+    else if (!strcasecmp(arg, "jwt")) {
+        c->response_jwt = 1;
+    }
+    else {
+        return "AuthIntrospectResponseFormat takes json or jwt";
+    }
+    return NULL;
+}
+
+int mai_conf_response_jwt(const mai_dir_conf_t *c)
+{
+    return GET_NUM(response_jwt, DEF_RESPONSE_JWT);
 }

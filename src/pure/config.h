@@ -273,5 +273,21 @@ int mai_conf_dpop_window(const mai_dir_conf_t *c);
  * nonce (dpop.h). */
 void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on);
 int mai_conf_dpop_nonce(const mai_dir_conf_t *c);
+/** AuthIntrospectJWKS URL: the authorization server's JWK set (else the
+ * metadata document's jwks_uri). Its useful life is the metadata
+ * refresh interval. */
+const char *mai_conf_set_jwks(apr_pool_t *p, mai_dir_conf_t *c,
+                              const char *url);
+/** AuthIntrospectJWKSRefetchInterval SECONDS: the least time between two
+ * fetches of the set for a kid it does not hold. */
+const char *mai_conf_set_jwks_refetch(mai_dir_conf_t *c, const char *arg);
+const char *mai_conf_jwks_text(const mai_dir_conf_t *c);       /* or NULL */
+const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c);   /* or NULL */
+apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c);
+
+/** AuthIntrospectResponseFormat json|jwt: with jwt, the endpoint must
+ * answer with an RFC 9701 signed JWT (signed_answer.c). */
+const char *mai_conf_set_response_format(mai_dir_conf_t *c, const char *arg);
+int mai_conf_response_jwt(const mai_dir_conf_t *c);
 
 #endif

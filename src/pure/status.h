@@ -102,6 +102,18 @@
       "object", 503, NULL, MAI_LOG_ERR) \
     X(ENDPOINT_DUPLICATE_MEMBER, "endpoint response repeats a member name " \
       "(readers may disagree on which one counts)", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_BAD_JWKS, "the authorization server's JWK set is not usable " \
+      "(no public signature key this module accepts)", 503, NULL, \
+      MAI_LOG_ERR) \
+    X(ENDPOINT_NOT_SIGNED, "introspection response is not a signed JWT " \
+      "(AuthIntrospectResponseFormat jwt)", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_ENCRYPTED, "encrypted introspection responses are not " \
+      "supported", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_BAD_SIGNATURE, "signed introspection response does not " \
+      "verify (alg, key or signature)", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_BAD_CLAIMS, "signed introspection response fails a check " \
+      "(typ, iss, aud, iat or token_introspection)", 503, NULL, \
+      MAI_LOG_ERR) \
     X(BREAKER_OPEN, "circuit breaker open: the endpoint failed repeatedly", \
       503, NULL, MAI_LOG_INFO) \
     X(OVERLOADED, "too many introspection calls in flight", 503, NULL, \

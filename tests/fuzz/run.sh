@@ -10,7 +10,8 @@
 # into the corpus once fixed, so `make check` replays it from then on).
 #
 # Needs no configure: flags come from apr-1-config, apu-1-config and
-# pkg-config, and the pure sources from PURE_SOURCES in Makefile.am.
+# pkg-config, and the pure sources from PURE_SOURCES in Makefile.am (plus
+# the one IO file the JOSE target needs, src/io/jose.c, and cjose).
 # Environment: FUZZ_CC (clang), FUZZ_OUT (tests/fuzz/out under the source
 # tree), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2 -workers=2).
 set -eu
@@ -30,6 +31,7 @@ all="$all fuzz_proxy"
 all="$all fuzz_as_metadata"
 all="$all fuzz_cert_bind"
 all="$all fuzz_dpop"
+all="$all fuzz_jose"
 
 [ $# -ge 1 ] || usage
 build_only=0
@@ -54,10 +56,11 @@ if [ -z "$apr_config" ] || [ -z "$apu_config" ]; then
 fi
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
  -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter"
-cppflags="-I$top/src/pure -I$here $($apr_config --cflags --cppflags --includes) \
- $($apu_config --includes) $(pkg-config --cflags json-c libssl libcrypto)"
+cppflags="-I$top/src/pure -I$top/src/io -I$here \
+ $($apr_config --cflags --cppflags --includes) \
+ $($apu_config --includes) $(pkg-config --cflags json-c libssl libcrypto cjose)"
 libs="$($apu_config --link-ld --libs) $($apr_config --link-ld --libs) \
- $(pkg-config --libs json-c libssl libcrypto)"
+ $(pkg-config --libs json-c libssl libcrypto cjose)"
 pure=$(sed -n '/^PURE_SOURCES *=/,/[^\\]$/p' "$top/Makefile.am" |
     sed 's/^PURE_SOURCES *=//; s/\\//g')
 [ -n "$pure" ] || {
@@ -79,7 +82,7 @@ build() {
     echo "run.sh: building with $cc into $out"
     rm -f "$out/stamp" "$out"/obj/*.o
     objs=
-    for s in $pure tests/fuzz/fuzz_pool.c; do
+    for s in $pure src/io/jose.c tests/fuzz/fuzz_pool.c; do
         o="$out/obj/$(basename "$s" .c).o"
         # shellcheck disable=SC2086
         $cc $cflags $cppflags -c "$top/$s" -o "$o"
@@ -100,6 +103,7 @@ max_len() {
     fuzz_result) echo 70000 ;;
     fuzz_token) echo 9000 ;;
     fuzz_purge_form) echo 13000 ;;
+    fuzz_jose) echo 8192 ;;
     *) echo 4096 ;;
     esac
 }

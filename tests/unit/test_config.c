@@ -1380,6 +1380,50 @@ static void test_client_cert_header(void **state)
         mai_server_conf_merge(p, add, base)), "X-SSL-Client-Cert");
 }
 
+/* ---- JWK set and signed answers ---- */
+
+static void test_jwks(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t = fresh(p);
+
+    assert_null(mai_conf_jwks_text(merged_empty(p)));
+    assert_int_equal(mai_conf_jwks_refetch(merged_empty(p)),
+                     apr_time_from_sec(60));
+    BAD(mai_conf_set_jwks(p, t.add, "ftp://as/jwks"));
+    BAD(mai_conf_set_jwks_refetch(t.add, "86401"));
+    BAD(mai_conf_set_jwks_refetch(t.add, "-1"));
+    OK(mai_conf_set_jwks(p, t.base, "https://as/jwks"));
+    OK(mai_conf_set_jwks_refetch(t.base, "5"));
+    assert_string_equal(mai_conf_jwks_text(merge(p, t)), "https://as/jwks");
+    assert_string_equal(mai_conf_jwks_url(merge(p, t))->path, "/jwks");
+    assert_int_equal(mai_conf_jwks_refetch(merge(p, t)),
+                     apr_time_from_sec(5));
+    /* an inner section setting the default still overrides */
+    OK(mai_conf_set_jwks(p, t.add, "https://other/keys"));
+    OK(mai_conf_set_jwks_refetch(t.add, "60"));
+    assert_string_equal(mai_conf_jwks_text(merge(p, t)),
+                        "https://other/keys");
+    assert_int_equal(mai_conf_jwks_refetch(merge(p, t)),
+                     apr_time_from_sec(60));
+    OK(mai_conf_set_jwks_refetch(t.add, "0"));
+    assert_int_equal(mai_conf_jwks_refetch(merge(p, t)), 0);
+}
+
+static void test_response_format(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t = fresh(p);
+
+    assert_int_equal(mai_conf_response_jwt(merged_empty(p)), 0);
+    BAD(mai_conf_set_response_format(t.add, "xml"));
+    BAD(mai_conf_set_response_format(t.add, ""));
+    OK(mai_conf_set_response_format(t.base, "JWT"));
+    assert_int_equal(mai_conf_response_jwt(merge(p, t)), 1);
+    OK(mai_conf_set_response_format(t.add, "json"));
+    assert_int_equal(mai_conf_response_jwt(merge(p, t)), 0);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_endpoint),
     UNIT_TEST(test_endpoint_transport),
@@ -1419,5 +1463,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_proxy),
     UNIT_TEST(test_client_cert),
     UNIT_TEST(test_client_cert_header),
+    UNIT_TEST(test_jwks),
+    UNIT_TEST(test_response_format),
 };
 UNIT_MAIN(tests)

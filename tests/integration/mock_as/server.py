@@ -67,6 +67,10 @@ MODE is {"mode": NAME, ...}:
                          (default 0.2), so no single read ever waits long
   raw       data=B64     send these bytes (base64), then close
   reset                  read the request, then abort the connection (RST)
+  body      data=B64 ctype=T   200 with exactly these bytes (base64) as
+                         the body and Content-Type T (default
+                         application/token-introspection+jwt): an answer
+                         the test made itself (a signed JWT, a JWE)
   trailing  data=B64     the normal answer (Content-Length) followed, in
                          the same write, by these bytes (default: a whole
                          forged 200 answer with "active": true), as a
@@ -526,6 +530,11 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 return self._abandon()
             return None
+        if name == "body":
+            return self._send(200, base64.b64decode(mode.get("data", "")),
+                              ctype=mode.get(
+                                  "ctype",
+                                  "application/token-introspection+jwt"))
         if name == "reset":
             self.close_connection = True
             try:

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_signed_claims.c: the claims of an RFC 9701 signed answer: each
+ * check refuses on its own, and the answer inside comes out whole. */
+#include "unit.h"
+#include "signed_claims.h"
+
+#define NOW 1700000000
+
+static mai_signed_expect_t expect(void)
+{
+    mai_signed_expect_t e;
+
+    e.issuer = "https://as";
+    e.audience = "rs";
+    e.now = NOW;
+    e.skew = 30;
+    e.max_age = MAI_SIGNED_MAX_AGE;
+    return e;
+}
+
+static mai_status_t run(apr_pool_t *p, const char *payload,
+                        mai_sc_check_t *which, const char **answer)
+{
+    mai_signed_expect_t e = expect();
+    apr_size_t len;
+    const char *why;
+
+    return mai_signed_claims(p, payload, strlen(payload), &e, answer, &len,
+                             which, &why);
+}
+
+static void test_accepted(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_sc_check_t which;
+    const char *answer;
+
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":1700000000,\"token_introspection\":"
+                         "{\"active\":true,\"sub\":\"a\"}}", &which,
+                         &answer), MAI_OK);
+    assert_int_equal(which, MAI_SC_OK);
+    assert_non_null(strstr(answer, "\"active\""));
+    assert_non_null(strstr(answer, "\"sub\""));
+    /* aud as an array; iat within the skew either way */
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":[\"x\",\"rs\"],"
+                         "\"iat\":1700000029,\"token_introspection\":{}}",
+                         &which, &answer), MAI_OK);
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":1699999910,\"token_introspection\":{}}",
+                         &which, &answer), MAI_OK);
+}
+
+static void test_each_check(void **state)
+{
+    apr_pool_t *p = *state;
+    static const struct {
+        const char *payload;
+        mai_sc_check_t which;
+    } cases[] = {
+        { "{\"aud\":\"rs\",\"iat\":1700000000,\"token_introspection\":{}}",
+          MAI_SC_ISS },
+        { "{\"iss\":\"https://evil\",\"aud\":\"rs\",\"iat\":1700000000,"
+          "\"token_introspection\":{}}", MAI_SC_ISS },
+        { "{\"iss\":\"https://as\",\"iat\":1700000000,"
+          "\"token_introspection\":{}}", MAI_SC_AUD },
+        { "{\"iss\":\"https://as\",\"aud\":[\"x\"],\"iat\":1700000000,"
+          "\"token_introspection\":{}}", MAI_SC_AUD },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\","
+          "\"token_introspection\":{}}", MAI_SC_IAT },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000031,"
+          "\"token_introspection\":{}}", MAI_SC_IAT },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1699999909,"
+          "\"token_introspection\":{}}", MAI_SC_IAT },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000}",
+          MAI_SC_ANSWER },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000,"
+          "\"token_introspection\":\"active\"}", MAI_SC_ANSWER },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000,"
+          "\"token_introspection\":[{}]}", MAI_SC_ANSWER },
+    };
+    mai_sc_check_t which;
+    const char *answer;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(run(p, cases[i].payload, &which, &answer),
+                         MAI_STATUS_ENDPOINT_BAD_CLAIMS);
+        assert_int_equal(which, cases[i].which);
+        assert_null(answer);
+    }
+}
+
+static void test_payload_rules(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_sc_check_t which;
+    const char *answer;
+
+    /* a repeated member inside the answer is seen before anything */
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":1700000000,\"token_introspection\":"
+                         "{\"sub\":\"a\",\"sub\":\"b\"}}", &which, &answer),
+                     MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
+    assert_int_equal(which, MAI_SC_PAYLOAD);
+    assert_int_equal(run(p, "not json", &which, &answer),
+                     MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_int_equal(which, MAI_SC_PAYLOAD);
+    /* an iat that is not an integer */
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":\"1700000000\",\"token_introspection\":{}}",
+                         &which, &answer), MAI_STATUS_ENDPOINT_BAD_JSON);
+}
+
+static void test_nothing_configured(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_signed_expect_t e = expect();
+    const char *payload = "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                          "\"iat\":1700000000,\"token_introspection\":{}}";
+    mai_sc_check_t which;
+    const char *answer, *why;
+    apr_size_t len;
+
+    e.issuer = NULL;
+    assert_int_equal(mai_signed_claims(p, payload, strlen(payload), &e,
+                                       &answer, &len, &which, &why),
+                     MAI_STATUS_ENDPOINT_BAD_CLAIMS);
+    assert_int_equal(which, MAI_SC_ISS);
+    e = expect();
+    e.audience = NULL;
+    assert_int_equal(mai_signed_claims(p, payload, strlen(payload), &e,
+                                       &answer, &len, &which, &why),
+                     MAI_STATUS_ENDPOINT_BAD_CLAIMS);
+    assert_int_equal(which, MAI_SC_AUD);
+}
+
+static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_accepted),
+    UNIT_TEST(test_each_check),
+    UNIT_TEST(test_payload_rules),
+    UNIT_TEST(test_nothing_configured),
+};
+UNIT_MAIN(tests)
