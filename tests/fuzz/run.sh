@@ -28,6 +28,7 @@ all="fuzz_token fuzz_http_wire fuzz_result fuzz_url fuzz_cache_entry"
 all="$all fuzz_purge_form"
 all="$all fuzz_proxy"
 all="$all fuzz_as_metadata"
+all="$all fuzz_jwt_access_token"
 
 [ $# -ge 1 ] || usage
 build_only=0
