@@ -92,4 +92,9 @@ mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
                                           unsigned algs,
                                           const char **thumbprint);
 
+/** The RFC 7638 SHA-256 thumbprint of a public JWK given as JSON text
+ * (RSA: e, kty, n; EC: crv, kty, x, y), base64url without padding, from
+ * p; NULL when the key is not an RSA or EC key with those members. */
+const char *mai_jwk_thumbprint(apr_pool_t *p, const char *jwk_json);
+
 #endif
