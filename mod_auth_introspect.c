@@ -197,6 +197,21 @@ static const char *set_resource_aud(cmd_parms *cmd, void *dc, int on)
     return NULL;
 }
 
+static const char *set_local_jwt(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_local_jwt(dc, a);
+}
+static const char *set_local_jwt_type(cmd_parms *cmd, void *dc,
+                                      const char *a)
+{
+    return mai_conf_set_local_jwt_type(dc, a);
+}
+static const char *set_local_jwt_after(cmd_parms *cmd, void *dc,
+                                       const char *a)
+{
+    return mai_conf_set_local_jwt_introspect_after(dc, a);
+}
+
 /* Process-wide settings: main server only, so every vhost shares them. */
 static mai_server_conf_t *global_conf(cmd_parms *cmd, const char **err)
 {
@@ -380,6 +395,15 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectMetadataRefresh", set_metadata_refresh,
                   NULL, SECURE_CONF, "hours a fetched metadata document is "
                   "used before a refresh (default 24)"),
+    AP_INIT_TAKE1("AuthIntrospectLocalJWT", set_local_jwt, NULL,
+                  SECURE_CONF, "verify JWT access tokens (RFC 9068) with the "
+                  "issuer's keys: off, on (others to the endpoint) or only"),
+    AP_INIT_TAKE1("AuthIntrospectLocalJWTType", set_local_jwt_type, NULL,
+                  SECURE_CONF, "strict (typ at+jwt) or lenient (also no typ, "
+                  "or JWT)"),
+    AP_INIT_TAKE1("AuthIntrospectLocalJWTIntrospectAfter",
+                  set_local_jwt_after, NULL, SECURE_CONF, "off, or seconds "
+                  "after iat past which a JWT goes to the endpoint"),
     { NULL }
 };
 

@@ -8,6 +8,7 @@
 #include "claim_path.h"
 #include "prm.h"
 #include "as_metadata.h"
+#include "jwt_access_token.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -42,6 +43,9 @@
 #define DEF_ALLOW_INSECURE  0
 #define DEF_METADATA_REFRESH_HOURS 24
 #define MAX_METADATA_REFRESH_HOURS (24 * 365)
+#define DEF_LOCAL_JWT       MAI_LJWT_OFF
+#define DEF_LOCAL_JWT_LENIENT 0     /* typ at+jwt required */
+#define DEF_LOCAL_JWT_AFTER 0       /* never introspected for its age */
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -94,6 +98,10 @@ struct mai_dir_conf {
     const mai_url_t *metadata;
     const char *metadata_issuer;
     int metadata_refresh;          /* hours */
+    /* AuthIntrospectLocalJWT, ...Type, ...IntrospectAfter: UNSET */
+    int local_jwt;
+    int local_jwt_lenient;
+    int local_jwt_after;           /* seconds; 0 = off */
 };
 
 struct mai_server_conf {
@@ -129,6 +137,9 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->export_max_header_bytes = UNSET;
     c->resource_audience = UNSET;
     c->metadata_refresh = UNSET;
+    c->local_jwt = UNSET;
+    c->local_jwt_lenient = UNSET;
+    c->local_jwt_after = UNSET;
     return c;
 }
 
@@ -226,6 +237,9 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(metadata);
     PICK_PTR(metadata_issuer);
     PICK_NUM(metadata_refresh);
+    PICK_NUM(local_jwt);
+    PICK_NUM(local_jwt_lenient);
+    PICK_NUM(local_jwt_after);
     return m;
 }
 
@@ -960,4 +974,81 @@ apr_interval_time_t mai_conf_metadata_refresh(const mai_dir_conf_t *c)
     return apr_time_from_sec((apr_interval_time_t)3600
                              * GET_NUM(metadata_refresh,
                                        DEF_METADATA_REFRESH_HOURS));
+}
+
+/* ---- JWT access tokens verified locally (RFC 9068) ---- */
+
+const char *mai_conf_set_local_jwt(mai_dir_conf_t *c, const char *arg)
+{
+    mai_ljwt_mode_t m;
+    const char *err = mai_jwt_mode_parse(arg, &m);
+
+    if (!err) {
+        c->local_jwt = m;
+    }
+    return err;
+}
+
+const char *mai_conf_set_local_jwt_type(mai_dir_conf_t *c, const char *arg)
+{
+    if (!strcasecmp(arg, "strict")) {
+        c->local_jwt_lenient = 0;
+    }
+    else if (!strcasecmp(arg, "lenient")) {
+        c->local_jwt_lenient = 1;
+    }
+    else {
+        return "must be strict (typ at+jwt) or lenient (also no typ, or "
+               "JWT)";
+    }
+    return NULL;
+}
+
+const char *mai_conf_set_local_jwt_introspect_after(mai_dir_conf_t *c,
+                                                    const char *arg)
+{
+    int n;
+
+    if (!strcasecmp(arg, "off")) {
+        c->local_jwt_after = 0;
+        return NULL;
+    }
+    if (mai_cv_seconds(arg, MAX_TTL, &n) || n < 1) {
+        return "must be off or a whole number of seconds from 1 to "
+               "31536000";
+    }
+    c->local_jwt_after = n;
+    return NULL;
+}
+
+int mai_conf_local_jwt(const mai_dir_conf_t *c)
+{
+    return GET_NUM(local_jwt, DEF_LOCAL_JWT);
+}
+
+int mai_conf_local_jwt_lenient(const mai_dir_conf_t *c)
+{
+    return GET_NUM(local_jwt_lenient, DEF_LOCAL_JWT_LENIENT);
+}
+
+int mai_conf_local_jwt_introspect_after(const mai_dir_conf_t *c)
+{
+    return GET_NUM(local_jwt_after, DEF_LOCAL_JWT_AFTER);
+}
+
+mai_cache_scope_t mai_conf_local_jwt_scope(const mai_dir_conf_t *c)
+{
+    mai_cache_scope_t s;
+
+    /* where the keys come from and how far that fetch is trusted, the
+     * issuer, and how strict typ was: what a verified token's answer
+     * depends on. The hint holds a newline, which no directive argument
+     * can, so no endpoint's scope is ever equal to this one. */
+    s.endpoint = mai_conf_metadata_text(c);
+    s.client_id = mai_conf_issuer(c);
+    s.tls_verify = mai_conf_tls_verify(c);
+    s.ca_file = mai_conf_tls_ca_file(c);
+    s.hint = mai_conf_local_jwt_lenient(c) ? "\nlocal-jwt lenient"
+                                           : "\nlocal-jwt at+jwt";
+    return s;
 }
