@@ -143,11 +143,16 @@ static int same_endpoint(const mai_dir_conf_t *a, const mai_dir_conf_t *b)
         return 0;
     }
     /* an answer verified locally serves only where it would have been */
+    if (mai_conf_local_jwt(a) != mai_conf_local_jwt(b)) {
+        return 0;
+    }
+    if (mai_conf_local_jwt(a) == MAI_LJWT_OFF) {
+        return 1;
+    }
     sa = mai_conf_local_jwt_scope(a);
     sb = mai_conf_local_jwt_scope(b);
-    return mai_conf_local_jwt(a) == mai_conf_local_jwt(b)
-           && mai_conf_local_jwt_introspect_after(a)
-              == mai_conf_local_jwt_introspect_after(b)
+    return mai_conf_local_jwt_introspect_after(a)
+           == mai_conf_local_jwt_introspect_after(b)
            && mai_cache_scope_equal(&sa, &sb);
 }
 
