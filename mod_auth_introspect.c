@@ -30,6 +30,7 @@
 #include "purge_journal.h"
 #include "purge_scopes.h"
 #include "discovery.h"
+#include "jwks.h"
 
 mai_process_t mai_proc;
 
@@ -123,6 +124,16 @@ static const char *set_metadata_refresh(cmd_parms *cmd, void *dc,
                                         const char *a)
 {
     return mai_conf_set_metadata_refresh(dc, a);
+}
+
+static const char *set_jwks(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_jwks(cmd->pool, dc, a);
+}
+
+static const char *set_jwks_refetch(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_jwks_refetch(dc, a);
 }
 
 static const char *set_issuer(cmd_parms *cmd, void *dc, const char *a)
@@ -404,6 +415,12 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectLocalJWTIntrospectAfter",
                   set_local_jwt_after, NULL, SECURE_CONF, "off, or seconds "
                   "after iat past which a JWT goes to the endpoint"),
+    AP_INIT_TAKE1("AuthIntrospectJWKS", set_jwks, NULL, SECURE_CONF,
+                  "URL of the authorization server's JWK set (default: "
+                  "the metadata document's jwks_uri)"),
+    AP_INIT_TAKE1("AuthIntrospectJWKSRefetchInterval", set_jwks_refetch,
+                  NULL, SECURE_CONF, "least seconds between two fetches of "
+                  "the JWK set for an unknown kid (default 60)"),
     { NULL }
 };
 
@@ -476,6 +493,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_proc.discovery = mai_discovery_create(
         s->process->pool, mai_proc.endpoints,
         mai_conf_allow_insecure_http(sc));
+    mai_proc.jwks = mai_jwks_cache_create(s->process->pool);
 }
 
 /* post_config after mod_proxy's: it shows us its <Proxy> sections */

@@ -130,17 +130,45 @@ static const char *walk(apr_pool_t *p, const ap_directive_t *list,
     return NULL;
 }
 
+/* The keys come from AuthIntrospectJWKS or the metadata's jwks_uri. */
+static int has_jwks(const ap_directive_t *list)
+{
+    for (; list; list = list->next) {
+        if (!strcasecmp(list->directive, "AuthIntrospectJWKS")
+            || !strcasecmp(list->directive, "AuthIntrospectMetadataURL")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* AuthType Bearer where AuthIntrospectLocalJWT is on or only (in its
- * section or an enclosing one) needs the issuer whose JWTs those are. */
+ * section or an enclosing one) needs the issuer whose JWTs those are,
+ * and its keys. */
 static const char *walk_local_jwt(apr_pool_t *p, const ap_directive_t *list,
-                                  int local, int issuer)
+                                  int local, int issuer, int jwks)
 {
     const ap_directive_t *d;
     int own = local_jwt_in(list);
 
     local = own >= 0 ? own : local;
     issuer = issuer || has_issuer(list);
+    jwks = jwks || has_jwks(list);
     for (d = list; d; d = d->next) {
+        if (!strcasecmp(d->directive, "AuthType") && d->args
+            && !strcasecmp(d->args, "Bearer") && local > 0 && !jwks
+            && !(d->parent && covered_by_sibling_fn(p, d->parent,
+                                                    has_jwks))) {
+            return apr_psprintf(p, "%s:%d: AuthType Bearer in %s%s%s with "
+                                "AuthIntrospectLocalJWT %s has no "
+                                "AuthIntrospectJWKS nor "
+                                "AuthIntrospectMetadataURL: the issuer's "
+                                "keys are needed", d->filename, d->line_num,
+                                d->parent ? d->parent->directive : "",
+                                d->parent ? " " : "server config",
+                                d->parent ? d->parent->args : "",
+                                local == 2 ? "only" : "on");
+        }
         if (!strcasecmp(d->directive, "AuthType") && d->args
             && !strcasecmp(d->args, "Bearer") && local > 0 && !issuer
             && !(d->parent && covered_by_sibling_fn(p, d->parent,
@@ -158,7 +186,7 @@ static const char *walk_local_jwt(apr_pool_t *p, const ap_directive_t *list,
         }
         if (d->first_child) {
             const char *err = walk_local_jwt(p, d->first_child, local,
-                                             issuer);
+                                             issuer, jwks);
             if (err) {
                 return err;
             }
@@ -208,7 +236,8 @@ static const char *check_insecure(apr_pool_t *p, const ap_directive_t *list,
         mai_url_t u;
 
         if ((!strcasecmp(d->directive, "AuthIntrospectEndpoint")
-             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL"))
+             || !strcasecmp(d->directive, "AuthIntrospectMetadataURL")
+             || !strcasecmp(d->directive, "AuthIntrospectJWKS"))
             && !allow && !mai_url_parse(p, ap_getword_conf(p, &a), &u)
             && mai_url_is_insecure(&u)) {
             return apr_psprintf(p, "%s:%d: %s %s: "
@@ -330,7 +359,7 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         ok = 0;
     }
     ok = check_cache(ptemp, s) && ok;
-    err = walk_local_jwt(ptemp, ap_conftree, 0, 0);
+    err = walk_local_jwt(ptemp, ap_conftree, 0, 0, 0);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
                      MAI_LOGNO(02000) "%s", err);

@@ -57,6 +57,11 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
         apr_hash_set(v->urls, mai_conf_metadata_text(dc),
                      APR_HASH_KEY_STRING, mai_conf_metadata_url(dc));
     }
+    /* and so does the JWK set (jwks.c) */
+    if (mai_conf_jwks_text(dc)) {
+        apr_hash_set(v->urls, mai_conf_jwks_text(dc), APR_HASH_KEY_STRING,
+                     mai_conf_jwks_url(dc));
+    }
     ca = mai_conf_tls_ca_file(dc);
     if (ca) {
         apr_hash_set(v->cas, ca, APR_HASH_KEY_STRING, ca);

@@ -10,20 +10,8 @@
 #include "local_jwt.h"
 #include "httpd_log.h"
 #include "jose.h"
+#include "jwks_for.h"
 #include "jwt_access_token.h"
-
-/* The issuer's JWK Set (jwks.c): MAI_OK and *keys, or a 503 status. */
-static mai_status_t issuer_keys(request_rec *r, const mai_dir_conf_t *c,
-                                int again, const mai_jwks_t **keys,
-                                apr_interval_time_t *retry_after)
-{
-    (void)r;
-    (void)c;
-    (void)again;
-    (void)retry_after;
-    *keys = NULL;
-    return MAI_STATUS_ENDPOINT_UNREACHABLE;
-}
 
 static mai_status_t jose_status(mai_jose_result_t j)
 {
@@ -43,8 +31,9 @@ static mai_status_t jose_status(mai_jose_result_t j)
 }
 
 /* The signature, with the issuer's keys; an unknown kid may be a key
- * the issuer has just rotated in: its set is fetched again (jwks.c
- * limits how often) and the check made once more. */
+ * the issuer has just rotated in: its set is fetched again (jwks.c,
+ * at most once per AuthIntrospectJWKSRefetchInterval) and the check
+ * made once more. */
 static mai_status_t signature(request_rec *r, const mai_dir_conf_t *c,
                               const mai_jws_t *jws, const char *token_id,
                               mai_answer_t *a)
@@ -53,16 +42,16 @@ static mai_status_t signature(request_rec *r, const mai_dir_conf_t *c,
     mai_jose_result_t j;
     mai_status_t s;
 
-    s = issuer_keys(r, c, 0, &keys, &a->retry_after);
+    s = mai_jwks_for(r, c, &keys, &a->retry_after);
     if (s != MAI_OK) {
         return s;
     }
     j = mai_jws_verify(jws, keys, MAI_JOSE_ASYMMETRIC);
     if (j == MAI_JOSE_UNKNOWN_KID) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(02007)
-                      "token %s: its kid is not in the issuer's JWK Set; "
-                      "fetching the set again", token_id);
-        s = issuer_keys(r, c, 1, &keys, &a->retry_after);
+                      "token %s: its kid is not in the issuer's JWK Set",
+                      token_id);
+        s = mai_jwks_unknown_kid(r, c, &keys, &a->retry_after);
         if (s != MAI_OK) {
             return s;
         }

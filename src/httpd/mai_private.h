@@ -27,6 +27,7 @@ struct mai_purge_reader;
 struct mai_purge_scopes;
 struct mai_scope_keys;
 struct mai_discovery;
+struct mai_jwks_cache;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -41,6 +42,7 @@ typedef struct mai_process {
     int l1_recheck;      /* seconds; 0 = L1 answers are never rechecked */
     struct mai_scope_keys *scope_keys; /* per child: prepared key prefixes */
     struct mai_discovery *discovery;   /* per child: RFC 8414 documents */
+    struct mai_jwks_cache *jwks;       /* per child: JWK sets */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

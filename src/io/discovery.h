@@ -45,6 +45,19 @@ mai_status_t mai_discovery_endpoint(mai_discovery_t *d, apr_pool_t *p,
                                     mai_endpoint_t **out,
                                     apr_interval_time_t *retry_after);
 
+/**
+ * The endpoint of the JWK set q->metadata's document names (jwks_uri,
+ * under the same rules as its introspection_endpoint), from the same
+ * document as mai_discovery_endpoint.
+ * @return as mai_discovery_endpoint; ENDPOINT_BAD_JSON (logged) when the
+ * document names no jwks_uri or an unusable one.
+ */
+mai_status_t mai_discovery_jwks(mai_discovery_t *d, apr_pool_t *p,
+                                const mai_discovery_req_t *q,
+                                const mai_log_sink_t *log,
+                                mai_endpoint_t **out,
+                                apr_interval_time_t *retry_after);
+
 /** Make the next request refresh the document of this metadata endpoint
  * (the hook for a JWS whose kid is not in the JWKS: a key rotation). */
 void mai_discovery_expire(mai_discovery_t *d, const mai_endpoint_t *metadata);

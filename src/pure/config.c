@@ -46,6 +46,8 @@
 #define DEF_LOCAL_JWT       MAI_LJWT_OFF
 #define DEF_LOCAL_JWT_LENIENT 0     /* typ at+jwt required */
 #define DEF_LOCAL_JWT_AFTER 0       /* never introspected for its age */
+#define DEF_JWKS_REFETCH_SECONDS 60
+#define MAX_JWKS_REFETCH_SECONDS (24 * 3600)
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -102,6 +104,10 @@ struct mai_dir_conf {
     int local_jwt;
     int local_jwt_lenient;
     int local_jwt_after;           /* seconds; 0 = off */
+    /* AuthIntrospectJWKS: text and parsed URL together; NULL = unset */
+    const char *jwks_text;
+    const mai_url_t *jwks;
+    int jwks_refetch;              /* seconds */
 };
 
 struct mai_server_conf {
@@ -140,6 +146,7 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->local_jwt = UNSET;
     c->local_jwt_lenient = UNSET;
     c->local_jwt_after = UNSET;
+    c->jwks_refetch = UNSET;
     return c;
 }
 
@@ -240,6 +247,9 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_NUM(local_jwt);
     PICK_NUM(local_jwt_lenient);
     PICK_NUM(local_jwt_after);
+    PICK_PTR(jwks_text);
+    PICK_PTR(jwks);
+    PICK_NUM(jwks_refetch);
     return m;
 }
 
@@ -1044,11 +1054,47 @@ mai_cache_scope_t mai_conf_local_jwt_scope(const mai_dir_conf_t *c)
      * issuer, and how strict typ was: what a verified token's answer
      * depends on. The hint holds a newline, which no directive argument
      * can, so no endpoint's scope is ever equal to this one. */
-    s.endpoint = mai_conf_metadata_text(c);
+    s.endpoint = mai_conf_jwks_text(c) ? mai_conf_jwks_text(c)
+                                       : mai_conf_metadata_text(c);
     s.client_id = mai_conf_issuer(c);
     s.tls_verify = mai_conf_tls_verify(c);
     s.ca_file = mai_conf_tls_ca_file(c);
     s.hint = mai_conf_local_jwt_lenient(c) ? "\nlocal-jwt lenient"
                                            : "\nlocal-jwt at+jwt";
     return s;
+}
+
+const char *mai_conf_set_jwks(apr_pool_t *p, mai_dir_conf_t *c,
+                              const char *url)
+{
+    mai_url_t *u = apr_pcalloc(p, sizeof(*u));
+    const char *err = mai_url_parse(p, url, u);
+
+    if (err) {
+        return err;
+    }
+    /* plain http off loopback: checked at startup, as for the endpoint */
+    c->jwks_text = apr_pstrdup(p, url);
+    c->jwks = u;
+    return NULL;
+}
+
+const char *mai_conf_set_jwks_refetch(mai_dir_conf_t *c, const char *arg)
+{
+    return mai_cv_count(arg, MAX_JWKS_REFETCH_SECONDS, &c->jwks_refetch);
+}
+
+const char *mai_conf_jwks_text(const mai_dir_conf_t *c)
+{
+    return c->jwks_text;
+}
+
+const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c)
+{
+    return c->jwks;
+}
+
+apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c)
+{
+    return apr_time_from_sec(GET_NUM(jwks_refetch, DEF_JWKS_REFETCH_SECONDS));
 }

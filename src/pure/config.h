@@ -243,5 +243,16 @@ int mai_conf_local_jwt_introspect_after(const mai_dir_conf_t *c);
  * endpoint's (mai_conf_cache_scope), so the two kinds never serve for
  * each other. */
 mai_cache_scope_t mai_conf_local_jwt_scope(const mai_dir_conf_t *c);
+/** AuthIntrospectJWKS URL: the authorization server's JWK set (else the
+ * metadata document's jwks_uri). Its useful life is the metadata
+ * refresh interval. */
+const char *mai_conf_set_jwks(apr_pool_t *p, mai_dir_conf_t *c,
+                              const char *url);
+/** AuthIntrospectJWKSRefetchInterval SECONDS: the least time between two
+ * fetches of the set for a kid it does not hold. */
+const char *mai_conf_set_jwks_refetch(mai_dir_conf_t *c, const char *arg);
+const char *mai_conf_jwks_text(const mai_dir_conf_t *c);       /* or NULL */
+const mai_url_t *mai_conf_jwks_url(const mai_dir_conf_t *c);   /* or NULL */
+apr_interval_time_t mai_conf_jwks_refetch(const mai_dir_conf_t *c);
 
 #endif

@@ -61,6 +61,9 @@
       "object", 503, NULL, MAI_LOG_ERR) \
     X(ENDPOINT_DUPLICATE_MEMBER, "endpoint response repeats a member name " \
       "(readers may disagree on which one counts)", 503, NULL, MAI_LOG_ERR) \
+    X(ENDPOINT_BAD_JWKS, "the authorization server's JWK set is not usable " \
+      "(no public signature key this module accepts)", 503, NULL, \
+      MAI_LOG_ERR) \
     X(BREAKER_OPEN, "circuit breaker open: the endpoint failed repeatedly", \
       503, NULL, MAI_LOG_INFO) \
     X(OVERLOADED, "too many introspection calls in flight", 503, NULL, \

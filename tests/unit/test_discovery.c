@@ -201,6 +201,51 @@ static void test_unreachable(void **state)
     assert_non_null(strstr(fx->log.text, "MAI01501"));
 }
 
+static mai_status_t ask_jwks(fx_t *fx, mai_endpoint_t **ep)
+{
+    apr_interval_time_t ra = -1;
+    mai_status_t s;
+
+    s = mai_discovery_jwks(fx->d, fx->p, &fx->q, &fx->sink, ep, &ra);
+    assert_true(ra >= 0);
+    return s;
+}
+
+static void test_jwks_uri(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep, *jwks;
+    const char *more = apr_psprintf(fx->p, ",\"jwks_uri\":\"%s\"",
+                                    local(fx, "/jwks"));
+
+    publish(fx, NULL, local(fx, "/introspect"), more);
+    assert_int_equal(ask_jwks(fx, &jwks), MAI_OK);
+    assert_string_equal(mai_endpoint_target(jwks)->url.path, "/jwks");
+    /* the same document serves both */
+    assert_int_equal(ask(fx, &ep), MAI_OK);
+    assert_string_equal(mai_endpoint_target(ep)->url.path, "/introspect");
+    assert_int_equal(apr_atomic_read32(&fx->srv.requests), 1);
+}
+
+static void test_jwks_uri_missing_or_insecure(void **state)
+{
+    fx_t *fx = *state;
+    mai_endpoint_t *ep;
+
+    publish(fx, NULL, local(fx, "/introspect"), NULL);
+    assert_int_equal(ask_jwks(fx, &ep), MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_null(ep);
+    assert_non_null(strstr(fx->log.text, "MAI01603"));
+    /* introspection itself goes on */
+    assert_int_equal(ask(fx, &ep), MAI_OK);
+    mai_discovery_expire(fx->d, fx->meta);
+    publish(fx, NULL, local(fx, "/introspect"),
+            ",\"jwks_uri\":\"http://192.0.2.7/jwks\"");
+    assert_int_equal(ask_jwks(fx, &ep), MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_non_null(strstr(fx->log.text, "MAI01602"));
+    assert_int_equal(ask(fx, &ep), MAI_OK);
+}
+
 static const struct CMUnitTest tests[] = {
     FX_TEST(test_fetched_once),
     FX_TEST(test_issuer_bound),
@@ -208,5 +253,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_refresh_keeps_old_on_failure),
     FX_TEST(test_unlisted_method_warned_once),
     FX_TEST(test_unreachable),
+    FX_TEST(test_jwks_uri),
+    FX_TEST(test_jwks_uri_missing_or_insecure),
 };
 UNIT_MAIN(tests)
