@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from harness import asserts, conf as confmod, services
+from harness import asserts, conf as confmod, logtags, services
 from harness.ports import free_port
 
 CGI = "/cgi/env.cgi"
@@ -155,7 +155,8 @@ def local(env, prefix, mode, *lines, jwks=None, endpoint=""):
     a = env.jwt_as
     return env.protect(prefix, "AuthIntrospectLocalJWT " + mode,
                        "AuthIntrospectIssuer " + a.issuer,
-                       "AuthIntrospectJWKS " + (jwks or a.jwks_url), *lines,
+                       "AuthIntrospectJWKS " + (jwks or a.jwks_url),
+                       "AuthIntrospectJWKSRefetchInterval 0", *lines,
                        endpoint=endpoint, creds=bool(endpoint))
 
 
@@ -172,6 +173,10 @@ def conf(env):
         local(env, "/down", "only",
               jwks="http://127.0.0.1:%d/jwks" % DEAD_PORT),
         env.protect("/introspect-only", "AuthIntrospectCacheTTL 60"),
+        env.protect("/meta", "AuthIntrospectLocalJWT only",
+                    "AuthIntrospectMetadataURL " + env.jwt_as.issuer
+                    + "/.well-known/openid-configuration", endpoint="",
+                    creds=False),
     ])
 
 
@@ -214,6 +219,7 @@ class TestOnly:
         assert jwt_as.counts().get("/jwks", 0) == jwks
 
     def test_scope_and_audience(self, client, jwt_as, errlog):
+        errlog.expect(logtags.AUTHZ_DENIED)
         tok = jwt_as.issue(errlog)
         asserts.granted(client.get("/scope" + CGI, token=tok))
         asserts.insufficient_scope(
@@ -222,8 +228,26 @@ class TestOnly:
             "write")
         asserts.granted(client.get("/aud" + CGI, token=tok))
         r = client.get("/aud-other" + CGI, token=tok)
-        asserts.refused(r, 401, "invalid_token")
+        assert r.status == 401
+        assert 'error="invalid_token"' in r.header("WWW-Authenticate")
         assert "WRONG_AUDIENCE" in errlog.error_text()
+
+    def test_keys_from_discovery(self, client, jwt_as, errlog):
+        """No AuthIntrospectJWKS: the metadata's jwks_uri, and its issuer."""
+        asserts.granted(client.get("/meta" + CGI,
+                                   token=jwt_as.issue(errlog)))
+        refused_for(client, errlog, "/meta",
+                    rs256(KEY1, jwt_as.claims(iss=OTHER_ISS)),
+                    "WRONG_ISSUER")
+
+    def test_scp_is_the_scope(self, client, jwt_as, errlog):
+        """Okta's scp array, Entra ID's scp string: what oauth-scope reads
+        when there is no scope."""
+        for scp in (["read", "write"], "read write"):
+            r = client.get("/scope" + CGI, token=rs256(
+                KEY1, jwt_as.claims(scope=None, scp=scp)))
+            asserts.granted(r)
+            assert r.json()["INTROSPECT_SCOPE"] == "read write"
 
     def test_opaque_token_refused(self, client, tokens, mock, errlog):
         tok = tokens.active()
@@ -294,10 +318,12 @@ class TestRefused:
 
 
 class TestOn:
-    """`on`: the issuer's young JWTs locally, the rest to the endpoint."""
+    """`on`: the issuer's young JWTs locally, the rest to the endpoint,
+    whose answers meet the same issuer check (AuthIntrospectIssuer)."""
 
-    def test_opaque_token_goes_to_endpoint(self, client, tokens, mock):
-        tok = tokens.active(sub="from-endpoint")
+    def test_opaque_token_goes_to_endpoint(self, client, jwt_as, tokens,
+                                           mock):
+        tok = tokens.active(sub="from-endpoint", iss=jwt_as.issuer)
         r = client.get("/on" + CGI, token=tok)
         asserts.granted(r)
         assert r.json()["REMOTE_USER"] == "from-endpoint"
@@ -315,7 +341,9 @@ class TestOn:
                                            mock, errlog):
         tok = rs256(STRANGER, jwt_as.claims(iss=OTHER_ISS))
         errlog.secret(tok)
-        mock.token(tok, tokens.claims(sub="other-as-user", iss=OTHER_ISS))
+        # e.g. a token the issuer's endpoint vouches for (token exchange)
+        mock.token(tok, tokens.claims(sub="other-as-user",
+                                      iss=jwt_as.issuer))
         r = client.get("/on" + CGI, token=tok)
         asserts.granted(r)
         assert r.json()["REMOTE_USER"] == "other-as-user"
@@ -334,7 +362,8 @@ class TestOn:
         # an active answer serves, with the endpoint's claims
         older = rs256(KEY1, jwt_as.claims(iat=now - 300))
         errlog.secret(older)
-        mock.token(older, tokens.claims(sub="introspected"))
+        mock.token(older, tokens.claims(sub="introspected",
+                                        iss=jwt_as.issuer))
         r = client.get("/on" + CGI, token=older)
         asserts.granted(r)
         assert r.json()["REMOTE_USER"] == "introspected"
