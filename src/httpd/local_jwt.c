@@ -39,14 +39,17 @@ static mai_status_t signature(request_rec *r, const mai_dir_conf_t *c,
                               mai_answer_t *a)
 {
     const mai_jwks_t *keys;
-    mai_jose_result_t j;
+    mai_jose_result_t j = MAI_JOSE_ALG;
     mai_status_t s;
 
-    s = mai_jwks_for(r, c, &keys, &a->retry_after);
-    if (s != MAI_OK) {
-        return s;
+    /* none, HS* and the unknown never cost a fetch of the keys */
+    if (mai_jose_alg_bit(jws->alg) & MAI_JOSE_ASYMMETRIC) {
+        s = mai_jwks_for(r, c, &keys, &a->retry_after);
+        if (s != MAI_OK) {
+            return s;
+        }
+        j = mai_jws_verify(jws, keys, MAI_JOSE_ASYMMETRIC);
     }
-    j = mai_jws_verify(jws, keys, MAI_JOSE_ASYMMETRIC);
     if (j == MAI_JOSE_UNKNOWN_KID) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(02007)
                       "token %s: its kid is not in the issuer's JWK Set",

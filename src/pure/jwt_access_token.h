@@ -23,10 +23,12 @@ typedef enum {
 const char *mai_jwt_mode_parse(const char *arg, mai_ljwt_mode_t *out);
 
 /**
- * The cheap test run before any decoding: three dot-separated parts of
- * base64url characters (no padding), the header and signature not empty,
+ * The cheap test run before any decoding (and before the cache lookup of
+ * a JWT, so on every cache hit): three dot-separated parts, none empty,
  * the header starting with "eyJ" (base64url of '{"'). Opaque tokens of
- * the usual servers fail it on their first bytes.
+ * the usual servers fail it on their first bytes. The characters are
+ * left to mai_jws_parse (base64url only), which a token passing this
+ * test meets before anything of it is used.
  */
 int mai_jwt_shape(const char *token, apr_size_t len);
 

@@ -58,12 +58,9 @@ static void test_shape(void **state)
     assert_false(shape("eyJ.e30.c2ln.eA.eA"));
     assert_false(shape("eyJ..c2ln"));
     assert_false(shape("eyJ.e30."));       /* alg none's empty signature */
-    /* padding, base64 (not url), spaces, a header not opening '{"' */
-    assert_false(shape("eyJ=.e30.c2ln"));
-    assert_false(shape("eyJ+.e30.c2ln"));
-    assert_false(shape("eyJ/.e30.c2ln"));
-    assert_false(shape("eyJ .e30.c2ln"));
+    /* a header not opening '{"' */
     assert_false(shape("e30.e30.c2ln"));
+    assert_false(shape("EYJ.e30.c2ln"));
     assert_false(shape("eyJ"));
     assert_false(shape(""));
 }
