@@ -114,7 +114,9 @@ static const char *walk(apr_pool_t *p, const ap_directive_t *list,
             return apr_psprintf(p, "%s:%d: AuthType Bearer in %s%s%s has no "
                                 "AuthIntrospectEndpoint nor "
                                 "AuthIntrospectMetadataURL (set it there or "
-                                "in an enclosing section)", d->filename,
+                                "in an enclosing section; or, for JWT "
+                                "access tokens alone, AuthIntrospectLocalJWT "
+                                "only)", d->filename,
                                 d->line_num,
                                 d->parent ? d->parent->directive : "",
                                 d->parent ? " " : "server config",
