@@ -286,6 +286,20 @@ static const char *set_dpop_nonce(cmd_parms *cmd, void *dc, int on)
     mai_conf_set_dpop_nonce(dc, on);
     return NULL;
 }
+static const char *set_local_jwt(cmd_parms *cmd, void *dc, const char *a)
+{
+    return mai_conf_set_local_jwt(dc, a);
+}
+static const char *set_local_jwt_type(cmd_parms *cmd, void *dc,
+                                      const char *a)
+{
+    return mai_conf_set_local_jwt_type(dc, a);
+}
+static const char *set_local_jwt_after(cmd_parms *cmd, void *dc,
+                                       const char *a)
+{
+    return mai_conf_set_local_jwt_introspect_after(dc, a);
+}
 
 /* Process-wide settings: main server only, so every vhost shares them. */
 static mai_server_conf_t *global_conf(cmd_parms *cmd, const char **err)
@@ -499,6 +513,15 @@ static const command_rec directives[] = {
     AP_INIT_FLAG("AuthIntrospectDPoPNonce", set_dpop_nonce, NULL,
                  SECURE_CONF, "require a server nonce (DPoP-Nonce) in DPoP "
                  "proofs"),
+    AP_INIT_TAKE1("AuthIntrospectLocalJWT", set_local_jwt, NULL,
+                  SECURE_CONF, "verify JWT access tokens (RFC 9068) with the "
+                  "issuer's keys: off, on (others to the endpoint) or only"),
+    AP_INIT_TAKE1("AuthIntrospectLocalJWTType", set_local_jwt_type, NULL,
+                  SECURE_CONF, "strict (typ at+jwt) or lenient (also no typ, "
+                  "or JWT)"),
+    AP_INIT_TAKE1("AuthIntrospectLocalJWTIntrospectAfter",
+                  set_local_jwt_after, NULL, SECURE_CONF, "off, or seconds "
+                  "after iat past which a JWT goes to the endpoint"),
     AP_INIT_TAKE1("AuthIntrospectJWKS", set_jwks, NULL, SECURE_CONF,
                   "URL of the authorization server's JWK set (default: "
                   "the metadata document's jwks_uri)"),

@@ -19,6 +19,7 @@
 #include "cert_bound.h"
 #include "dpop.h"
 #include "dpop_request.h"
+#include "jwt_access_token.h"
 
 /* One source's outcome: a token counts, a malformed one ends the search.
  * (t is read through a pointer: it is set by the call that made st.) */
@@ -149,7 +150,21 @@ static int same_endpoint(const mai_dir_conf_t *a, const mai_dir_conf_t *b)
     }
     sa = mai_conf_cache_scope(a);
     sb = mai_conf_cache_scope(b);
-    return mai_cache_scope_equal(&sa, &sb);
+    if (!mai_cache_scope_equal(&sa, &sb)) {
+        return 0;
+    }
+    /* an answer verified locally serves only where it would have been */
+    if (mai_conf_local_jwt(a) != mai_conf_local_jwt(b)) {
+        return 0;
+    }
+    if (mai_conf_local_jwt(a) == MAI_LJWT_OFF) {
+        return 1;
+    }
+    sa = mai_conf_local_jwt_scope(a);
+    sb = mai_conf_local_jwt_scope(b);
+    return mai_conf_local_jwt_introspect_after(a)
+           == mai_conf_local_jwt_introspect_after(b)
+           && mai_cache_scope_equal(&sa, &sb);
 }
 
 static mai_status_t token_for(request_rec *r, const mai_dir_conf_t *c,
@@ -318,7 +333,8 @@ int mai_authn_check(request_rec *r)
     prior = judged_before(r);
     st = mai_state_ensure(r);
     st->conf = c;
-    if (!mai_conf_endpoint(c) && !mai_conf_metadata_url(c)) {
+    if (!mai_conf_endpoint(c) && !mai_conf_metadata_url(c)
+        && mai_conf_local_jwt(c) != MAI_LJWT_ONLY) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MAI_LOGNO(00302)
                       "AuthType Bearer without AuthIntrospectEndpoint "
                       "(nor AuthIntrospectMetadataURL) for "

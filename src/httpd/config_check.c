@@ -12,8 +12,28 @@
 #define MAKE_SECRET "openssl rand -hex 32 > " \
     "/etc/apache2/introspect-cache.secret"
 
+/* AuthIntrospectLocalJWT in this list: 1 for on or only, 0 for off, -1
+ * when absent (inherited). only: 2. The last line wins, as in httpd. */
+static int local_jwt_in(const ap_directive_t *list)
+{
+    int mode = -1;
+
+    for (; list; list = list->next) {
+        if (!strcasecmp(list->directive, "AuthIntrospectLocalJWT")
+            && list->args) {
+            mode = !strcasecmp(list->args, "only") ? 2
+                   : !strcasecmp(list->args, "on") ? 1 : 0;
+        }
+    }
+    return mode;
+}
+
 static int has_endpoint(const ap_directive_t *list)
 {
+    /* AuthIntrospectLocalJWT only needs no endpoint: it has the keys */
+    if (local_jwt_in(list) == 2) {
+        return 1;
+    }
     for (; list; list = list->next) {
         /* a metadata URL names the endpoint (RFC 8414 discovery) */
         if (!strcasecmp(list->directive, "AuthIntrospectEndpoint")
@@ -81,7 +101,9 @@ static const char *walk(apr_pool_t *p, const ap_directive_t *list,
             return apr_psprintf(p, "%s:%d: AuthType Bearer in %s%s%s has no "
                                 "AuthIntrospectEndpoint nor "
                                 "AuthIntrospectMetadataURL (set it there or "
-                                "in an enclosing section)", d->filename,
+                                "in an enclosing section; or, for JWT "
+                                "access tokens alone, AuthIntrospectLocalJWT "
+                                "only)", d->filename,
                                 d->line_num,
                                 d->parent ? d->parent->directive : "",
                                 d->parent ? " " : "server config",
@@ -148,6 +170,59 @@ static const char *walk_jwt(apr_pool_t *p, const ap_directive_t *list,
         if (d->first_child
             && (err = walk_jwt(p, d->first_child, issuer, jwks))) {
             return err;
+        }
+    }
+    return NULL;
+}
+
+/* AuthType Bearer where AuthIntrospectLocalJWT is on or only (in its
+ * section or an enclosing one) needs the issuer whose JWTs those are,
+ * and its keys. */
+static const char *walk_local_jwt(apr_pool_t *p, const ap_directive_t *list,
+                                  int local, int issuer, int jwks)
+{
+    const ap_directive_t *d;
+    int own = local_jwt_in(list);
+
+    local = own >= 0 ? own : local;
+    issuer = issuer || has_issuer(list);
+    jwks = jwks || has_jwks(list);
+    for (d = list; d; d = d->next) {
+        if (!strcasecmp(d->directive, "AuthType") && d->args
+            && !strcasecmp(d->args, "Bearer") && local > 0 && !jwks
+            && !(d->parent && covered_by_sibling_with(p, d->parent,
+                                                    has_jwks))) {
+            return apr_psprintf(p, "%s:%d: AuthType Bearer in %s%s%s with "
+                                "AuthIntrospectLocalJWT %s has no "
+                                "AuthIntrospectJWKS nor "
+                                "AuthIntrospectMetadataURL: the issuer's "
+                                "keys are needed", d->filename, d->line_num,
+                                d->parent ? d->parent->directive : "",
+                                d->parent ? " " : "server config",
+                                d->parent ? d->parent->args : "",
+                                local == 2 ? "only" : "on");
+        }
+        if (!strcasecmp(d->directive, "AuthType") && d->args
+            && !strcasecmp(d->args, "Bearer") && local > 0 && !issuer
+            && !(d->parent && covered_by_sibling_with(p, d->parent,
+                                                    has_issuer))) {
+            return apr_psprintf(p, "%s:%d: AuthType Bearer in %s%s%s with "
+                                "AuthIntrospectLocalJWT %s has no "
+                                "AuthIntrospectIssuer nor "
+                                "AuthIntrospectMetadataURL: a JWT is "
+                                "verified only for its issuer", d->filename,
+                                d->line_num,
+                                d->parent ? d->parent->directive : "",
+                                d->parent ? " " : "server config",
+                                d->parent ? d->parent->args : "",
+                                local == 2 ? "only" : "on");
+        }
+        if (d->first_child) {
+            const char *err = walk_local_jwt(p, d->first_child, local,
+                                             issuer, jwks);
+            if (err) {
+                return err;
+            }
         }
     }
     return NULL;
@@ -365,6 +440,12 @@ int mai_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         ok = 0;
     }
     ok = check_cache(ptemp, s) && ok;
+    err = walk_local_jwt(ptemp, ap_conftree, 0, 0, 0);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
+                     MAI_LOGNO(02000) "%s", err);
+        ok = 0;
+    }
     err = check_insecure(ptemp, ap_conftree, mai_conf_allow_insecure_http(
         ap_get_module_config(s->module_config, &auth_introspect_module)));
     if (err) {

@@ -20,6 +20,8 @@
 #include "discovery.h"
 #include "signed_answer.h"
 #include "config_values.h"
+#include "local_jwt.h"
+#include "jwt_access_token.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
@@ -415,6 +417,68 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     }
 }
 
+/* The caches' keys for this scope (the endpoint's, or local JWTs'). */
+static void use_scope(lookup_t *l, const mai_cache_scope_t *scope)
+{
+    l->scope = scope;
+    l->have_key = 0;
+    l->slot = mai_scope_keys_slot(mai_proc.scope_keys, mai_proc.cache_secret,
+                                  scope);
+    l->l1_key = l->slot ? l->token_hash : key_of(l);
+    /* an answer of the other scope is never kept for StaleIfError */
+    l->stale = NULL;
+}
+
+/* AuthIntrospectLocalJWT: a JWT-shaped token's answer from the caches
+ * under the local JWTs' scope (mai_conf_local_jwt_scope, never an
+ * endpoint's), else verified by local_jwt.c and cached like an
+ * endpoint's answer, for min(exp - now, CacheTTL). 1 when *a is the
+ * outcome; 0 to go on to the endpoint under its own scope. */
+static int local_jwt(lookup_t *l, mai_answer_t *a,
+                     const mai_cache_scope_t *endpoint_scope)
+{
+    int mode = mai_conf_local_jwt(l->c);
+    int after = mode == MAI_LJWT_ON
+                ? mai_conf_local_jwt_introspect_after(l->c) : 0;
+    mai_cache_scope_t scope;
+
+    if (mode == MAI_LJWT_OFF) {
+        return 0;
+    }
+    if (!mai_jwt_shape(l->token, strlen(l->token))) {
+        if (mode != MAI_LJWT_ONLY) {
+            return 0;
+        }
+        a->status = MAI_STATUS_JWT_OPAQUE;
+        return 1;
+    }
+    scope = mai_conf_local_jwt_scope(l->c);
+    use_scope(l, &scope);
+    if (mai_fresh_reuses(&l->fresh)) {
+        a->status = from_caches(l, a);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r, MAI_LOGNO(02008)
+                      "token %s: local JWT cache %s", TOKEN_ID(l),
+                      a->status == MAI_OK ? "hit" : "miss");
+        if (a->status == MAI_OK
+            && !mai_jwt_introspect_due(a->result, l->now, after)) {
+            return 1;
+        }
+    }
+    switch (mai_local_jwt_verify(l->r, l->c, l->token, TOKEN_ID(l), l->now,
+                                 a)) {
+    case MAI_LJWT_VERIFIED:
+        to_l1(l, a->result);
+        to_l2(l, a->result);
+        return 1;
+    case MAI_LJWT_REFUSED:
+        return 1;
+    default:
+        use_scope(l, endpoint_scope);
+        a->result = NULL;
+        return 0;
+    }
+}
+
 mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
                         mai_req_state_t *st, apr_int64_t now)
 {
@@ -444,6 +508,9 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.l1_key = l.slot ? l.token_hash : key_of(&l);
     if (!st->token_id) {
         st->token_id = mai_digest_id_of_hash(r->pool, l.token_hash);
+    }
+    if (local_jwt(&l, &a, &scope)) {
+        return a;
     }
     /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
      * still reuses inactive answers for NegativeCacheTTL (freshness.c) */

@@ -10,6 +10,7 @@
 #include "as_metadata.h"
 #include "lex.h"
 #include "dpop.h"
+#include "jwt_access_token.h"
 
 /* Defaults, each stated once; the getters are their only readers. */
 #define DEF_CLIENT_AUTH     MAI_AUTH_BASIC
@@ -57,6 +58,9 @@
 #define DEF_JWKS_REFETCH_SECONDS 60
 #define DEF_RESPONSE_JWT    0       /* json */
 #define MAX_JWKS_REFETCH_SECONDS (24 * 3600)
+#define DEF_LOCAL_JWT       MAI_LJWT_OFF
+#define DEF_LOCAL_JWT_LENIENT 0     /* typ at+jwt required */
+#define DEF_LOCAL_JWT_AFTER 0       /* never introspected for its age */
 
 #define UNSET (-1)
 /* token_types_set: how a section's AuthIntrospectTokenTypes applies */
@@ -132,6 +136,10 @@ struct mai_dir_conf {
     const mai_url_t *jwks;
     int jwks_refetch;              /* seconds */
     int response_jwt;              /* AuthIntrospectResponseFormat jwt */
+    /* AuthIntrospectLocalJWT, ...Type, ...IntrospectAfter: UNSET */
+    int local_jwt;
+    int local_jwt_lenient;
+    int local_jwt_after;           /* seconds; 0 = off */
 };
 
 struct mai_server_conf {
@@ -176,6 +184,9 @@ mai_dir_conf_t *mai_dir_conf_create(apr_pool_t *p)
     c->dpop_nonce = UNSET;
     c->jwks_refetch = UNSET;
     c->response_jwt = UNSET;
+    c->local_jwt = UNSET;
+    c->local_jwt_lenient = UNSET;
+    c->local_jwt_after = UNSET;
     return c;
 }
 
@@ -309,6 +320,9 @@ mai_dir_conf_t *mai_dir_conf_merge(apr_pool_t *p, const mai_dir_conf_t *base,
     PICK_PTR(jwks);
     PICK_NUM(jwks_refetch);
     PICK_NUM(response_jwt);
+    PICK_NUM(local_jwt);
+    PICK_NUM(local_jwt_lenient);
+    PICK_NUM(local_jwt_after);
     return m;
 }
 
@@ -1265,4 +1279,82 @@ const char *mai_conf_set_response_format(mai_dir_conf_t *c, const char *arg)
 int mai_conf_response_jwt(const mai_dir_conf_t *c)
 {
     return GET_NUM(response_jwt, DEF_RESPONSE_JWT);
+}
+
+/* ---- JWT access tokens verified locally (RFC 9068) ---- */
+
+const char *mai_conf_set_local_jwt(mai_dir_conf_t *c, const char *arg)
+{
+    mai_ljwt_mode_t m;
+    const char *err = mai_jwt_mode_parse(arg, &m);
+
+    if (!err) {
+        c->local_jwt = m;
+    }
+    return err;
+}
+
+const char *mai_conf_set_local_jwt_type(mai_dir_conf_t *c, const char *arg)
+{
+    if (!strcasecmp(arg, "strict")) {
+        c->local_jwt_lenient = 0;
+    }
+    else if (!strcasecmp(arg, "lenient")) {
+        c->local_jwt_lenient = 1;
+    }
+    else {
+        return "must be strict (typ at+jwt) or lenient (also no typ, or "
+               "JWT)";
+    }
+    return NULL;
+}
+
+const char *mai_conf_set_local_jwt_introspect_after(mai_dir_conf_t *c,
+                                                    const char *arg)
+{
+    int n;
+
+    if (!strcasecmp(arg, "off")) {
+        c->local_jwt_after = 0;
+        return NULL;
+    }
+    if (mai_cv_seconds(arg, MAX_TTL, &n) || n < 1) {
+        return "must be off or a whole number of seconds from 1 to "
+               "31536000";
+    }
+    c->local_jwt_after = n;
+    return NULL;
+}
+
+int mai_conf_local_jwt(const mai_dir_conf_t *c)
+{
+    return GET_NUM(local_jwt, DEF_LOCAL_JWT);
+}
+
+int mai_conf_local_jwt_lenient(const mai_dir_conf_t *c)
+{
+    return GET_NUM(local_jwt_lenient, DEF_LOCAL_JWT_LENIENT);
+}
+
+int mai_conf_local_jwt_introspect_after(const mai_dir_conf_t *c)
+{
+    return GET_NUM(local_jwt_after, DEF_LOCAL_JWT_AFTER);
+}
+
+mai_cache_scope_t mai_conf_local_jwt_scope(const mai_dir_conf_t *c)
+{
+    mai_cache_scope_t s;
+
+    /* where the keys come from and how far that fetch is trusted, the
+     * issuer, and how strict typ was: what a verified token's answer
+     * depends on. The hint holds a newline, which no directive argument
+     * can, so no endpoint's scope is ever equal to this one. */
+    s.endpoint = mai_conf_jwks_text(c) ? mai_conf_jwks_text(c)
+                                       : mai_conf_metadata_text(c);
+    s.client_id = mai_conf_issuer(c);
+    s.tls_verify = mai_conf_tls_verify(c);
+    s.ca_file = mai_conf_tls_ca_file(c);
+    s.hint = mai_conf_local_jwt_lenient(c) ? "\nlocal-jwt lenient"
+                                           : "\nlocal-jwt at+jwt";
+    return s;
 }

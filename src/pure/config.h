@@ -273,6 +273,24 @@ int mai_conf_dpop_window(const mai_dir_conf_t *c);
  * nonce (dpop.h). */
 void mai_conf_set_dpop_nonce(mai_dir_conf_t *c, int on);
 int mai_conf_dpop_nonce(const mai_dir_conf_t *c);
+/* JWT access tokens verified locally (RFC 9068, jwt_access_token.h). */
+/** AuthIntrospectLocalJWT off|on|only. */
+const char *mai_conf_set_local_jwt(mai_dir_conf_t *c, const char *arg);
+/** AuthIntrospectLocalJWTType strict|lenient. */
+const char *mai_conf_set_local_jwt_type(mai_dir_conf_t *c, const char *arg);
+/** AuthIntrospectLocalJWTIntrospectAfter off|SECONDS. */
+const char *mai_conf_set_local_jwt_introspect_after(mai_dir_conf_t *c,
+                                                    const char *arg);
+/** The mode, a mai_ljwt_mode_t (default MAI_LJWT_OFF). */
+int mai_conf_local_jwt(const mai_dir_conf_t *c);
+/** 1 when typ may also be absent or JWT. */
+int mai_conf_local_jwt_lenient(const mai_dir_conf_t *c);
+/** Seconds after iat past which a JWT is introspected (0 = never). */
+int mai_conf_local_jwt_introspect_after(const mai_dir_conf_t *c);
+/** The cache scope of answers verified locally: never equal to any
+ * endpoint's (mai_conf_cache_scope), so the two kinds never serve for
+ * each other. */
+mai_cache_scope_t mai_conf_local_jwt_scope(const mai_dir_conf_t *c);
 /** AuthIntrospectJWKS URL: the authorization server's JWK set (else the
  * metadata document's jwks_uri). Its useful life is the metadata
  * refresh interval. */

@@ -120,7 +120,26 @@
       MAI_LOG_ERR) \
     X(CACHE_MISS, "not in the cache", 0, NULL, MAI_LOG_DEBUG) \
     X(CACHE_CORRUPT, "cache entry rejected", 0, NULL, MAI_LOG_WARNING) \
-    X(INTERNAL, "internal error", 500, NULL, MAI_LOG_ERR)
+    X(INTERNAL, "internal error", 500, NULL, MAI_LOG_ERR) \
+    X(JWT_OPAQUE, "not a JWT, and AuthIntrospectLocalJWT only has no " \
+      "endpoint to ask", 401, "invalid_token", MAI_LOG_INFO) \
+    X(JWT_MALFORMED, "JWT access token is not a compact signed JWT " \
+      "(parts, base64url, header JSON; or encrypted)", 401, \
+      "invalid_token", MAI_LOG_INFO) \
+    X(JWT_CLAIMS, "JWT access token claims are not a usable JSON object " \
+      "(types, limits, a member repeated, or an \"active\" member)", 401, \
+      "invalid_token", MAI_LOG_INFO) \
+    X(JWT_TYPE, "JWT typ is not at+jwt (RFC 9068; see " \
+      "AuthIntrospectLocalJWTType)", 401, "invalid_token", MAI_LOG_INFO) \
+    X(JWT_NO_EXP, "JWT access token has no exp (RFC 9068 requires it)", \
+      401, "invalid_token", MAI_LOG_INFO) \
+    X(JWT_ALG, "JWT alg is not an allowed asymmetric algorithm for the " \
+      "issuer's key", 401, "invalid_token", MAI_LOG_INFO) \
+    X(JWT_UNKNOWN_KEY, "no key of the issuer's JWKS has the JWT's kid, " \
+      "even after fetching the set again", 401, "invalid_token", \
+      MAI_LOG_INFO) \
+    X(JWT_SIGNATURE, "JWT signature does not verify with the issuer's key", \
+      401, "invalid_token", MAI_LOG_INFO)
 
 #define MAI_STATUS_ENUM(name, reason, http, error, level) MAI_STATUS_##name,
 typedef enum { MAI_STATUS_LIST(MAI_STATUS_ENUM) MAI_STATUS_COUNT_ } mai_status_t;

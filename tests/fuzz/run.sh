@@ -32,6 +32,7 @@ all="$all fuzz_as_metadata"
 all="$all fuzz_cert_bind"
 all="$all fuzz_dpop"
 all="$all fuzz_jose"
+all="$all fuzz_jwt_access_token"
 
 [ $# -ge 1 ] || usage
 build_only=0

@@ -1424,6 +1424,79 @@ static void test_response_format(void **state)
     assert_int_equal(mai_conf_response_jwt(merge(p, t)), 0);
 }
 
+/* ---- JWT access tokens verified locally ---- */
+
+static void test_local_jwt(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t = fresh(p);
+
+    assert_int_equal(mai_conf_local_jwt(merged_empty(p)), 0);
+    OK(mai_conf_set_local_jwt(t.base, "only"));
+    assert_int_equal(mai_conf_local_jwt(merge(p, t)), 2);
+    /* an inner section may set it back to the default */
+    OK(mai_conf_set_local_jwt(t.add, "off"));
+    assert_int_equal(mai_conf_local_jwt(merge(p, t)), 0);
+    OK(mai_conf_set_local_jwt(t.add, "ON"));
+    assert_int_equal(mai_conf_local_jwt(merge(p, t)), 1);
+    BAD(mai_conf_set_local_jwt(t.add, "yes"));
+    assert_int_equal(mai_conf_local_jwt(t.add), 1);
+}
+
+static void test_local_jwt_type(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t = fresh(p);
+
+    assert_int_equal(mai_conf_local_jwt_lenient(merged_empty(p)), 0);
+    OK(mai_conf_set_local_jwt_type(t.base, "lenient"));
+    assert_int_equal(mai_conf_local_jwt_lenient(merge(p, t)), 1);
+    OK(mai_conf_set_local_jwt_type(t.add, "Strict"));
+    assert_int_equal(mai_conf_local_jwt_lenient(merge(p, t)), 0);
+    BAD(mai_conf_set_local_jwt_type(t.add, "any"));
+}
+
+static void test_local_jwt_introspect_after(void **state)
+{
+    apr_pool_t *p = *state;
+    pair_t t = fresh(p);
+
+    assert_int_equal(mai_conf_local_jwt_introspect_after(merged_empty(p)),
+                     0);
+    OK(mai_conf_set_local_jwt_introspect_after(t.base, "300"));
+    assert_int_equal(mai_conf_local_jwt_introspect_after(merge(p, t)), 300);
+    OK(mai_conf_set_local_jwt_introspect_after(t.add, "off"));
+    assert_int_equal(mai_conf_local_jwt_introspect_after(merge(p, t)), 0);
+    OK(mai_conf_set_local_jwt_introspect_after(t.add, "31536000"));
+    BAD(mai_conf_set_local_jwt_introspect_after(t.add, "0"));
+    BAD(mai_conf_set_local_jwt_introspect_after(t.add, "31536001"));
+    BAD(mai_conf_set_local_jwt_introspect_after(t.add, "5m"));
+    assert_int_equal(mai_conf_local_jwt_introspect_after(t.add), 31536000);
+}
+
+/* Never the scope of an endpoint, even one at the same URL with the
+ * same issuer as client id; strict and lenient apart too. */
+static void test_local_jwt_scope(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_dir_conf_t *c = mai_dir_conf_create(p);
+    mai_cache_scope_t local, ep, lenient;
+
+    OK(mai_conf_set_metadata_url(p, c, "https://as.test/.well-known/"
+                                 "oauth-authorization-server"));
+    OK(mai_conf_set_endpoint(p, c, "https://as.test/.well-known/"
+                             "oauth-authorization-server"));
+    OK(mai_conf_set_client_id(p, c, "https://as.test"));
+    local = mai_conf_local_jwt_scope(c);
+    ep = mai_conf_cache_scope(c);
+    assert_string_equal(local.client_id, "https://as.test");
+    assert_string_equal(local.endpoint, ep.endpoint);
+    assert_false(mai_cache_scope_equal(&local, &ep));
+    OK(mai_conf_set_local_jwt_type(c, "lenient"));
+    lenient = mai_conf_local_jwt_scope(c);
+    assert_false(mai_cache_scope_equal(&local, &lenient));
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_endpoint),
     UNIT_TEST(test_endpoint_transport),
@@ -1465,5 +1538,9 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_client_cert_header),
     UNIT_TEST(test_jwks),
     UNIT_TEST(test_response_format),
+    UNIT_TEST(test_local_jwt),
+    UNIT_TEST(test_local_jwt_type),
+    UNIT_TEST(test_local_jwt_introspect_after),
+    UNIT_TEST(test_local_jwt_scope),
 };
 UNIT_MAIN(tests)
