@@ -20,6 +20,7 @@ typedef struct {
     const mai_dir_conf_t *empty;      /* what the defaults read from */
     apr_hash_t *endpoints, *clients, *cas, *hints;
     int verify[2];
+    int format[2];                  /* AuthIntrospectResponseFormat json, jwt */
 } parts_t;
 
 static void add_text(apr_hash_t *h, const char *v)
@@ -53,6 +54,7 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
     add_text(v->cas, mai_conf_tls_ca_file(dc));
     add_text(v->hints, mai_conf_token_type_hint(dc));
     v->verify[mai_conf_tls_verify(dc) ? 1 : 0] = 1;
+    v->format[mai_conf_response_jwt(dc) ? 1 : 0] = 1;
 }
 
 /* Serialized scope, the registry's dedup key: length-prefixed parts. */
@@ -60,7 +62,8 @@ static const char *scope_id(apr_pool_t *p, const mai_cache_scope_t *s)
 {
     const char *parts[4] = { s->endpoint, s->client_id, s->ca_file,
                              s->hint };
-    const char *out = s->tls_verify ? "1" : "0";
+    const char *out = s->signed_answer ? (s->tls_verify ? "1j" : "0j")
+                                       : (s->tls_verify ? "1" : "0");
     int i;
 
     for (i = 0; i < 4; i++) {
@@ -75,17 +78,18 @@ static void combine(parts_t *v, apr_hash_t *all, apr_pool_t *pconf)
 {
     apr_hash_index_t *e, *c, *a, *h;
     mai_cache_scope_t s;
-    int verify;
+    int verify, format;
 
     for (e = apr_hash_first(v->p, v->endpoints); e; e = apr_hash_next(e))
     for (c = apr_hash_first(v->p, v->clients); c; c = apr_hash_next(c))
     for (a = apr_hash_first(v->p, v->cas); a; a = apr_hash_next(a))
     for (h = apr_hash_first(v->p, v->hints); h; h = apr_hash_next(h))
-    for (verify = 0; verify < 2; verify++) {
+    for (verify = 0; verify < 2; verify++)
+    for (format = 0; format < 2; format++) {
         const char *id;
         mai_cache_scope_t *keep;
 
-        if (!v->verify[verify]) {
+        if (!v->verify[verify] || !v->format[format]) {
             continue;
         }
         s.endpoint = text_of(e);
@@ -93,6 +97,7 @@ static void combine(parts_t *v, apr_hash_t *all, apr_pool_t *pconf)
         s.ca_file = text_of(a);
         s.hint = text_of(h);
         s.tls_verify = verify;
+        s.signed_answer = format;
         id = scope_id(v->p, &s);
         if (!apr_hash_get(all, id, APR_HASH_KEY_STRING)) {
             keep = apr_pmemdup(pconf, &s, sizeof(s));

@@ -91,6 +91,7 @@ static const slot_t *fill(mai_scope_keys_t *t,
         s->scope.tls_verify = scope->tls_verify;
         s->scope.ca_file = copy_str(t->pool, scope->ca_file);
         s->scope.hint = copy_str(t->pool, scope->hint);
+        s->scope.signed_answer = scope->signed_answer;
         s->prefix = mai_digest_key_prefix_make(t->pool, t->k, scope);
         apr_atomic_casptr((volatile void **)&t->slots[i], s, NULL);
         found = s;

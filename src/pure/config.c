@@ -604,6 +604,7 @@ mai_cache_scope_t mai_conf_cache_scope(const mai_dir_conf_t *c)
     s.tls_verify = mai_conf_tls_verify(c);
     s.ca_file = mai_conf_tls_ca_file(c);
     s.hint = mai_conf_token_type_hint(c);
+    s.signed_answer = mai_conf_response_jwt(c);
     return s;
 }
 int mai_conf_token_sources(const mai_dir_conf_t *c)
@@ -1356,5 +1357,6 @@ mai_cache_scope_t mai_conf_local_jwt_scope(const mai_dir_conf_t *c)
     s.ca_file = mai_conf_tls_ca_file(c);
     s.hint = mai_conf_local_jwt_lenient(c) ? "\nlocal-jwt lenient"
                                            : "\nlocal-jwt at+jwt";
+    s.signed_answer = 0;
     return s;
 }

@@ -280,7 +280,8 @@ int mai_cache_scope_equal(const mai_cache_scope_t *a,
            && same_text(a->endpoint, b->endpoint)
            && same_text(a->client_id, b->client_id)
            && same_text(a->ca_file, b->ca_file)
-           && same_text(a->hint, b->hint);
+           && same_text(a->hint, b->hint)
+           && !a->signed_answer == !b->signed_answer;
 }
 
 /* The key's message is gathered in a buffer and hashed in one update
@@ -332,6 +333,13 @@ static void feed_scope(feed_t *f, const mai_cache_scope_t *scope)
     feed_field(f, scope->client_id);
     feed_field(f, scope->ca_file);
     feed_field(f, scope->hint);
+    /* a location that demands signed answers never takes one another
+     * location took unsigned; nothing is fed for json, so the keys of
+     * json answers stay what they were (the token's hash, of fixed
+     * length, follows: the two messages cannot collide) */
+    if (scope->signed_answer) {
+        feed(f, "\x01jwt", 4);
+    }
 }
 
 void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,

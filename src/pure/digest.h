@@ -49,6 +49,8 @@ typedef struct {
     int tls_verify;
     const char *ca_file;
     const char *hint;          /* token_type_hint sent, NULL for none */
+    int signed_answer;         /* AuthIntrospectResponseFormat jwt: only
+                                * answers verified as RFC 9701 JWTs */
 } mai_cache_scope_t;
 
 /** True when a and b are the same scope: an answer fetched under one may

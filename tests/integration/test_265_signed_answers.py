@@ -50,6 +50,10 @@ def conf(env):
         loc(env, "/rot0", "rot0", "AuthIntrospectCacheTTL 0",
             "AuthIntrospectJWKSRefetchInterval 0"),
         loc(env, "/nokeys", "nokeys", "AuthIntrospectCacheTTL 0"),
+        loc(env, "/mixed", "mixed"),
+        # the same endpoint and client id, plain JSON answers
+        env.protect("/mixed-json", "AuthIntrospectIssuer " + ISS,
+                    endpoint=env.mock.url("/introspect/mixed")),
     ])
 
 
@@ -125,6 +129,22 @@ class TestSignedAnswers:
         assert r.json()["INTROSPECT_SUB"] == "carol"
         assert len(mock.calls_for(tok)) == 1
         assert mock.metadata_gets() <= 1
+
+    def test_unsigned_answer_cached_elsewhere_never_serves(self, env, client,
+                                                          mock, tokens,
+                                                          errlog):
+        # a json location caches an unsigned answer; a jwt location with
+        # the same endpoint and client id must not take it from the cache
+        publish(mock, "mixed", K1)
+        tok = tokens.new()
+        answer_with(mock, "mixed",
+                    json.dumps(tokens.claims(iss=ISS, sub="dave")),
+                    ctype="application/json")
+        asserts.granted(client.get("/mixed-json" + CGI, token=tok))
+        r = client.get("/mixed" + CGI, token=tok)
+        assert r.status == 503
+        assert len(mock.calls_for(tok)) == 2
+        errlog.expect(r"MAI01610", ENDPOINT_FAILED)
 
     def test_key_rotation_picked_up_after_unknown_kid(self, env, client,
                                                        mock, tokens, errlog):

@@ -167,9 +167,9 @@ static void test_cache_key_vector(void **state)
 {
     apr_pool_t *p = *state;
     mai_cache_scope_t a = { "https://as/i", "client", 1, NULL,
-                            "access_token" };
+                            "access_token", 0 };
     mai_cache_scope_t b = { "https://as/i", "client", 0, "/etc/ca.pem",
-                            NULL };
+                            NULL, 0 };
 
     /* HMAC-SHA256(secret, "mai cache key v2" || TLSVerify (1 byte) || for
      * endpoint, client id, CA file, hint: present (1) or NULL (0), 4-byte
@@ -186,7 +186,7 @@ static void test_cache_key_vector(void **state)
 static void test_cache_key_separates(void **state)
 {
     apr_pool_t *p = *state;
-    mai_cache_scope_t s = { "ab", "c", 1, "/ca", "access_token" };
+    mai_cache_scope_t s = { "ab", "c", 1, "/ca", "access_token", 0 };
     mai_cache_scope_t t;
     const char *base = key_hex(p, SECRET, &s, "t"), *none;
 
@@ -213,6 +213,12 @@ static void test_cache_key_separates(void **state)
     t = s;
     t.hint = NULL;
     assert_string_not_equal(base, key_hex(p, SECRET, &t, "t"));
+    /* a location that wants signed answers (RFC 9701) has keys of its
+     * own: an unsigned answer cached by another never reaches it */
+    t = s;
+    t.signed_answer = 1;
+    assert_string_not_equal(base, key_hex(p, SECRET, &t, "t"));
+    assert_false(mai_cache_scope_equal(&s, &t));
     /* NULL (not set) is not the empty string */
     none = key_hex(p, SECRET, &t, "t");
     t.hint = "";
@@ -230,7 +236,7 @@ static void test_cache_key_long_fields(void **state)
 {
     apr_pool_t *p = *state;
     char *ep = apr_palloc(p, 301), *ca = apr_palloc(p, 1001);
-    mai_cache_scope_t s = { NULL, "client", 1, NULL, NULL };
+    mai_cache_scope_t s = { NULL, "client", 1, NULL, NULL, 0 };
     unsigned char msg[2000], th[32], want[32], got[32];
     apr_size_t n = 0;
 
@@ -265,7 +271,7 @@ static void test_cache_key_long_fields(void **state)
 static void test_cache_key_of_hash(void **state)
 {
     apr_pool_t *p = *state;
-    mai_cache_scope_t s = { "https://as/i", "client", 1, NULL, "x" };
+    mai_cache_scope_t s = { "https://as/i", "client", 1, NULL, "x", 0 };
     mai_hmac_key_t *k = secret_key(p, SECRET);
     unsigned char th[MAI_DIGEST_LEN], a[MAI_DIGEST_LEN], b[MAI_DIGEST_LEN];
 
@@ -280,7 +286,7 @@ static void test_cache_key_of_hash(void **state)
 static void test_scope_equal(void **state)
 {
     char ep[] = "https://as/i";
-    mai_cache_scope_t s = { "https://as/i", "client", 1, "/ca", "x" };
+    mai_cache_scope_t s = { "https://as/i", "client", 1, "/ca", "x", 0 };
     mai_cache_scope_t t = s;
 
     (void)state;
