@@ -36,39 +36,7 @@ mai_status_t mai_dpop_token_from_authorization(apr_pool_t *p,
                                                const char *value,
                                                const char **token)
 {
-    const char *s = value, *scheme, *t, *end;
-
-    *token = NULL;
-    if (!value) {
-        return MAI_STATUS_NO_TOKEN;
-    }
-    while (*s == ' ') {
-        s++;
-    }
-    scheme = s;
-    while (mai_lex_is_tchar((unsigned char)*s)) {
-        s++;
-    }
-    if (s - scheme != 4 || strncasecmp(scheme, "DPoP", 4) != 0) {
-        return MAI_STATUS_OTHER_SCHEME;
-    }
-    /* the same token68 syntax as Bearer (RFC 9449 section 7.1) */
-    if (*s != ' ') {
-        return MAI_STATUS_MALFORMED;
-    }
-    while (*s == ' ') {
-        s++;
-    }
-    t = s;
-    end = t + strlen(t);
-    while (end > t && end[-1] == ' ') {
-        end--;
-    }
-    if (mai_token_check(t, end - t) != MAI_OK) {
-        return MAI_STATUS_MALFORMED;
-    }
-    *token = apr_pstrmemdup(p, t, end - t);
-    return MAI_OK;
+    return mai_token_from_scheme(p, value, "DPoP", token);
 }
 
 static int is_b64url(unsigned char c)

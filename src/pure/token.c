@@ -34,10 +34,11 @@ mai_status_t mai_token_check(const char *tok, apr_size_t len)
     return i == len ? MAI_OK : MAI_STATUS_MALFORMED;
 }
 
-mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
-                                          const char **token)
+mai_status_t mai_token_from_scheme(apr_pool_t *p, const char *value,
+                                   const char *want, const char **token)
 {
     const char *s = value, *scheme, *t, *end;
+    apr_size_t want_len = strlen(want);
 
     *token = NULL;
     if (!value) {
@@ -50,11 +51,13 @@ mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
     while (mai_lex_is_tchar((unsigned char)*s)) {
         s++;
     }
-    if (s - scheme != 6 || strncasecmp(scheme, "Bearer", 6) != 0) {
+    if ((apr_size_t)(s - scheme) != want_len
+        || strncasecmp(scheme, want, want_len) != 0) {
         return MAI_STATUS_OTHER_SCHEME;
     }
-    /* RFC 6750 2.1 separates scheme and token by SP only: a tab, a comma
-     * or nothing at all after "Bearer" is a broken bearer request */
+    /* RFC 6750 2.1 separates scheme and token by SP only (RFC 9449 7.1
+     * takes the same syntax for DPoP): a tab, a comma or nothing at all
+     * after the scheme is a broken request */
     if (*s != ' ') {
         return MAI_STATUS_MALFORMED;
     }
@@ -73,6 +76,12 @@ mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
     }
     *token = apr_pstrmemdup(p, t, end - t);
     return MAI_OK;
+}
+
+mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
+                                          const char **token)
+{
+    return mai_token_from_scheme(p, value, "Bearer", token);
 }
 
 mai_status_t mai_token_from_urlencoded(apr_pool_t *p, const char *data,

@@ -24,6 +24,11 @@ mai_status_t mai_token_check(const char *tok, apr_size_t len);
 mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
                                           const char **token);
 
+/** The same for another scheme with the same token68 syntax (DPoP, RFC
+ * 9449 section 7.1): OTHER_SCHEME when value's scheme is not want. */
+mai_status_t mai_token_from_scheme(apr_pool_t *p, const char *value,
+                                   const char *want, const char **token);
+
 /**
  * Token from the access_token field of a query string or urlencoded form
  * body (data may be NULL). NO_TOKEN when absent; MALFORMED when present
