@@ -255,9 +255,12 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
     lru_push(s, e);
     s->count++;
     apr_thread_mutex_unlock(s->lock);
-    if (owner) {
-        hold_for(owner, s, e);
+    if (!owner) {
+        /* only the table holds e now: another thread may evict and free
+         * it at once, so nothing of it may be read after the unlock */
+        return NULL;
     }
+    hold_for(owner, s, e);
     return e->res;
 }
 

@@ -36,18 +36,17 @@ typedef struct {
     apr_size_t len;
 } sealed_t;
 
-static mai_cache_entry_key_t ekey(const mai_hmac_key_t *sk,
+static mai_cache_entry_key_t ekey(apr_pool_t *p, const mai_hmac_key_t *sk,
                                   const char *token,
                                   const unsigned char *key)
 {
     mai_cache_entry_key_t k;
-    unsigned char *th = malloc(MAI_DIGEST_LEN);
+    unsigned char *th = apr_palloc(p, MAI_DIGEST_LEN);
 
-    assert_non_null(th);
     mai_digest_sha256(token, strlen(token), th);
     k.secret = sk;
     k.token = token;
-    k.token_hash = th;          /* a few bytes a test: left to the exit */
+    k.token_hash = th;
     k.lookup_key = key;
     return k;
 }
@@ -57,7 +56,7 @@ static mai_status_t seal_with(apr_pool_t *p, const mai_hmac_key_t *sk,
                               int active, apr_int64_t fetched,
                               const char *json, sealed_t *s)
 {
-    mai_cache_entry_key_t k = ekey(sk, token, key);
+    mai_cache_entry_key_t k = ekey(p, sk, token, key);
     mai_cache_entry_t e;
 
     e.active = active;
@@ -71,7 +70,7 @@ static mai_status_t open_with(apr_pool_t *p, const mai_hmac_key_t *sk,
                               const char *token, const unsigned char *key,
                               sealed_t s, mai_cache_entry_t *e)
 {
-    mai_cache_entry_key_t k = ekey(sk, token, key);
+    mai_cache_entry_key_t k = ekey(p, sk, token, key);
 
     e->active = -1;
     e->fetched_at = -1;
