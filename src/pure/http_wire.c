@@ -60,29 +60,46 @@ static int is_ctl(unsigned char c)
 
 /* ---- request ---------------------------------------------------------- */
 
-static int clean(const char *s, int allow_space)
+/* The request is built on every miss, so it is measured in one pass and
+ * written into one allocation: no pstrcat, array or printf per part. */
+
+static int clean(const char *s, int allow_space, apr_size_t *len)
 {
+    const char *c = s;
+
     if (!s || !*s) {
         return 0;
     }
-    for (; *s; s++) {
-        if (is_ctl((unsigned char)*s) || (!allow_space && *s == ' ')) {
+    for (; *c; c++) {
+        if (is_ctl((unsigned char)*c) || (!allow_space && *c == ' ')) {
             return 0;
         }
     }
+    *len = (apr_size_t)(c - s);
     return 1;
 }
 
+/* A token character (RFC 9110 5.6.2), from a table: checked for each
+ * byte of the method and of every header name. */
+static int is_tchar(unsigned char c)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'
+           || (c >= '0' && c <= '9') || (c && memchr(extra, c, 15));
+}
+
 /* "Name: value" with a token name, no CR/LF or other control characters,
- * and not one of the fields that frame the request: those are ours. */
-static int header_ok(const char *h)
+ * and not one of the fields that frame the request: those are ours.
+ * *len is the field's length when it is good. */
+static int header_ok(const char *h, apr_size_t *len)
 {
     const char *c = h;
 
-    while (mai_lex_is_tchar((unsigned char)*c)) {
+    while (is_tchar((unsigned char)*c)) {
         c++;
     }
-    if (c == h || *c != ':' || !clean(h, 1)) {
+    if (c == h || *c != ':' || !clean(h, 1, len)) {
         return 0;
     }
     return !((c - h == 4 && strncasecmp(h, "Host", 4) == 0) ||
@@ -90,49 +107,79 @@ static int header_ok(const char *h)
              (c - h == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0));
 }
 
+#define PUT(o, s, n) (memcpy((o), (s), (n)), (o) += (n))
+#define PUT_LIT(o, lit) PUT(o, lit, sizeof(lit) - 1)
+#define MAX_HEADERS 32           /* lengths kept; more are measured again */
+#define DIGITS 20               /* of a 64-bit apr_size_t */
+
 const char *mai_wire_request(apr_pool_t *p, const char *method,
                              const char *authority, const char *path,
                              const char *const *headers, const char *body,
                              apr_size_t body_len, apr_size_t *out_len)
 {
-    apr_array_header_t *parts = apr_array_make(p, 16, sizeof(const char *));
-    const char *m, *head;
-    apr_size_t hlen;
-    char *out;
+    apr_size_t hl[MAX_HEADERS];
+    apr_size_t mlen, alen, plen, total, v, len;
+    char digits[DIGITS];
+    const char *m;
+    char *out, *o;
+    int i, n = 0, d = 0;
 
     if (out_len) {
         *out_len = 0;
     }
-    for (m = method; m && mai_lex_is_tchar((unsigned char)*m); m++) {
+    for (m = method; m && is_tchar((unsigned char)*m); m++) {
     }
-    if (!m || m == method || *m || !clean(authority, 0) || !clean(path, 0)) {
+    if (!m || m == method || *m || !clean(authority, 0, &alen)
+        || !clean(path, 0, &plen)) {
         return NULL;
     }
-    APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(
-        p, method, " ", path, " HTTP/1.1\r\nHost: ", authority, "\r\n", NULL);
-    for (; headers && *headers; headers++) {
-        if (!header_ok(*headers)) {
+    mlen = (apr_size_t)(m - method);
+    /* "M P HTTP/1.1\r\nHost: A\r\n" ... "\r\n" */
+    total = mlen + 1 + plen + sizeof(" HTTP/1.1\r\nHost: ") - 1 + alen + 2
+            + 2;
+    for (; headers && headers[n]; n++) {
+        if (!header_ok(headers[n], &len)) {
             return NULL;
         }
-        APR_ARRAY_PUSH(parts, const char *) = *headers;
-        APR_ARRAY_PUSH(parts, const char *) = "\r\n";
+        if (n < MAX_HEADERS) {
+            hl[n] = len;
+        }
+        total += len + 2;
     }
     if (body) {
-        APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(
-            p, "Content-Length: %" APR_SIZE_T_FMT "\r\n", body_len);
+        v = body_len;
+        do {
+            digits[d++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v && d < DIGITS);
+        total += sizeof("Content-Length: \r\n") - 1 + d + body_len;
     }
-    APR_ARRAY_PUSH(parts, const char *) = "\r\n";
-    head = apr_array_pstrcat(p, parts, '\0');
-    hlen = strlen(head);
-    out = apr_palloc(p, hlen + (body ? body_len : 0) + 1);
-    memcpy(out, head, hlen);
+    o = out = apr_palloc(p, total + 1);
+    PUT(o, method, mlen);
+    *o++ = ' ';
+    PUT(o, path, plen);
+    PUT_LIT(o, " HTTP/1.1\r\nHost: ");
+    PUT(o, authority, alen);
+    PUT_LIT(o, "\r\n");
+    for (i = 0; i < n; i++) {
+        len = i < MAX_HEADERS ? hl[i] : strlen(headers[i]);
+        PUT(o, headers[i], len);
+        PUT_LIT(o, "\r\n");
+    }
     if (body) {
-        memcpy(out + hlen, body, body_len);
-        hlen += body_len;
+        PUT_LIT(o, "Content-Length: ");
+        while (d > 0) {
+            *o++ = digits[--d];
+        }
+        PUT_LIT(o, "\r\n");
     }
-    out[hlen] = '\0';
+    PUT_LIT(o, "\r\n");
+    if (body) {
+        PUT(o, body, body_len);
+    }
+    *o = '\0';
     if (out_len) {
-        *out_len = hlen;
+        *out_len = (apr_size_t)(o - out);
     }
     return out;
 }
@@ -225,7 +272,7 @@ static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
     if (mai_lex_is_ows((unsigned char)*l)) {
         return ST_ERROR;
     }
-    while (mai_lex_is_tchar((unsigned char)*c)) {
+    while (is_tchar((unsigned char)*c)) {
         c++;
     }
     if (c == l || *c != ':') {
