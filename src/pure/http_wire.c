@@ -36,6 +36,15 @@ typedef enum {
     ST_TOO_LARGE
 } wire_st_t;
 
+/* What the elements of one framing field (Content-Length,
+ * Transfer-Encoding, Connection) said so far. */
+typedef struct {
+    int bad;             /* an element failed to parse */
+    int count;           /* elements seen */
+    int close;           /* Connection: close */
+    apr_uint64_t length; /* Content-Length */
+} list_ctx_t;
+
 struct mai_wire_resp {
     apr_pool_t *p;
     mai_wire_limits_t lim;
@@ -48,6 +57,8 @@ struct mai_wire_resp {
     int interim; /* 1xx responses skipped */
     int keepalive;
     apr_table_t *headers;   /* of the final response only */
+    /* its framing fields, read as each is stored */
+    list_ctx_t len, te, conn;
     apr_uint64_t remaining; /* of the Content-Length body or the chunk */
     char *body;
     apr_size_t body_len, body_cap;
@@ -259,13 +270,19 @@ static wire_st_t parse_status_line(mai_wire_resp_t *w, const char *l)
     return ST_HEADERS;
 }
 
+static void frame_field(mai_wire_resp_t *w, const char *name,
+                        apr_size_t n, const char *value);
+
 /* One "name: value" field; stored only for the final response's header
  * section (interim responses and trailers are checked, then dropped, so
- * a trailer cannot replace a header the caller trusts). */
+ * a trailer cannot replace a header the caller trusts). A stored field
+ * is copied once, name and value in one allocation, and a framing field
+ * is read as it is stored. */
 static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
 {
-    char *c = l;
+    char *c = l, *copy;
     const char *v, *e;
+    apr_size_t nlen, vlen;
 
     /* obs-fold (a continuation line) is deprecated and a classic way to
      * smuggle a field past one parser and not another */
@@ -281,24 +298,22 @@ static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
     if (++w->fields > w->lim.max_fields) {
         return ST_TOO_LARGE;
     }
-    *c = '\0';
-    v = c + 1;
-    e = v + strlen(v);
-    mai_lex_trim_ows(&v, &e);
     if (store) {
-        apr_table_addn(w->headers, apr_pstrdup(w->p, l),
-                       apr_pstrmemdup(w->p, v, e - v));
+        nlen = (apr_size_t)(c - l);
+        v = c + 1;
+        e = w->line + w->line_len;
+        mai_lex_trim_ows(&v, &e);
+        vlen = (apr_size_t)(e - v);
+        copy = apr_palloc(w->p, nlen + vlen + 2);
+        memcpy(copy, l, nlen);
+        copy[nlen] = '\0';
+        memcpy(copy + nlen + 1, v, vlen);
+        copy[nlen + 1 + vlen] = '\0';
+        apr_table_addn(w->headers, copy, copy + nlen + 1);
+        frame_field(w, copy, nlen, copy + nlen + 1);
     }
     return w->st;
 }
-
-/* State for apr_table_do over the elements of list-valued fields. */
-typedef struct {
-    int bad;             /* an element failed to parse */
-    int count;           /* elements seen */
-    int close;           /* Connection: close */
-    apr_uint64_t length; /* Content-Length */
-} list_ctx_t;
 
 /* Call fn on each comma-separated, OWS-trimmed element of value. */
 static void each_element(const char *value, list_ctx_t *ctx,
@@ -354,36 +369,32 @@ static void conn_elt(list_ctx_t *ctx, const char *s, apr_size_t n)
     }
 }
 
-static int length_cb(void *c, const char *k, const char *v)
+/* A field of the final response's header section: the framing ones are
+ * read here, each in the order it came (what a pass over the stored
+ * fields by name would see). */
+static void frame_field(mai_wire_resp_t *w, const char *name,
+                        apr_size_t n, const char *value)
 {
-    each_element(v, c, length_elt);
-    return 1;
-}
-
-static int te_cb(void *c, const char *k, const char *v)
-{
-    each_element(v, c, te_elt);
-    return 1;
-}
-
-static int conn_cb(void *c, const char *k, const char *v)
-{
-    each_element(v, c, conn_elt);
-    return 1;
+    if (n == 14 && strcasecmp(name, "Content-Length") == 0) {
+        each_element(value, &w->len, length_elt);
+    }
+    else if (n == 17 && strcasecmp(name, "Transfer-Encoding") == 0) {
+        each_element(value, &w->te, te_elt);
+    }
+    else if (n == 10 && strcasecmp(name, "Connection") == 0) {
+        each_element(value, &w->conn, conn_elt);
+    }
 }
 
 /* The blank line after a header section: decide how the body is framed. */
 static wire_st_t end_of_headers(mai_wire_resp_t *w)
 {
-    list_ctx_t len = { 0, 0, 0, 0 }, te = { 0, 0, 0, 0 }, conn = { 0, 0, 0, 0 };
+    const list_ctx_t len = w->len, te = w->te, conn = w->conn;
 
     if (w->status < 200) {
         w->status = 0;
         return ++w->interim > MAX_INTERIM ? ST_TOO_LARGE : ST_STATUS;
     }
-    apr_table_do(length_cb, &len, w->headers, "Content-Length", NULL);
-    apr_table_do(te_cb, &te, w->headers, "Transfer-Encoding", NULL);
-    apr_table_do(conn_cb, &conn, w->headers, "Connection", NULL);
     if (len.bad || te.bad) {
         return ST_ERROR;
     }
