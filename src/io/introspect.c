@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* introspect.c: the RFC 7662 request: a form POST carrying the token, our
  * client credentials the way the operator chose, and JSON back. */
+#include <apr_base64.h>
 #include <apr_strings.h>
 #include "introspect.h"
 #include "form.h"
@@ -15,11 +16,42 @@ static int is_jwt(mai_client_auth_t a)
     return a == MAI_AUTH_SECRET_JWT || a == MAI_AUTH_PRIVATE_KEY_JWT;
 }
 
+#define AUTH_BASIC "Authorization: Basic "
+
+/* The client_secret_basic header (RFC 6749 2.3.1: id and secret
+ * form-encoded, then Base64), written straight into the field: what
+ * "Authorization: " + mai_form_basic_auth() gives, with two
+ * concatenations fewer on every call. */
+static const char *basic_header(apr_pool_t *p, const char *id,
+                                const char *secret)
+{
+    const char *eid = mai_form_encode(p, id);
+    const char *esec = mai_form_encode(p, secret);
+    apr_size_t il = strlen(eid), sl = strlen(esec);
+    char *plain = apr_palloc(p, il + sl + 2);
+    char *h;
+
+    memcpy(plain, eid, il);
+    plain[il] = ':';
+    memcpy(plain + il + 1, esec, sl + 1);
+    h = apr_palloc(p, sizeof(AUTH_BASIC) - 1
+                      + apr_base64_encode_len((int)(il + sl + 1)));
+    memcpy(h, AUTH_BASIC, sizeof(AUTH_BASIC) - 1);
+    apr_base64_encode(h + sizeof(AUTH_BASIC) - 1, plain, (int)(il + sl + 1));
+    return h;
+}
+
 static const char *request_body(apr_pool_t *p, const mai_introspect_opts_t *o,
                                 const char *token, const char *assertion)
 {
-    const char *body = apr_pstrcat(p, "token=", mai_form_encode(p, token),
-                                   NULL);
+    /* the common body, "token=" and the token, copied once */
+    const char *enc = mai_form_encode(p, token);
+    apr_size_t n = strlen(enc);
+    char *first = apr_palloc(p, n + 7);
+    const char *body = first;
+
+    memcpy(first, "token=", 6);
+    memcpy(first + 6, enc, n + 1);
     if (o->token_type_hint) {
         body = apr_pstrcat(p, body, "&token_type_hint=",
                            mai_form_encode(p, o->token_type_hint), NULL);
@@ -72,11 +104,9 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
                    : "Accept: application/json";
     headers[n++] = "User-Agent: mod_auth_introspect/" MAI_VERSION;
     if (o->client_auth == MAI_AUTH_BASIC && o->client_id) {
-        headers[n++] = apr_pstrcat(p, "Authorization: ",
-                                   mai_form_basic_auth(p, o->client_id,
-                                                       o->client_secret
-                                                       ? o->client_secret
-                                                       : ""), NULL);
+        headers[n++] = basic_header(p, o->client_id,
+                                    o->client_secret ? o->client_secret
+                                                     : "");
     }
     headers[n] = NULL;
     call.timeout = o->timeout;

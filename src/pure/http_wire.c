@@ -36,6 +36,15 @@ typedef enum {
     ST_TOO_LARGE
 } wire_st_t;
 
+/* What the elements of one framing field (Content-Length,
+ * Transfer-Encoding, Connection) said so far. */
+typedef struct {
+    int bad;             /* an element failed to parse */
+    int count;           /* elements seen */
+    int close;           /* Connection: close */
+    apr_uint64_t length; /* Content-Length */
+} list_ctx_t;
+
 struct mai_wire_resp {
     apr_pool_t *p;
     mai_wire_limits_t lim;
@@ -48,6 +57,8 @@ struct mai_wire_resp {
     int interim; /* 1xx responses skipped */
     int keepalive;
     apr_table_t *headers;   /* of the final response only */
+    /* its framing fields, read as each is stored */
+    list_ctx_t len, te, conn;
     apr_uint64_t remaining; /* of the Content-Length body or the chunk */
     char *body;
     apr_size_t body_len, body_cap;
@@ -60,29 +71,46 @@ static int is_ctl(unsigned char c)
 
 /* ---- request ---------------------------------------------------------- */
 
-static int clean(const char *s, int allow_space)
+/* The request is built on every miss, so it is measured in one pass and
+ * written into one allocation: no pstrcat, array or printf per part. */
+
+static int clean(const char *s, int allow_space, apr_size_t *len)
 {
+    const char *c = s;
+
     if (!s || !*s) {
         return 0;
     }
-    for (; *s; s++) {
-        if (is_ctl((unsigned char)*s) || (!allow_space && *s == ' ')) {
+    for (; *c; c++) {
+        if (is_ctl((unsigned char)*c) || (!allow_space && *c == ' ')) {
             return 0;
         }
     }
+    *len = (apr_size_t)(c - s);
     return 1;
 }
 
+/* A token character (RFC 9110 5.6.2), from a table: checked for each
+ * byte of the method and of every header name. */
+static int is_tchar(unsigned char c)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'
+           || (c >= '0' && c <= '9') || (c && memchr(extra, c, 15));
+}
+
 /* "Name: value" with a token name, no CR/LF or other control characters,
- * and not one of the fields that frame the request: those are ours. */
-static int header_ok(const char *h)
+ * and not one of the fields that frame the request: those are ours.
+ * *len is the field's length when it is good. */
+static int header_ok(const char *h, apr_size_t *len)
 {
     const char *c = h;
 
-    while (mai_lex_is_tchar((unsigned char)*c)) {
+    while (is_tchar((unsigned char)*c)) {
         c++;
     }
-    if (c == h || *c != ':' || !clean(h, 1)) {
+    if (c == h || *c != ':' || !clean(h, 1, len)) {
         return 0;
     }
     return !((c - h == 4 && strncasecmp(h, "Host", 4) == 0) ||
@@ -90,49 +118,79 @@ static int header_ok(const char *h)
              (c - h == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0));
 }
 
+#define PUT(o, s, n) (memcpy((o), (s), (n)), (o) += (n))
+#define PUT_LIT(o, lit) PUT(o, lit, sizeof(lit) - 1)
+#define MAX_HEADERS 32           /* lengths kept; more are measured again */
+#define DIGITS 20               /* of a 64-bit apr_size_t */
+
 const char *mai_wire_request(apr_pool_t *p, const char *method,
                              const char *authority, const char *path,
                              const char *const *headers, const char *body,
                              apr_size_t body_len, apr_size_t *out_len)
 {
-    apr_array_header_t *parts = apr_array_make(p, 16, sizeof(const char *));
-    const char *m, *head;
-    apr_size_t hlen;
-    char *out;
+    apr_size_t hl[MAX_HEADERS];
+    apr_size_t mlen, alen, plen, total, v, len;
+    char digits[DIGITS];
+    const char *m;
+    char *out, *o;
+    int i, n = 0, d = 0;
 
     if (out_len) {
         *out_len = 0;
     }
-    for (m = method; m && mai_lex_is_tchar((unsigned char)*m); m++) {
+    for (m = method; m && is_tchar((unsigned char)*m); m++) {
     }
-    if (!m || m == method || *m || !clean(authority, 0) || !clean(path, 0)) {
+    if (!m || m == method || *m || !clean(authority, 0, &alen)
+        || !clean(path, 0, &plen)) {
         return NULL;
     }
-    APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(
-        p, method, " ", path, " HTTP/1.1\r\nHost: ", authority, "\r\n", NULL);
-    for (; headers && *headers; headers++) {
-        if (!header_ok(*headers)) {
+    mlen = (apr_size_t)(m - method);
+    /* "M P HTTP/1.1\r\nHost: A\r\n" ... "\r\n" */
+    total = mlen + 1 + plen + sizeof(" HTTP/1.1\r\nHost: ") - 1 + alen + 2
+            + 2;
+    for (; headers && headers[n]; n++) {
+        if (!header_ok(headers[n], &len)) {
             return NULL;
         }
-        APR_ARRAY_PUSH(parts, const char *) = *headers;
-        APR_ARRAY_PUSH(parts, const char *) = "\r\n";
+        if (n < MAX_HEADERS) {
+            hl[n] = len;
+        }
+        total += len + 2;
     }
     if (body) {
-        APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(
-            p, "Content-Length: %" APR_SIZE_T_FMT "\r\n", body_len);
+        v = body_len;
+        do {
+            digits[d++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v && d < DIGITS);
+        total += sizeof("Content-Length: \r\n") - 1 + d + body_len;
     }
-    APR_ARRAY_PUSH(parts, const char *) = "\r\n";
-    head = apr_array_pstrcat(p, parts, '\0');
-    hlen = strlen(head);
-    out = apr_palloc(p, hlen + (body ? body_len : 0) + 1);
-    memcpy(out, head, hlen);
+    o = out = apr_palloc(p, total + 1);
+    PUT(o, method, mlen);
+    *o++ = ' ';
+    PUT(o, path, plen);
+    PUT_LIT(o, " HTTP/1.1\r\nHost: ");
+    PUT(o, authority, alen);
+    PUT_LIT(o, "\r\n");
+    for (i = 0; i < n; i++) {
+        len = i < MAX_HEADERS ? hl[i] : strlen(headers[i]);
+        PUT(o, headers[i], len);
+        PUT_LIT(o, "\r\n");
+    }
     if (body) {
-        memcpy(out + hlen, body, body_len);
-        hlen += body_len;
+        PUT_LIT(o, "Content-Length: ");
+        while (d > 0) {
+            *o++ = digits[--d];
+        }
+        PUT_LIT(o, "\r\n");
     }
-    out[hlen] = '\0';
+    PUT_LIT(o, "\r\n");
+    if (body) {
+        PUT(o, body, body_len);
+    }
+    *o = '\0';
     if (out_len) {
-        *out_len = hlen;
+        *out_len = (apr_size_t)(o - out);
     }
     return out;
 }
@@ -212,20 +270,26 @@ static wire_st_t parse_status_line(mai_wire_resp_t *w, const char *l)
     return ST_HEADERS;
 }
 
+static void frame_field(mai_wire_resp_t *w, const char *name,
+                        apr_size_t n, const char *value);
+
 /* One "name: value" field; stored only for the final response's header
  * section (interim responses and trailers are checked, then dropped, so
- * a trailer cannot replace a header the caller trusts). */
+ * a trailer cannot replace a header the caller trusts). A stored field
+ * is copied once, name and value in one allocation, and a framing field
+ * is read as it is stored. */
 static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
 {
-    char *c = l;
+    char *c = l, *copy;
     const char *v, *e;
+    apr_size_t nlen, vlen;
 
     /* obs-fold (a continuation line) is deprecated and a classic way to
      * smuggle a field past one parser and not another */
     if (mai_lex_is_ows((unsigned char)*l)) {
         return ST_ERROR;
     }
-    while (mai_lex_is_tchar((unsigned char)*c)) {
+    while (is_tchar((unsigned char)*c)) {
         c++;
     }
     if (c == l || *c != ':') {
@@ -234,24 +298,22 @@ static wire_st_t parse_field(mai_wire_resp_t *w, char *l, int store)
     if (++w->fields > w->lim.max_fields) {
         return ST_TOO_LARGE;
     }
-    *c = '\0';
-    v = c + 1;
-    e = v + strlen(v);
-    mai_lex_trim_ows(&v, &e);
     if (store) {
-        apr_table_addn(w->headers, apr_pstrdup(w->p, l),
-                       apr_pstrmemdup(w->p, v, e - v));
+        nlen = (apr_size_t)(c - l);
+        v = c + 1;
+        e = w->line + w->line_len;
+        mai_lex_trim_ows(&v, &e);
+        vlen = (apr_size_t)(e - v);
+        copy = apr_palloc(w->p, nlen + vlen + 2);
+        memcpy(copy, l, nlen);
+        copy[nlen] = '\0';
+        memcpy(copy + nlen + 1, v, vlen);
+        copy[nlen + 1 + vlen] = '\0';
+        apr_table_addn(w->headers, copy, copy + nlen + 1);
+        frame_field(w, copy, nlen, copy + nlen + 1);
     }
     return w->st;
 }
-
-/* State for apr_table_do over the elements of list-valued fields. */
-typedef struct {
-    int bad;             /* an element failed to parse */
-    int count;           /* elements seen */
-    int close;           /* Connection: close */
-    apr_uint64_t length; /* Content-Length */
-} list_ctx_t;
 
 /* Call fn on each comma-separated, OWS-trimmed element of value. */
 static void each_element(const char *value, list_ctx_t *ctx,
@@ -307,36 +369,32 @@ static void conn_elt(list_ctx_t *ctx, const char *s, apr_size_t n)
     }
 }
 
-static int length_cb(void *c, const char *k, const char *v)
+/* A field of the final response's header section: the framing ones are
+ * read here, each in the order it came (what a pass over the stored
+ * fields by name would see). */
+static void frame_field(mai_wire_resp_t *w, const char *name,
+                        apr_size_t n, const char *value)
 {
-    each_element(v, c, length_elt);
-    return 1;
-}
-
-static int te_cb(void *c, const char *k, const char *v)
-{
-    each_element(v, c, te_elt);
-    return 1;
-}
-
-static int conn_cb(void *c, const char *k, const char *v)
-{
-    each_element(v, c, conn_elt);
-    return 1;
+    if (n == 14 && strcasecmp(name, "Content-Length") == 0) {
+        each_element(value, &w->len, length_elt);
+    }
+    else if (n == 17 && strcasecmp(name, "Transfer-Encoding") == 0) {
+        each_element(value, &w->te, te_elt);
+    }
+    else if (n == 10 && strcasecmp(name, "Connection") == 0) {
+        each_element(value, &w->conn, conn_elt);
+    }
 }
 
 /* The blank line after a header section: decide how the body is framed. */
 static wire_st_t end_of_headers(mai_wire_resp_t *w)
 {
-    list_ctx_t len = { 0, 0, 0, 0 }, te = { 0, 0, 0, 0 }, conn = { 0, 0, 0, 0 };
+    const list_ctx_t len = w->len, te = w->te, conn = w->conn;
 
     if (w->status < 200) {
         w->status = 0;
         return ++w->interim > MAX_INTERIM ? ST_TOO_LARGE : ST_STATUS;
     }
-    apr_table_do(length_cb, &len, w->headers, "Content-Length", NULL);
-    apr_table_do(te_cb, &te, w->headers, "Transfer-Encoding", NULL);
-    apr_table_do(conn_cb, &conn, w->headers, "Connection", NULL);
     if (len.bad || te.bad) {
         return ST_ERROR;
     }

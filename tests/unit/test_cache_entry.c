@@ -391,6 +391,40 @@ static void test_version2_opens(void **state)
                      MAI_STATUS_CACHE_CORRUPT);
 }
 
+/* Each thread keeps one sealing and one opening context (cache_entry.c)
+ * and only sets a key and nonce per call: interleaved seals and opens of
+ * two tokens, with failed opens (wrong token, a cut tag, another
+ * secret) between them, each give what a fresh context would. */
+static void test_contexts_reused(void **state)
+{
+    apr_pool_t *p = *state;
+    sealed_t a = seal(p, TOKEN, key_a, 1, NOW, JSON);
+    sealed_t b = seal(p, TOKEN "-b", key_b, 0, NOW + 1, "{}");
+    sealed_t cut = a;
+    mai_cache_entry_t e;
+    int round;
+
+    cut.len--;
+    for (round = 0; round < 3; round++) {
+        assert_int_equal(open_entry(p, TOKEN "-b", key_a, a, NOW),
+                         MAI_STATUS_CACHE_CORRUPT);
+        assert_int_equal(open_with(p, SK, TOKEN "-b", key_b, b, &e), MAI_OK);
+        assert_int_equal(e.active, 0);
+        assert_string_equal(e.json, "{}");
+        assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
+                         MAI_STATUS_CACHE_CORRUPT);
+        assert_int_equal(open_with(p, secret_of(p, SECRET_B), TOKEN, key_a,
+                                   a, &e), MAI_STATUS_CACHE_CORRUPT);
+        assert_int_equal(open_with(p, SK, TOKEN, key_a, a, &e), MAI_OK);
+        assert_int_equal(e.active, 1);
+        assert_string_equal(e.json, JSON);
+        /* a seal between opens: its own nonce, opens like the first */
+        a = seal(p, TOKEN, key_a, 1, NOW, JSON);
+        cut = a;
+        cut.len--;
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_roundtrip),
     UNIT_TEST(test_fetched_at),
@@ -402,5 +436,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_nonce_is_random),
     UNIT_TEST(test_nonce_unique),
     UNIT_TEST(test_version2_opens),
+    UNIT_TEST(test_contexts_reused),
 };
 UNIT_MAIN(tests)
