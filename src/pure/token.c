@@ -7,12 +7,20 @@
 #include "lex.h"
 #include "token.h"
 
-static int is_b64token_char(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~' || c == '+' || c == '/';
-}
+/* RFC 6750 2.1 b64token characters (ALPHA DIGIT "-" "." "_" "~" "+" "/"):
+ * one table load a byte, where a chain of comparisons cost about 11
+ * instructions a byte (a 600-byte JWT checked on every request). */
+static const unsigned char b64token[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0,
+    /* 0x80..0xff: none */
+};
 
 mai_status_t mai_token_check(const char *tok, apr_size_t len)
 {
@@ -21,7 +29,7 @@ mai_status_t mai_token_check(const char *tok, apr_size_t len)
     if (!tok || len == 0 || len > MAI_TOKEN_MAX_LEN) {
         return MAI_STATUS_MALFORMED;
     }
-    while (i < len && is_b64token_char((unsigned char)tok[i])) {
+    while (i < len && b64token[(unsigned char)tok[i]]) {
         i++;
     }
     if (i == 0) {

@@ -32,6 +32,26 @@ static void test_check(void **state)
     assert_int_equal(mai_token_check("ab cd", 2), MAI_OK);
 }
 
+/* Every byte value, against RFC 6750 2.1's b64token written out: the
+ * table in token.c must agree with the grammar byte for byte. */
+static void test_check_every_byte(void **state)
+{
+    const char *allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                          "abcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+    char t[3];
+    int c;
+
+    (void)state;
+    for (c = 0; c < 256; c++) {
+        t[0] = 'a';
+        t[1] = (char)c;
+        t[2] = 'a';
+        assert_int_equal(mai_token_check(t, 3),
+                         c != 0 && strchr(allowed, c)
+                         ? MAI_OK : MAI_STATUS_MALFORMED);
+    }
+}
+
 static void test_check_length(void **state)
 {
     apr_pool_t *p = *state;
@@ -181,6 +201,7 @@ static void test_cookie(void **state)
 
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_check),
+    UNIT_TEST(test_check_every_byte),
     UNIT_TEST(test_check_length),
     UNIT_TEST(test_authorization),
     UNIT_TEST(test_authorization_malformed),
