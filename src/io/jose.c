@@ -461,6 +461,7 @@ mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
         }
         out->jwk_json = apr_pstrdup(p, json_object_to_json_string_ext(
                                            v, JSON_C_TO_STRING_PLAIN));
+        out->jwk_impl = v;
     }
     if (mai_jose_alg_bit(out->alg) == 0) {
         /* never verified (mai_jws_verify says MAI_JOSE_ALG), so cjose is
@@ -617,8 +618,13 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
     if (bit == 0 || jws->impl == NULL) {
         return MAI_JOSE_ALG;
     }
-    key = jws->jwk_json != NULL
-        ? parse_object(p, jws->jwk_json, strlen(jws->jwk_json)) : NULL;
+    /* the header's own object when mai_jws_parse made jws (the text is
+     * that object written out, so reading it again would give the same
+     * members) */
+    key = jws->jwk_impl;
+    if (key == NULL && jws->jwk_json != NULL) {
+        key = parse_object(p, jws->jwk_json, strlen(jws->jwk_json));
+    }
     if (key == NULL || has_private_member(key)) {
         return MAI_JOSE_BAD_KEY;
     }

@@ -69,6 +69,9 @@ typedef struct mai_jws {
     const char *payload;        /* decoded payload, NUL-terminated */
     apr_size_t payload_len;
     void *impl;                 /* cjose's object, released with the pool */
+    void *jwk_impl;             /* the "jwk" as read from the header (json-c,
+                                 * with the pool), so a proof's key is not
+                                 * parsed twice */
 } mai_jws_t;
 
 /** Split and decode a compact JWS (header.payload.signature, base64url
