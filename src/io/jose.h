@@ -106,12 +106,12 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
 
 /* Proof keys kept per process: a client signs its proofs with one key
  * for as long as it uses a token, so 256 covers that many clients busy
- * at once; each entry is one cjose EC or RSA public key (a few KiB with
- * its EC_GROUP), so at most about 1 MiB a process. More clients than
+ * at once; an imported P-256 key is about 2 KiB with its EC_GROUP (an
+ * RSA-2048 one less), so about half a MiB a process. More clients than
  * that cost the import they cost without the cache, never a refusal. */
 #define MAI_JOSE_PROOF_KEYS 256
 
-/** A proof-key cache for mai_jws_verify_embedded, in p (the process
+/** A proof-key cache for mai_jws_verify_proof, in p (the process
  * pool); NULL when it cannot be made (then nothing is kept). */
 mai_key_cache_t *mai_jose_proof_keys_create(apr_pool_t *p);
 

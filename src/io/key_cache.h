@@ -31,8 +31,9 @@ void *mai_key_cache_get(mai_key_cache_t *c, apr_pool_t *p,
                         const char *thumbprint);
 
 /**
- * Store obj under thumbprint; the cache owns it from here on and holds it
- * for p as well, so the caller may use it until p is cleared. A full set
+ * Store obj under thumbprint; the cache (not NULL) owns it from here on
+ * and holds it for p as well, so the caller may use it until p is
+ * cleared. A full set
  * drops its least recently used entry (released once no pool holds it).
  * A thumbprint longer than MAI_KEY_CACHE_TP_MAX is not stored: obj is
  * then only held for p.
