@@ -608,6 +608,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
         s->process->pool, mai_proc.endpoints,
         mai_conf_allow_insecure_http(sc));
     mai_proc.jwks = mai_jwks_cache_create(s->process->pool);
+    mai_proc.proof_keys = mai_jose_proof_keys_create(s->process->pool);
 }
 
 /* post_config after mod_proxy's: it shows us its <Proxy> sections */

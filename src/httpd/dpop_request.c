@@ -207,7 +207,8 @@ mai_status_t mai_dpop_check_request(request_rec *r, const mai_dir_conf_t *c,
     if (!jws.jwk_json) {
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_KEY, "missing");
     }
-    j = mai_jws_verify_embedded(r->pool, &jws, MAI_JOSE_ASYMMETRIC, jkt);
+    j = mai_jws_verify_proof(r->pool, &jws, MAI_JOSE_ASYMMETRIC,
+                             mai_proc.proof_keys, jkt);
     s = jose_status(j);
     if (s != MAI_OK) {
         *jkt = NULL;

@@ -29,6 +29,7 @@ struct mai_scope_keys;
 struct mai_discovery;
 struct mai_replay_table;
 struct mai_jwks_cache;
+struct mai_key_cache;
 
 /** Process-wide state, set up in post_config and child_init. */
 typedef struct mai_process {
@@ -47,6 +48,7 @@ typedef struct mai_process {
                                            * here, without (or when
                                            * failing) the shared cache */
     struct mai_jwks_cache *jwks;       /* per child: JWK sets */
+    struct mai_key_cache *proof_keys;  /* per child: DPoP proof keys */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

@@ -461,6 +461,7 @@ mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
         }
         out->jwk_json = apr_pstrdup(p, json_object_to_json_string_ext(
                                            v, JSON_C_TO_STRING_PLAIN));
+        out->jwk_impl = v;
     }
     if (mai_jose_alg_bit(out->alg) == 0) {
         /* never verified (mai_jws_verify says MAI_JOSE_ALG), so cjose is
@@ -584,14 +585,32 @@ const char *mai_jwk_thumbprint(apr_pool_t *p, const char *jwk_json)
     return key != NULL ? thumbprint(p, key) : NULL;
 }
 
+/* The proof-key cache's release function. */
+static void release_cached_jwk(void *k)
+{
+    cjose_jwk_release(k);
+}
+
+mai_key_cache_t *mai_jose_proof_keys_create(apr_pool_t *p)
+{
+    return mai_key_cache_create(p, MAI_JOSE_PROOF_KEYS, release_cached_jwk);
+}
+
 mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
                                           const mai_jws_t *jws,
                                           unsigned algs,
                                           const char **thumbprint_out)
 {
+    return mai_jws_verify_proof(p, jws, algs, NULL, thumbprint_out);
+}
+
+mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
+                                       unsigned algs, mai_key_cache_t *keys,
+                                       const char **thumbprint_out)
+{
     unsigned bit = mai_jose_alg_bit(jws->alg) & algs & MAI_JOSE_ASYMMETRIC;
     json_object *key;
-    cjose_jwk_t *jwk;
+    cjose_jwk_t *jwk, *cached = NULL;
     const char *tp;
     cjose_err err;
 
@@ -599,13 +618,33 @@ mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
     if (bit == 0 || jws->impl == NULL) {
         return MAI_JOSE_ALG;
     }
-    key = jws->jwk_json != NULL
-        ? parse_object(p, jws->jwk_json, strlen(jws->jwk_json)) : NULL;
+    /* the header's own object when mai_jws_parse made jws (the text is
+     * that object written out, so reading it again would give the same
+     * members) */
+    key = jws->jwk_impl;
+    if (key == NULL && jws->jwk_json != NULL) {
+        key = parse_object(p, jws->jwk_json, strlen(jws->jwk_json));
+    }
     if (key == NULL || has_private_member(key)) {
         return MAI_JOSE_BAD_KEY;
     }
     tp = thumbprint(p, key);
-    jwk = tp != NULL ? import_key(p, key) : NULL;
+    if (tp == NULL) {
+        return MAI_JOSE_BAD_KEY;
+    }
+    /* Equal thumbprints are the same key: the thumbprint is SHA-256 over
+     * every member the key is built from (EC: crv, x, y; RSA: e, n; both
+     * kty), each taken verbatim, checked to need no JSON escaping (a
+     * known curve name, base64url), in RFC 7638's fixed order and form,
+     * so two different keys share one only by a SHA-256 collision. The
+     * members outside it (kid, alg, use) build nothing and cjose's import
+     * reads none of them (not even a kid that is not a string); a private
+     * member was refused above, per proof. The cache compares whole
+     * thumbprints and only ever holds keys that verified a proof. */
+    jwk = cached = mai_key_cache_get(keys, p, tp);
+    if (jwk == NULL) {
+        jwk = import_key(p, key);
+    }
     if (jwk == NULL) {
         return MAI_JOSE_BAD_KEY;
     }
@@ -615,6 +654,11 @@ mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
     }
     if (!cjose_jws_verify(jws->impl, jwk, &err)) {
         return MAI_JOSE_SIGNATURE;
+    }
+    if (cached == NULL && keys != NULL) {
+        /* from p's to the cache's: held for p until p is cleared */
+        apr_pool_cleanup_kill(p, jwk, release_jwk);
+        mai_key_cache_put(keys, p, tp, jwk);
     }
     *thumbprint_out = tp;
     return MAI_JOSE_OK;

@@ -7,6 +7,7 @@
 #define MAI_JOSE_H
 
 #include <apr_pools.h>
+#include "key_cache.h"
 
 /* The allow-list: one bit per signature algorithm we ever accept. EdDSA
  * is not here: cjose 0.6 (Debian 12) does not implement it. */
@@ -68,6 +69,9 @@ typedef struct mai_jws {
     const char *payload;        /* decoded payload, NUL-terminated */
     apr_size_t payload_len;
     void *impl;                 /* cjose's object, released with the pool */
+    void *jwk_impl;             /* the "jwk" as read from the header (json-c,
+                                 * with the pool), so a proof's key is not
+                                 * parsed twice */
 } mai_jws_t;
 
 /** Split and decode a compact JWS (header.payload.signature, base64url
@@ -91,6 +95,25 @@ mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
                                           const mai_jws_t *jws,
                                           unsigned algs,
                                           const char **thumbprint);
+
+/** mai_jws_verify_embedded with a proof-key cache (from
+ * mai_jose_proof_keys_create, or NULL): keys that verified a proof are
+ * kept by thumbprint, so the next proof of the same key skips cjose's
+ * import. The outcome is the same with or without the cache. */
+mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
+                                       unsigned algs, mai_key_cache_t *keys,
+                                       const char **thumbprint);
+
+/* Proof keys kept per process: a client signs its proofs with one key
+ * for as long as it uses a token, so 256 covers that many clients busy
+ * at once; an imported P-256 key is about 2 KiB with its EC_GROUP (an
+ * RSA-2048 one less), so about half a MiB a process. More clients than
+ * that cost the import they cost without the cache, never a refusal. */
+#define MAI_JOSE_PROOF_KEYS 256
+
+/** A proof-key cache for mai_jws_verify_proof, in p (the process
+ * pool); NULL when it cannot be made (then nothing is kept). */
+mai_key_cache_t *mai_jose_proof_keys_create(apr_pool_t *p);
 
 /** The RFC 7638 SHA-256 thumbprint of a public JWK given as JSON text
  * (RSA: e, kty, n; EC: crv, kty, x, y), base64url without padding, from
