@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* client_assertion.c: what an RFC 7523 assertion says. json-c writes the
- * JSON, so a client id or URL with quotes or controls stays one string. */
+/* client_assertion.c: what an RFC 7523 assertion says. Every string is
+ * JSON-escaped, so a client id or URL with quotes or controls stays one
+ * string. */
+#include <string.h>
 #include <apr_strings.h>
-#include <json.h>
 #include "client_assertion.h"
 
 static const char B64URL[] =
@@ -33,13 +34,68 @@ const char *mai_b64url(apr_pool_t *p, const unsigned char *b, apr_size_t n)
     return out;
 }
 
+/* JSON string escaping as json-c writes it with JSON_C_TO_STRING_PLAIN |
+ * NOSLASHESCAPE (the text the assertion had when json-c built it): '"',
+ * '\\' and the controls escaped, the short forms where JSON has them,
+ * every other byte as it is. Per call, a json-c object tree cost more
+ * than the ES256 signature's surroundings together. */
+static apr_size_t quoted_len(const char *s)
+{
+    apr_size_t n = 2;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        n += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n'
+             || c == '\r' || c == '\t' ? 2 : c < 0x20 ? 6 : 1;
+    }
+    return n;
+}
+
+static char *put_quoted(char *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    *o++ = '"';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char e = c == '"' ? '"' : c == '\\' ? '\\' : c == '\b' ? 'b'
+                 : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r'
+                 : c == '\t' ? 't' : 0;
+
+        if (e) {
+            *o++ = '\\';
+            *o++ = e;
+        }
+        else if (c < 0x20) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+        }
+        else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    return o;
+}
+
+static char *put(char *o, const char *s)
+{
+    apr_size_t n = strlen(s);
+
+    memcpy(o, s, n);
+    return o + n;
+}
+
 const char *mai_client_assertion_claims(apr_pool_t *p, const char *client_id,
                                         const char *aud, const char *aud2,
                                         const char *jti, apr_int64_t now,
                                         int life)
 {
-    json_object *o, *a;
-    const char *out;
+    char times[64], *out, *o;
+    apr_size_t id_len;
 
     if (!client_id || !aud || !jti) {
         return NULL;
@@ -47,24 +103,28 @@ const char *mai_client_assertion_claims(apr_pool_t *p, const char *client_id,
     if (life < 1 || life > MAI_ASSERTION_LIFE) {
         life = MAI_ASSERTION_LIFE;
     }
-    o = json_object_new_object();
-    json_object_object_add(o, "iss", json_object_new_string(client_id));
-    json_object_object_add(o, "sub", json_object_new_string(client_id));
+    /* the members in the order json-c wrote them */
+    apr_snprintf(times, sizeof(times), ",\"iat\":%" APR_INT64_T_FMT
+                 ",\"exp\":%" APR_INT64_T_FMT "}", now, now + life);
+    id_len = quoted_len(client_id);
+    out = apr_palloc(p, sizeof("{\"iss\":,\"sub\":,\"aud\":[,],\"jti\":")
+                        + 2 * id_len + quoted_len(aud)
+                        + (aud2 ? quoted_len(aud2) : 0) + quoted_len(jti)
+                        + strlen(times));
+    o = put(out, "{\"iss\":");
+    o = put_quoted(o, client_id);
+    o = put(o, ",\"sub\":");
+    o = put_quoted(o, client_id);
+    o = put(o, aud2 ? ",\"aud\":[" : ",\"aud\":");
+    o = put_quoted(o, aud);
     if (aud2) {
-        a = json_object_new_array();
-        json_object_array_add(a, json_object_new_string(aud));
-        json_object_array_add(a, json_object_new_string(aud2));
-        json_object_object_add(o, "aud", a);
+        *o++ = ',';
+        o = put_quoted(o, aud2);
+        *o++ = ']';
     }
-    else {
-        json_object_object_add(o, "aud", json_object_new_string(aud));
-    }
-    json_object_object_add(o, "jti", json_object_new_string(jti));
-    json_object_object_add(o, "iat", json_object_new_int64(now));
-    json_object_object_add(o, "exp", json_object_new_int64(now + life));
-    out = apr_pstrdup(p, json_object_to_json_string_ext(
-                             o, JSON_C_TO_STRING_PLAIN
-                                | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
+    o = put(o, ",\"jti\":");
+    o = put_quoted(o, jti);
+    o = put(o, times);
+    *o = '\0';
     return out;
 }

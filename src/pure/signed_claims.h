@@ -34,10 +34,15 @@ typedef enum {
 
 /**
  * Check the JWT claims of a verified signed answer and give the answer
- * (the "token_introspection" object as compact JSON, from p) for
- * mai_result_parse. The payload goes through mai_result_parse first, so
- * a repeated member at any depth, the inner answer's included, is refused
- * before anything is read.
+ * (the "token_introspection" object, NUL-terminated, from p) for
+ * mai_result_parse. The answer is not parsed here: its bytes are taken
+ * from the payload as they are, and the rest of the payload (the answer
+ * replaced by {}) goes through mai_result_parse, so a repeated member at
+ * any depth outside the answer is refused before anything is read, and
+ * the caller's one parse of the answer refuses one inside it. A payload
+ * where the answer cannot be told apart that way (its member name
+ * escaped, deep nesting, a large answer) is parsed whole as before and
+ * the answer given as compact JSON.
  * @return MAI_OK; the parser's status (ENDPOINT_BAD_JSON,
  * _DUPLICATE_MEMBER, _TOO_LARGE) with *check MAI_SC_PAYLOAD; or
  * ENDPOINT_BAD_CLAIMS with *check and *why (from p) saying which.

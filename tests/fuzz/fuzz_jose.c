@@ -8,7 +8,8 @@
  *                  set (an RSA and an EC key; the seeds hold JWS those
  *                  keys signed), verified with its embedded jwk, and its
  *                  payload read as a signed introspection response.
- *   mode % 3 == 2: a JWK (JSON text): its RFC 7638 thumbprint.
+ *   mode % 3 == 2: a JWK (JSON text): its RFC 7638 thumbprint; the same
+ *                  text read as a signed introspection response's payload.
  * Invariants: nothing but an allow-listed alg ever verifies, and with
  * the fixed set only under its kids; a thumbprint is 43 base64url
  * characters; a parsed JWS has an alg and a NUL-terminated payload. */
@@ -16,6 +17,7 @@
 #include "fuzz.h"
 #include "jose.h"
 #include "signed_claims.h"
+#include "result.h"
 
 /* Public halves only: r1 (RSA 2048), e1 (EC P-256). */
 static const char keyset[] =
@@ -57,12 +59,32 @@ static int b64url_only(const char *s)
     return 1;
 }
 
-static void jws_input(apr_pool_t *p, const char *s, size_t n)
+/* An RFC 9701 payload (signed_claims.c): the answer's bytes, taken from
+ * the payload as they are, parse only where the whole payload does. */
+static void claims_input(apr_pool_t *p, const char *payload, size_t n)
 {
     mai_signed_expect_t e = { "https://as", "rs", 1700000000, 30, 60 };
-    const char *tp, *answer, *why;
+    const mai_result_t *inner, *whole;
+    const char *answer, *why;
     mai_sc_check_t which;
     apr_size_t alen;
+
+    if (mai_signed_claims(p, payload, n, &e, &answer, &alen, &which, &why)
+        == MAI_OK) {
+        MAI_FUZZ_ASSERT(answer && strlen(answer) == alen && answer[0] == '{');
+        if (mai_result_parse(p, answer, alen, &inner) == MAI_OK) {
+            MAI_FUZZ_ASSERT(mai_result_parse(p, payload, n, &whole)
+                            == MAI_OK);
+        }
+    }
+    else {
+        MAI_FUZZ_ASSERT(answer == NULL && which != MAI_SC_OK);
+    }
+}
+
+static void jws_input(apr_pool_t *p, const char *s, size_t n)
+{
+    const char *tp;
     mai_jws_t jws;
     mai_jose_result_t r = mai_jws_parse(p, s, n, &jws);
 
@@ -84,13 +106,7 @@ static void jws_input(apr_pool_t *p, const char *s, size_t n)
         MAI_FUZZ_ASSERT(mai_jose_alg_bit(jws.alg) != 0);
         MAI_FUZZ_ASSERT(tp && strlen(tp) == 43 && b64url_only(tp));
     }
-    if (mai_signed_claims(p, jws.payload, jws.payload_len, &e, &answer,
-                          &alen, &which, &why) == MAI_OK) {
-        MAI_FUZZ_ASSERT(answer && strlen(answer) == alen && answer[0] == '{');
-    }
-    else {
-        MAI_FUZZ_ASSERT(answer == NULL && which != MAI_SC_OK);
-    }
+    claims_input(p, jws.payload, jws.payload_len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -116,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default:
         tp = mai_jwk_thumbprint(p, s);
         MAI_FUZZ_ASSERT(!tp || (strlen(tp) == 43 && b64url_only(tp)));
+        claims_input(p, s, size - 1);
         break;
     }
     free(s);

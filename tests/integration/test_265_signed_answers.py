@@ -232,6 +232,15 @@ def _duplicate(env, tokens):
                         "typ": "token-introspection+jwt"}, text, K1)
 
 
+def _duplicate_claim(env, tokens):
+    now = int(time.time())
+    text = ('{"iss":"%s","aud":"%s","aud":"other","iat":%d,'
+            '"token_introspection":{"active":true,"sub":"alice"}}'
+            % (ISS, env.client_id, now))
+    return jws.compact({"alg": "RS256", "kid": "k1",
+                        "typ": "token-introspection+jwt"}, text, K1)
+
+
 # name -> (body maker, Content-Type, the log tag of the check that fails)
 HOSTILE = {
     "other_key": (lambda env, t: signed(env, t.claims(iss=ISS), key=IMPOSTOR),
@@ -258,7 +267,10 @@ HOSTILE = {
                           "MAI01620"),
     "wrong_typ": (lambda env, t: signed(env, t.claims(iss=ISS), typ="JWT"),
                   JWT_TYPE, "MAI01616"),
-    "duplicate_member": (_duplicate, JWT_TYPE, "MAI01621"),
+    # inside the answer: refused by the one parse of the answer (MAI00313);
+    # among the JWT's own claims: by the claims' check
+    "duplicate_member": (_duplicate, JWT_TYPE, "MAI00313"),
+    "duplicate_claim": (_duplicate_claim, JWT_TYPE, "MAI01621"),
     "plain_json": (lambda env, t: json.dumps(t.claims(iss=ISS)),
                    "application/json", "MAI01610"),
     "signed_but_json_type": (lambda env, t: signed(env, t.claims(iss=ISS)),

@@ -270,6 +270,60 @@ static void test_claims(void **state)
     assert_null(mai_client_assertion_claims(p, "c", "a", NULL, NULL, 5, 60));
 }
 
+/* The claims are the text json-c wrote for them (plain, "/" unescaped),
+ * byte for byte, whatever the strings hold. */
+static const char *json_c_claims(apr_pool_t *p, const char *id,
+                                 const char *aud, const char *aud2,
+                                 const char *jti, apr_int64_t now, int life)
+{
+    json_object *o = json_object_new_object(), *a;
+    const char *out;
+
+    json_object_object_add(o, "iss", json_object_new_string(id));
+    json_object_object_add(o, "sub", json_object_new_string(id));
+    if (aud2) {
+        a = json_object_new_array();
+        json_object_array_add(a, json_object_new_string(aud));
+        json_object_array_add(a, json_object_new_string(aud2));
+        json_object_object_add(o, "aud", a);
+    }
+    else {
+        json_object_object_add(o, "aud", json_object_new_string(aud));
+    }
+    json_object_object_add(o, "jti", json_object_new_string(jti));
+    json_object_object_add(o, "iat", json_object_new_int64(now));
+    json_object_object_add(o, "exp", json_object_new_int64(now + life));
+    out = apr_pstrdup(p, json_object_to_json_string_ext(
+                             o, JSON_C_TO_STRING_PLAIN
+                                | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    return out;
+}
+
+static void test_claims_text(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const ids[] = {
+        "c", "rs \"1\"/\xc3\xa9", "a\\b\b\f\n\r\tz", "\x01\x1f\x7f\x80 ",
+        "", "https://as.example/t?x=\"y\""
+    };
+    apr_size_t i, j;
+
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        for (j = 0; j < sizeof(ids) / sizeof(ids[0]); j++) {
+            assert_string_equal(
+                mai_client_assertion_claims(p, ids[i], ids[j], NULL, ids[j],
+                                            -5, 60),
+                json_c_claims(p, ids[i], ids[j], NULL, ids[j], -5, 60));
+            assert_string_equal(
+                mai_client_assertion_claims(p, ids[i], ids[j], ids[i], "j",
+                                            1700000000, 30),
+                json_c_claims(p, ids[i], ids[j], ids[i], "j", 1700000000,
+                              30));
+        }
+    }
+}
+
 /* -- signing keys and JWS ----------------------------------------------- */
 
 static void sign_and_check(apr_pool_t *p, EVP_PKEY *pk, const char *path,
@@ -533,6 +587,7 @@ static void test_refused(void **state)
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_b64url),
     UNIT_TEST(test_claims),
+    UNIT_TEST(test_claims_text),
     UNIT_TEST(test_rsa_pem),
     UNIT_TEST(test_ec_pem),
     UNIT_TEST(test_kid),

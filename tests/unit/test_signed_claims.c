@@ -3,6 +3,7 @@
  * check refuses on its own, and the answer inside comes out whole. */
 #include "unit.h"
 #include "signed_claims.h"
+#include "result.h"
 
 #define NOW 1700000000
 
@@ -97,12 +98,39 @@ static void test_payload_rules(void **state)
     mai_sc_check_t which;
     const char *answer;
 
-    /* a repeated member inside the answer is seen before anything */
+    const mai_result_t *res;
+
+    /* a repeated member inside the answer is left to the one parse of
+     * the answer, which refuses it */
     assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
                          "\"iat\":1700000000,\"token_introspection\":"
                          "{\"sub\":\"a\",\"sub\":\"b\"}}", &which, &answer),
+                     MAI_OK);
+    assert_int_equal(mai_result_parse(p, answer, strlen(answer), &res),
+                     MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
+    /* one outside the answer, at any depth, is refused here */
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"x\":{\"a\":1,\"\\u0061\":2},"
+                         "\"iat\":1700000000,\"token_introspection\":{}}",
+                         &which, &answer),
                      MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
     assert_int_equal(which, MAI_SC_PAYLOAD);
+    /* and so is a second answer, however its name is spelled */
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":1700000000,\"token_introspection\":{},"
+                         "\"token_introspection\":{\"active\":true}}",
+                         &which, &answer),
+                     MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":1700000000,\"token_introspection\":{},"
+                         "\"token\\u005fintrospection\":{\"active\":true}}",
+                         &which, &answer),
+                     MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
+    assert_int_equal(which, MAI_SC_PAYLOAD);
+    /* trailing bytes after the payload's object */
+    assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
+                         "\"iat\":1700000000,\"token_introspection\":{}} x",
+                         &which, &answer), MAI_STATUS_ENDPOINT_BAD_JSON);
     assert_int_equal(run(p, "not json", &which, &answer),
                      MAI_STATUS_ENDPOINT_BAD_JSON);
     assert_int_equal(which, MAI_SC_PAYLOAD);
@@ -110,6 +138,44 @@ static void test_payload_rules(void **state)
     assert_int_equal(run(p, "{\"iss\":\"https://as\",\"aud\":\"rs\","
                          "\"iat\":\"1700000000\",\"token_introspection\":{}}",
                          &which, &answer), MAI_STATUS_ENDPOINT_BAD_JSON);
+}
+
+/* The answer comes out as the server wrote it (one parse of it later,
+ * by the caller), wherever it sits among the claims and whatever the
+ * strings around it hold; a name that cannot be found in the raw text
+ * (escaped) and deep nesting take the slow path: the whole payload
+ * parsed, the answer as compact JSON. */
+static void test_answer_bytes(void **state)
+{
+    apr_pool_t *p = *state;
+    static const struct {
+        const char *payload;
+        const char *answer;
+    } cases[] = {
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000,"
+          "\"token_introspection\": {\"active\" : true, \"sub\":\"a\\/b\","
+          "\"o\":{\"p\":[1,{\"q\":\"}\"}]}}}",
+          "{\"active\" : true, \"sub\":\"a\\/b\",\"o\":{\"p\":[1,"
+          "{\"q\":\"}\"}]}}" },
+        { " {\"token_introspection\":{\"active\":true},\"iss\":\"https://as\","
+          "\"x\":\"\\\"token_introspection\\\":{\",\"aud\":[\"rs\"],"
+          "\"iat\":1700000000} ",
+          "{\"active\":true}" },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000,"
+          "\"token\\u005fintrospection\": {\"active\" : true}}",
+          "{\"active\":true}" },
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000,"
+          "\"token_introspection\": {\"a\" : [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}}",
+          "{\"a\":[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}" },
+    };
+    mai_sc_check_t which;
+    const char *answer;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(run(p, cases[i].payload, &which, &answer), MAI_OK);
+        assert_string_equal(answer, cases[i].answer);
+    }
 }
 
 static void test_nothing_configured(void **state)
@@ -139,6 +205,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_accepted),
     UNIT_TEST(test_each_check),
     UNIT_TEST(test_payload_rules),
+    UNIT_TEST(test_answer_bytes),
     UNIT_TEST(test_nothing_configured),
 };
 UNIT_MAIN(tests)
