@@ -67,8 +67,8 @@ static const unsigned char *hash_of(lookup_t *l)
 
 /* The HMAC cache key under the cache secret: what the shared cache and
  * the flights are keyed by. L1 never leaves this process and is keyed by
- * (slot, token's SHA-256), so a hit does not compute it: only an L1 miss
- * or a recheck against L2 does, once per lookup. */
+ * (slot, the token's keyed PRF: l1_key_of), so a hit does not compute
+ * it: only an L1 miss or a recheck against L2 does, once per lookup. */
 static const unsigned char *key_of(lookup_t *l)
 {
     if (!l->have_key) {
