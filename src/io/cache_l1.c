@@ -218,8 +218,10 @@ int mai_l1_get_prepared(mai_l1_t *l1, const unsigned char *key, int scope,
     e = find(s, key, scope);
     if (e) {
         e->refs++;
-        lru_unlink(s, e);
-        lru_push(s, e);
+        if (s->newest != e) {       /* a token used again and again */
+            lru_unlink(s, e);
+            lru_push(s, e);
+        }
         *res = e->res;
         *exports = e->exports;
         *fetched_at = e->fetched_at;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <apr.h>
 #include "token_prf.h"
 
 #define KEY_LEN 16              /* SipHash's key */
@@ -28,13 +29,21 @@ struct mai_token_prf {
         v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);       \
     } while (0)
 
-/* little-endian, whatever the machine's order */
+/* little-endian, whatever the machine's order (one load where the
+ * machine is little-endian, as the x86 and ARM servers are) */
 static apr_uint64_t load64(const unsigned char *p)
 {
+#if !APR_IS_BIGENDIAN
+    apr_uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+#else
     return (apr_uint64_t)p[0] | (apr_uint64_t)p[1] << 8
            | (apr_uint64_t)p[2] << 16 | (apr_uint64_t)p[3] << 24
            | (apr_uint64_t)p[4] << 32 | (apr_uint64_t)p[5] << 40
            | (apr_uint64_t)p[6] << 48 | (apr_uint64_t)p[7] << 56;
+#endif
 }
 
 static void store64(unsigned char *p, apr_uint64_t v)
