@@ -17,6 +17,7 @@
 #include "deny.h"
 #include "metrics.h"
 #include "cert_bound.h"
+#include "cert_bind.h"
 #include "dpop.h"
 #include "dpop_request.h"
 #include "jwt_access_token.h"
@@ -203,6 +204,7 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
                       "endpoint and client, reusing this request's answer",
                       mai_state_token_id(r, st));
         st->result = prior->result;
+        st->exports = prior->exports;
         st->retry_after = prior->retry_after;
         st->lookup_status = prior->lookup_status;
     }
@@ -218,6 +220,7 @@ static mai_status_t answer_for(request_rec *r, const mai_dir_conf_t *c,
         a = mai_lookup(r, c, st, now);
         st->lookup_status = a.status;
         st->result = a.result;
+        st->exports = a.exports;
         st->retry_after = a.retry_after;
     }
     st->looked_up = 1;
@@ -303,7 +306,9 @@ static mai_status_t judge(request_rec *r, const mai_dir_conf_t *c,
     }
     /* RFC 8705 section 3: cnf."x5t#S256" (mai_result_check lets it
      * through for this check) */
-    if (s == MAI_OK) {
+    if (s == MAI_OK && mai_cert_bind_x5t(st->result)) {
+        /* the token's log name only for a bound token: it is the
+         * token's SHA-256, which an L1 hit does not otherwise take */
         s = mai_cert_bound_check(r, st->result, mai_state_token_id(r, st));
     }
     /* RFC 8707: a token for another resource is not for this one */
@@ -363,7 +368,7 @@ int mai_authn_check(request_rec *r)
     r->user = (char *)st->user;
     /* AUTH_TYPE for CGI (RFC 3875 4.1.1), as mod_auth_basic does */
     r->ap_auth_type = (char *)(st->dpop_scheme ? "DPoP" : "Bearer");
-    mai_export(r, c, st->result);
+    mai_export(r, c, st->result, st->exports);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MAI_LOGNO(00303)
                   "token %s: authenticated", mai_state_token_id(r, st));
     return OK;

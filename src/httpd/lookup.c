@@ -22,6 +22,7 @@
 #include "config_values.h"
 #include "local_jwt.h"
 #include "jwt_access_token.h"
+#include "export.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
@@ -33,9 +34,13 @@ typedef struct {
     const mai_cache_scope_t *scope;
     int slot;                       /* the scope's (scope_keys.h), or 0 */
     int have_key;                   /* key computed */
+    int have_hash;                  /* token_hash computed */
+    int have_prf;                   /* prf_key computed */
     unsigned char key[MAI_DIGEST_LEN];         /* L2's, flights' */
     unsigned char token_hash[MAI_DIGEST_LEN];  /* SHA-256 of the token */
-    const unsigned char *l1_key;    /* token_hash, or key when slot 0 */
+    unsigned char prf_key[MAI_DIGEST_LEN];     /* mai_l1_token_key's */
+    const unsigned char *l1_key;    /* prf_key (else token_hash), or key
+                                     * when slot 0 */
     apr_int64_t now;
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
@@ -44,16 +49,32 @@ typedef struct {
 
 #define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
 
+/* The token's SHA-256, on first need: the shared cache's key, the flights'
+ * and the purge's all start from it, and the token's log name is its
+ * first 8 hex digits. An L1 hit needs none of them (l1_key_of). */
+static const unsigned char *hash_of(lookup_t *l)
+{
+    if (!l->have_hash) {
+        mai_digest_sha256(l->token, strlen(l->token), l->token_hash);
+        l->have_hash = 1;
+        if (!l->st->token_id) {
+            l->st->token_id = mai_digest_id_of_hash(l->r->pool,
+                                                    l->token_hash);
+        }
+    }
+    return l->token_hash;
+}
+
 /* The HMAC cache key under the cache secret: what the shared cache and
  * the flights are keyed by. L1 never leaves this process and is keyed by
- * (slot, token's SHA-256), so a hit does not compute it: only an L1 miss
- * or a recheck against L2 does, once per lookup. */
+ * (slot, the token's keyed PRF: l1_key_of), so a hit does not compute
+ * it: only an L1 miss or a recheck against L2 does, once per lookup. */
 static const unsigned char *key_of(lookup_t *l)
 {
     if (!l->have_key) {
         mai_scope_keys_key_of_hash(mai_proc.scope_keys,
                                    mai_proc.cache_secret, l->scope, l->slot,
-                                   l->token_hash, l->key);
+                                   hash_of(l), l->key);
         l->have_key = 1;
     }
     return l->key;
@@ -76,7 +97,7 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
-    k.token_hash = l->token_hash;
+    k.token_hash = hash_of(l);
     k.lookup_key = key_of(l);
     s = mai_cache_entry_open(l->r->pool, &k, data, len, &e);
     if (s != MAI_OK) {
@@ -96,21 +117,28 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
 /* L1 keeps the token's SHA-256 beside each answer, so a purge finds it
  * whatever its scope (purge.c); the hash was taken with the key. Returns
  * L1's copy, held for the request, which carries the claims' export
- * names (result_flat.h), else res. */
+ * names (result_flat.h), else res; *exports: this location's exports of
+ * the copy, prepared with it (export_plan.h), else NULL. */
 static const mai_result_t *l1_put(lookup_t *l, const mai_result_t *res,
-                                  apr_int64_t fetched_at)
+                                  apr_int64_t fetched_at,
+                                  const mai_export_prepared_t **exports)
 {
     const mai_result_t *held;
+    mai_export_opts_t o;
 
     /* a purge since this lookup began may be of this very answer (read
      * from L2 just before the purge removed it), and another thread may
      * have applied it to L1 already: keep it out rather than refill */
+    *exports = NULL;
     if (mai_proc.purge_reader
         && mai_purge_reader_head(mai_proc.purge_reader) != l->purges) {
         return res;
     }
-    held = mai_l1_put_held(mai_proc.l1, l->l1_key, l->slot, l->token_hash,
-                           res, fetched_at, l->now, l->r->pool);
+    held = mai_l1_put_prepared(mai_proc.l1, l->l1_key, l->slot,
+                               hash_of(l), res, fetched_at, l->now,
+                               l->r->pool,
+                               mai_export_opts(l->c, &o) ? &o : NULL,
+                               exports);
     return held ? held : res;
 }
 
@@ -123,10 +151,12 @@ static apr_int64_t cache_life(lookup_t *l, const mai_result_t *res)
 
 /* A fresh answer into L1, before the flight lands: a request arriving
  * after the landing finds it there. */
-static const mai_result_t *to_l1(lookup_t *l, const mai_result_t *res)
+static const mai_result_t *to_l1(lookup_t *l, const mai_result_t *res,
+                                 const mai_export_prepared_t **exports)
 {
+    *exports = NULL;
     if (mai_proc.l1 && cache_life(l, res) > 0) {
-        return l1_put(l, res, l->now);
+        return l1_put(l, res, l->now, exports);
     }
     return res;
 }
@@ -146,7 +176,7 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
     }
     k.secret = mai_proc.cache_secret;
     k.token = l->token;
-    k.token_hash = l->token_hash;
+    k.token_hash = hash_of(l);
     k.lookup_key = key_of(l);
     e.active = res->active;
     e.fetched_at = l->now;
@@ -345,8 +375,9 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         }
     }
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->l1_key, l->slot, l->r->pool,
-                      &a->result, &a->fetched_at, &stored_at)) {
+        && mai_l1_get_prepared(mai_proc.l1, l->l1_key, l->slot, l->r->pool,
+                               &a->result, &a->fetched_at, &stored_at,
+                               &a->exports)) {
         if (mai_proc.l1_recheck
             && l->now - stored_at >= mai_proc.l1_recheck) {
             /* a purge on another host shows only in the shared cache:
@@ -367,7 +398,7 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
     if (mai_proc.cache && from_l2(l, a) == MAI_OK
         && usable(l, a->result, a->fetched_at)) {
         if (mai_proc.l1) {
-            a->result = l1_put(l, a->result, a->fetched_at);
+            a->result = l1_put(l, a->result, a->fetched_at, &a->exports);
         }
         mai_metrics_count(MAI_MG_L2_HITS);
         return MAI_OK;
@@ -400,8 +431,9 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     /* a leader that landed between our cache miss and our join has just
      * filled L1: take its answer instead of making a second call */
     if (mai_proc.l1
-        && mai_l1_get(mai_proc.l1, l->l1_key, l->slot, l->r->pool,
-                      &a->result, &a->fetched_at, &(apr_int64_t){0})
+        && mai_l1_get_prepared(mai_proc.l1, l->l1_key, l->slot, l->r->pool,
+                               &a->result, &a->fetched_at,
+                               &(apr_int64_t){0}, &a->exports)
         && usable(l, a->result, a->fetched_at)) {
         a->status = MAI_OK;
         mai_flight_land(mai_proc.flights, fl, a);
@@ -409,12 +441,29 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     }
     call_endpoint(l, a);
     if (a->status == MAI_OK) {
-        a->result = to_l1(l, a->result);
+        a->result = to_l1(l, a->result, &a->exports);
     }
     mai_flight_land(mai_proc.flights, fl, a);
     if (a->status == MAI_OK) {
         to_l2(l, a->result);
     }
+}
+
+/* L1's key for a scope with a slot: the keyed PRF of the token
+ * (token_prf.h), made once per lookup whatever the scope; else (no PRF in
+ * this OpenSSL, or it failed) the token's SHA-256, as before. The two
+ * never meet: a PRF key ends in 16 zero bytes. Why a keyed PRF is as
+ * safe an index as SHA-256 here: docs/security.md, "The per-process
+ * cache's key". */
+static const unsigned char *l1_key_of(lookup_t *l)
+{
+    if (!l->have_prf) {
+        l->have_prf = mai_proc.l1
+                      && mai_l1_token_key(mai_proc.l1, l->token,
+                                          strlen(l->token), l->prf_key)
+                      ? 1 : -1;
+    }
+    return l->have_prf > 0 ? l->prf_key : hash_of(l);
 }
 
 /* The caches' keys for this scope (the endpoint's, or local JWTs'). */
@@ -424,7 +473,7 @@ static void use_scope(lookup_t *l, const mai_cache_scope_t *scope)
     l->have_key = 0;
     l->slot = mai_scope_keys_slot(mai_proc.scope_keys, mai_proc.cache_secret,
                                   scope);
-    l->l1_key = l->slot ? l->token_hash : key_of(l);
+    l->l1_key = l->slot ? l1_key_of(l) : key_of(l);
     /* an answer of the other scope is never kept for StaleIfError */
     l->stale = NULL;
 }
@@ -467,7 +516,7 @@ static int local_jwt(lookup_t *l, mai_answer_t *a,
     switch (mai_local_jwt_verify(l->r, l->c, l->token, TOKEN_ID(l), l->now,
                                  a)) {
     case MAI_LJWT_VERIFIED:
-        to_l1(l, a->result);
+        a->result = to_l1(l, a->result, &a->exports);
         to_l2(l, a->result);
         return 1;
     case MAI_LJWT_REFUSED:
@@ -496,19 +545,13 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
     l.fresh.ttl = mai_conf_cache_ttl(c);
     l.fresh.negative_ttl = mai_conf_negative_ttl(c);
     l.fresh.stale_if_error = mai_conf_stale_if_error(c);
-    l.scope = &scope;
-    /* the token's SHA-256 is what an L1 hit costs (it also gives the
-     * token's log name and finds its L1 entries on a purge); L1 is keyed
-     * by it and the scope's slot, unique in this process, so two scopes
+    /* L1 is keyed by the token's keyed PRF (l1_key_of: what an L1 hit
+     * costs) and the scope's slot, unique in this process, so two scopes
      * never share an entry. A scope without a slot (more scopes than
-     * slots) is keyed in L1 by the full HMAC key under slot 0. */
-    mai_digest_sha256(st->token, strlen(st->token), l.token_hash);
-    l.slot = mai_scope_keys_slot(mai_proc.scope_keys, mai_proc.cache_secret,
-                                 &scope);
-    l.l1_key = l.slot ? l.token_hash : key_of(&l);
-    if (!st->token_id) {
-        st->token_id = mai_digest_id_of_hash(r->pool, l.token_hash);
-    }
+     * slots) is keyed in L1 by the full HMAC key under slot 0. The
+     * token's SHA-256 (L2's key, its log name, its purge) is taken only
+     * when needed (hash_of). */
+    use_scope(&l, &scope);
     if (local_jwt(&l, &a, &scope)) {
         return a;
     }

@@ -25,6 +25,8 @@ typedef struct mai_req_state {
     const mai_result_t *result;    /* the answer, when lookup_status is OK
                                     * (the location's rules may still have
                                     * refused it: see status) */
+    const struct mai_export_prepared *exports;  /* result's, prepared
+                                    * in L1 (export_plan.h), or NULL */
     const char *token;             /* the raw token: never logged */
     const char *token_id;          /* hash prefix for logs, made on first
                                     * use (mai_state_token_id) */

@@ -147,7 +147,7 @@ void mai_strip_insert_filter(request_rec *r)
      * went with post_read_request's cleaning of the internal redirect */
     st = carried_state(r);
     if (st && st->status == MAI_OK) {
-        mai_export(r, mai_dconf(r), st->result);
+        mai_export(r, mai_dconf(r), st->result, st->exports);
     }
 }
 

@@ -14,6 +14,7 @@
 #include <apr_thread_mutex.h>
 #include "cache_l1.h"
 #include "result_flat.h"
+#include "token_prf.h"
 
 #define SHARDS 16
 
@@ -23,6 +24,8 @@ struct entry {
     int scope;                        /* with key, what a lookup matches */
     unsigned char token_hash[MAI_DIGEST_LEN];  /* for purges by token */
     const mai_result_t *res;
+    const mai_export_prepared_t *exports;  /* its own malloc'd block, or
+                                            * NULL */
     apr_int64_t fetched_at;
     apr_int64_t stored_at;
     int refs;                         /* the table's 1 + holders */
@@ -39,6 +42,7 @@ typedef struct {
 
 struct mai_l1 {
     shard_t shards[SHARDS];
+    mai_token_prf_t *prf;           /* this process's key, or NULL */
 };
 
 typedef struct {
@@ -66,11 +70,21 @@ mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries)
         s->nbuckets = s->max < 8 ? 8 : s->max;
         s->buckets = apr_pcalloc(p, sizeof(entry_t *) * s->nbuckets);
     }
+    /* drawn here, in child_init: each process its own, never shared */
+    l1->prf = mai_token_prf_create(p);
     apr_pool_cleanup_register(p, l1, free_all, apr_pool_cleanup_null);
     return l1;
 }
 
-/* The key is already a SHA-256: its bytes are uniformly spread. */
+int mai_l1_token_key(mai_l1_t *l1, const char *token, apr_size_t len,
+                     unsigned char key[MAI_DIGEST_LEN])
+{
+    memset(key, 0, MAI_DIGEST_LEN);
+    return l1->prf && mai_token_prf(l1->prf, token, len, key);
+}
+
+/* The key is a PRF's output or a SHA-256 (or an HMAC): its first bytes
+ * are uniformly spread. */
 static shard_t *shard_of(mai_l1_t *l1, const unsigned char *key)
 {
     return &l1->shards[key[0] % SHARDS];
@@ -87,6 +101,7 @@ static void release(entry_t *e)
 {
     /* caller holds the shard lock */
     if (--e->refs == 0) {
+        free((void *)e->exports);
         free(e);
     }
 }
@@ -185,6 +200,17 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
                const mai_result_t **res, apr_int64_t *fetched_at,
                apr_int64_t *stored_at)
 {
+    const mai_export_prepared_t *x;
+
+    return mai_l1_get_prepared(l1, key, scope, owner, res, fetched_at,
+                               stored_at, &x);
+}
+
+int mai_l1_get_prepared(mai_l1_t *l1, const unsigned char *key, int scope,
+                        apr_pool_t *owner, const mai_result_t **res,
+                        apr_int64_t *fetched_at, apr_int64_t *stored_at,
+                        const mai_export_prepared_t **exports)
+{
     shard_t *s = shard_of(l1, key);
     entry_t *e;
 
@@ -192,9 +218,12 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
     e = find(s, key, scope);
     if (e) {
         e->refs++;
-        lru_unlink(s, e);
-        lru_push(s, e);
+        if (s->newest != e) {       /* a token used again and again */
+            lru_unlink(s, e);
+            lru_push(s, e);
+        }
         *res = e->res;
+        *exports = e->exports;
         *fetched_at = e->fetched_at;
         *stored_at = e->stored_at;
     }
@@ -206,6 +235,34 @@ int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
     return 1;
 }
 
+/* The exports of e's copy for opts, in a block of their own (its size
+ * is known only once the copy exists); NULL when there are none. */
+static const mai_export_prepared_t *prepare(entry_t *e, apr_size_t size,
+                                            const mai_export_opts_t *opts,
+                                            apr_pool_t *tmp)
+{
+    const char *lo = (const char *)e, *hi;
+    const mai_export_prepared_t *x, *y;
+    apr_size_t n;
+    void *block;
+
+    hi = lo + APR_ALIGN_DEFAULT(sizeof(entry_t)) + size;
+    x = mai_export_prepare(tmp, e->res, opts);
+    if (!x) {
+        return NULL;
+    }
+    n = mai_export_prepared_size(x, lo, hi);
+    block = malloc(n);
+    if (!block) {
+        return NULL;
+    }
+    y = mai_export_prepared_copy(block, n, x, lo, hi);
+    if (!y) {
+        free(block);
+    }
+    return y;
+}
+
 const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
                                     int scope,
                                     const unsigned char *token_hash,
@@ -214,11 +271,28 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
                                     apr_int64_t stored_at,
                                     apr_pool_t *owner)
 {
+    const mai_export_prepared_t *x;
+
+    return mai_l1_put_prepared(l1, key, scope, token_hash, res, fetched_at,
+                               stored_at, owner, NULL, &x);
+}
+
+const mai_result_t *mai_l1_put_prepared(mai_l1_t *l1,
+                                        const unsigned char *key, int scope,
+                                        const unsigned char *token_hash,
+                                        const mai_result_t *res,
+                                        apr_int64_t fetched_at,
+                                        apr_int64_t stored_at,
+                                        apr_pool_t *owner,
+                                        const mai_export_opts_t *opts,
+                                        const mai_export_prepared_t **exports)
+{
     shard_t *s = shard_of(l1, key);
     apr_size_t head = APR_ALIGN_DEFAULT(sizeof(entry_t));
     apr_size_t size;
     entry_t *e, *old, **b;
 
+    *exports = NULL;
     if (s->max == 0) {
         return NULL;
     }
@@ -236,6 +310,8 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
         free(e);
         return NULL;
     }
+    /* prepared from the copy, so its values point into it */
+    e->exports = opts && owner ? prepare(e, size, opts, owner) : NULL;
     e->fetched_at = fetched_at;
     e->stored_at = stored_at;
     /* the table's reference, and the owner's until it is cleared */
@@ -261,6 +337,7 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
         return NULL;
     }
     hold_for(owner, s, e);
+    *exports = e->exports;
     return e->res;
 }
 

@@ -7,6 +7,7 @@
 #include <apr_pools.h>
 #include "digest.h"
 #include "result.h"
+#include "export_plan.h"
 
 typedef struct mai_l1 mai_l1_t;
 
@@ -14,10 +15,17 @@ typedef struct mai_l1 mai_l1_t;
  * when max_entries is 0 (L1 disabled). Thread-safe. */
 mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries);
 
-/* An entry is found by (key, scope): lookup.c keys an entry by the
- * token's SHA-256 and its scope's slot number (scope_keys.h), or, for a
- * scope without a slot, by the full HMAC cache key with scope 0. Both
- * are 32-byte digests, so key[0] and key[4..7] spread them well. */
+/* An entry is found by (key, scope): lookup.c keys an entry by
+ * mai_l1_token_key (else the token's SHA-256) and its scope's slot
+ * number (scope_keys.h), or, for a scope without a slot, by the full HMAC
+ * cache key with scope 0. Each is pseudo-random, so key[0] and key[4..7]
+ * spread them well. */
+
+/** key = the keyed 128-bit PRF of the token under this process's random
+ * key (token_prf.h), zero-padded to MAI_DIGEST_LEN. @return 0 when there
+ * is no PRF (OpenSSL without SipHash): key by the token's SHA-256. */
+int mai_l1_token_key(mai_l1_t *l1, const char *token, apr_size_t len,
+                     unsigned char key[MAI_DIGEST_LEN]);
 
 /**
  * The answer stored under (key, scope), if any. *res stays valid until
@@ -31,6 +39,13 @@ mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries);
 int mai_l1_get(mai_l1_t *l1, const unsigned char *key, int scope,
                apr_pool_t *owner, const mai_result_t **res,
                apr_int64_t *fetched_at, apr_int64_t *stored_at);
+
+/** mai_l1_get, and the exports prepared with the answer when it was
+ * stored (mai_l1_put_prepared), held as long as *res; NULL if none. */
+int mai_l1_get_prepared(mai_l1_t *l1, const unsigned char *key, int scope,
+                        apr_pool_t *owner, const mai_result_t **res,
+                        apr_int64_t *fetched_at, apr_int64_t *stored_at,
+                        const mai_export_prepared_t **exports);
 
 /** Store a copy of res under (key, scope), replacing an older answer;
  * evicts the least recently used entry of its shard when full.
@@ -51,6 +66,20 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
                                     apr_int64_t fetched_at,
                                     apr_int64_t stored_at,
                                     apr_pool_t *owner);
+
+/** mai_l1_put_held, and with the copy the exports of opts
+ * (mai_export_prepare; opts NULL: none) prepared from it, so every hit
+ * of the location that stored it only adds table entries. *exports: the
+ * prepared exports, held as the copy is; NULL if none or not stored. */
+const mai_result_t *mai_l1_put_prepared(mai_l1_t *l1,
+                                        const unsigned char *key, int scope,
+                                        const unsigned char *token_hash,
+                                        const mai_result_t *res,
+                                        apr_int64_t fetched_at,
+                                        apr_int64_t stored_at,
+                                        apr_pool_t *owner,
+                                        const mai_export_opts_t *opts,
+                                        const mai_export_prepared_t **exports);
 
 /** Drop the entry under (key, scope), if any (an answer found stale). */
 void mai_l1_remove(mai_l1_t *l1, const unsigned char *key, int scope);

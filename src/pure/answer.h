@@ -14,6 +14,9 @@ typedef struct mai_answer {
     apr_int64_t fetched_at;        /* when the endpoint gave it (s) */
     apr_interval_time_t retry_after;  /* on BREAKER_OPEN: until the next
                                        * probe; else 0 */
+    const struct mai_export_prepared *exports;  /* result's exports as
+                                       * prepared in L1 (export_plan.h),
+                                       * or NULL */
 } mai_answer_t;
 
 #endif

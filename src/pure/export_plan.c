@@ -5,6 +5,7 @@
  * the whole answer, which repeats every claim, is the first to go. Names
  * and values go straight to the sink: a cache hit pays for no copy. */
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include "export_plan.h"
 #include "claims_map.h"
@@ -158,4 +159,137 @@ void mai_export_plan(apr_pool_t *p, const mai_result_t *res,
         }
     }
     cut->dropped = dropped_text(&b);
+}
+
+/* mai_export_prepare's sink: a table of its own, compared as httpd's
+ * (names case-blind), so what it ends with is what the real tables would
+ * have gained. */
+typedef struct {
+    apr_array_header_t *items;      /* mai_export_item_t */
+} recorder_t;
+
+static void record(void *ctx, int header, const char *name,
+                   const char *value)
+{
+    recorder_t *rec = ctx;
+    mai_export_item_t *it = (mai_export_item_t *)rec->items->elts;
+    int i, n = rec->items->nelts;
+
+    for (i = 0; i < n; i++) {
+        if (it[i].header == header && !strcasecmp(it[i].name, name)) {
+            break;
+        }
+    }
+    if (i < n && value) {
+        it[i].value = value;        /* apr_table_setn: first place kept */
+    }
+    else if (i < n) {
+        memmove(&it[i], &it[i + 1], (n - i - 1) * sizeof(*it));
+        rec->items->nelts--;
+    }
+    else if (value) {
+        mai_export_item_t *add = apr_array_push(rec->items);
+        add->header = header;
+        add->name = name;
+        add->value = value;
+    }
+}
+
+mai_export_prepared_t *mai_export_prepare(apr_pool_t *p,
+                                          const mai_result_t *res,
+                                          const mai_export_opts_t *o)
+{
+    mai_export_prepared_t *x;
+    recorder_t rec;
+
+    if (!o->env && !o->headers) {
+        return NULL;
+    }
+    x = apr_pcalloc(p, sizeof(*x));
+    x->res = res;
+    x->opts = *o;
+    rec.items = apr_array_make(p, res->nclaims * 2 + 2,
+                               sizeof(mai_export_item_t));
+    mai_export_plan(p, res, o, record, &rec, &x->cut);
+    x->nitems = rec.items->nelts;
+    x->items = (const mai_export_item_t *)rec.items->elts;
+    return x;
+}
+
+int mai_export_prepared_for(const mai_export_prepared_t *x,
+                            const mai_export_opts_t *o)
+{
+    return x->opts.env == o->env && x->opts.headers == o->headers
+           && x->opts.whole_header == o->whole_header
+           && x->opts.paths == o->paths
+           && x->opts.max_header_bytes == o->max_header_bytes;
+}
+
+static int inside(const char *s, const void *lo, const void *hi)
+{
+    return s >= (const char *)lo && s < (const char *)hi;
+}
+
+static apr_size_t text_size(const char *s, const void *lo, const void *hi)
+{
+    return !s || inside(s, lo, hi) ? 0 : strlen(s) + 1;
+}
+
+apr_size_t mai_export_prepared_size(const mai_export_prepared_t *x,
+                                    const void *lo, const void *hi)
+{
+    apr_size_t n = APR_ALIGN_DEFAULT(sizeof(*x))
+                   + APR_ALIGN_DEFAULT(x->nitems * sizeof(*x->items));
+    int i;
+
+    for (i = 0; i < x->nitems; i++) {
+        n += text_size(x->items[i].name, lo, hi)
+             + text_size(x->items[i].value, lo, hi);
+    }
+    return n + text_size(x->cut.dropped, lo, hi);
+}
+
+/* s, from inside [lo, hi) as is, else copied at *at */
+static const char *put_text(const char *s, const void *lo, const void *hi,
+                            char **at, const char *end)
+{
+    apr_size_t n;
+    char *d;
+
+    if (!s || inside(s, lo, hi)) {
+        return s;
+    }
+    n = strlen(s) + 1;
+    if ((apr_size_t)(end - *at) < n) {
+        return NULL;
+    }
+    d = memcpy(*at, s, n);
+    *at += n;
+    return d;
+}
+
+const mai_export_prepared_t *mai_export_prepared_copy(
+    void *buf, apr_size_t size, const mai_export_prepared_t *x,
+    const void *lo, const void *hi)
+{
+    mai_export_prepared_t *y = buf;
+    mai_export_item_t *items;
+    char *at, *end = (char *)buf + size;
+    int i;
+
+    if (size < mai_export_prepared_size(x, lo, hi)) {
+        return NULL;
+    }
+    *y = *x;
+    items = (mai_export_item_t *)((char *)buf
+                                  + APR_ALIGN_DEFAULT(sizeof(*x)));
+    at = (char *)items + APR_ALIGN_DEFAULT(x->nitems * sizeof(*items));
+    for (i = 0; i < x->nitems; i++) {
+        items[i].header = x->items[i].header;
+        items[i].name = put_text(x->items[i].name, lo, hi, &at, end);
+        items[i].value = put_text(x->items[i].value, lo, hi, &at, end);
+    }
+    y->items = items;
+    y->cut.dropped = put_text(x->cut.dropped, lo, hi, &at, end);
+    return y;
 }

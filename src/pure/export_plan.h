@@ -53,4 +53,53 @@ void mai_export_plan(apr_pool_t *p, const mai_result_t *res,
                      const mai_export_opts_t *o, mai_export_set_fn *set,
                      void *ctx, mai_export_cut_t *cut);
 
+/* A prepared export: the table entries one answer sets for one set of
+ * options, worked out once (when the answer enters L1, cache_l1.h) so a
+ * hit only adds them. */
+typedef struct {
+    int header;                 /* 0: environment, 1: request header */
+    const char *name;
+    const char *value;
+} mai_export_item_t;
+
+typedef struct mai_export_prepared {
+    const mai_result_t *res;    /* the answer it was made from: used only
+                                 * with that very answer */
+    mai_export_opts_t opts;     /* what it was made for (paths compared
+                                 * by pointer: they live as long as the
+                                 * configuration) */
+    int nitems;
+    const mai_export_item_t *items;   /* in the order the sink sees them,
+                                       * each name once */
+    mai_export_cut_t cut;       /* as mai_export_plan gives it */
+} mai_export_prepared_t;
+
+/**
+ * What mai_export_plan would leave in the tables, as a list: calling
+ * mai_export_plan's set on tables that hold none of these names ends the
+ * same as adding items in order (a name set twice keeps its first place
+ * and its last value; a name removed is not listed). Every name starts
+ * with MAI_ENV_PREFIX or MAI_HEADER_PREFIX (claims_map.h). NULL when
+ * nothing is exported. From p.
+ */
+mai_export_prepared_t *mai_export_prepare(apr_pool_t *p,
+                                          const mai_result_t *res,
+                                          const mai_export_opts_t *o);
+
+/** 1 when x was prepared for options equal to o. */
+int mai_export_prepared_for(const mai_export_prepared_t *x,
+                            const mai_export_opts_t *o);
+
+/** The bytes mai_export_prepared_copy needs for x; strings inside
+ * [lo, hi) (the stored answer they point into) are not copied. */
+apr_size_t mai_export_prepared_size(const mai_export_prepared_t *x,
+                                    const void *lo, const void *hi);
+
+/** x copied into buf (size bytes from mai_export_prepared_size with the
+ * same lo, hi), pointing into [lo, hi) where x does; NULL if it does not
+ * fit. */
+const mai_export_prepared_t *mai_export_prepared_copy(
+    void *buf, apr_size_t size, const mai_export_prepared_t *x,
+    const void *lo, const void *hi);
+
 #endif

@@ -45,7 +45,7 @@ mai_status_t mai_token_check(const char *tok, apr_size_t len)
 mai_status_t mai_token_from_scheme(apr_pool_t *p, const char *value,
                                    const char *want, const char **token)
 {
-    const char *s = value, *scheme, *t, *end;
+    const char *s = value, *t, *end;
     apr_size_t want_len = strlen(want);
 
     *token = NULL;
@@ -55,14 +55,14 @@ mai_status_t mai_token_from_scheme(apr_pool_t *p, const char *value,
     while (*s == ' ') {
         s++;
     }
-    scheme = s;
-    while (mai_lex_is_tchar((unsigned char)*s)) {
-        s++;
-    }
-    if ((apr_size_t)(s - scheme) != want_len
-        || strncasecmp(scheme, want, want_len) != 0) {
+    /* the scheme is the longest run of tchars; want is made of tchars,
+     * so the scheme is want exactly when it starts with want and no
+     * tchar follows (one pass, no loop over the scheme first) */
+    if (strncasecmp(s, want, want_len) != 0
+        || mai_lex_is_tchar((unsigned char)s[want_len])) {
         return MAI_STATUS_OTHER_SCHEME;
     }
+    s += want_len;
     /* RFC 6750 2.1 separates scheme and token by SP only (RFC 9449 7.1
      * takes the same syntax for DPoP): a tab, a comma or nothing at all
      * after the scheme is a broken request */
@@ -72,14 +72,25 @@ mai_status_t mai_token_from_scheme(apr_pool_t *p, const char *value,
     while (*s == ' ') {
         s++;
     }
+    /* mai_token_check's grammar in the same pass that finds the end:
+     * b64token chars, '=' padding, then only trailing spaces. Two
+     * Authorization headers reach us joined as "a, Bearer b": the
+     * comma fails it. */
     t = s;
-    end = t + strlen(t);
-    while (end > t && end[-1] == ' ') {
-        end--;
+    while (b64token[(unsigned char)*s]) {
+        s++;
     }
-    /* two Authorization headers reach us joined as "a, Bearer b": the
-     * space and comma make that fail the b64token check below */
-    if (mai_token_check(t, end - t) != MAI_OK) {
+    if (s == t) {
+        return MAI_STATUS_MALFORMED;
+    }
+    while (*s == '=') {
+        s++;
+    }
+    end = s;
+    while (*s == ' ') {
+        s++;
+    }
+    if (*s != '\0' || (apr_size_t)(end - t) > MAI_TOKEN_MAX_LEN) {
         return MAI_STATUS_MALFORMED;
     }
     *token = apr_pstrmemdup(p, t, end - t);

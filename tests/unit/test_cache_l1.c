@@ -454,6 +454,60 @@ static void test_put_held(void **state)
     assert_null(mai_l1_put_held(l1, key2, 0, key2, src, 1, 0, p));
 }
 
+/* The exports prepared with an entry: made from L1's copy (the whole
+ * answer's value is the copy's JSON, not copied again), handed to every
+ * hit with that copy, and readable by a holder after the entry is
+ * evicted (valgrind sees a use-after-free otherwise). */
+static void test_put_prepared(void **state)
+{
+    apr_pool_t *p = *state, *owner = subpool(p), *other = subpool(p);
+    mai_l1_t *l1 = mai_l1_create(p, 1);
+    unsigned char key[MAI_DIGEST_LEN], key2[MAI_DIGEST_LEN];
+    const mai_result_t *src = result_for(p, "prep"), *held, *got = NULL;
+    const mai_export_prepared_t *x = NULL, *y = NULL;
+    mai_export_opts_t o;
+    apr_int64_t at = 0;
+    int i, whole = 0;
+
+    memset(&o, 0, sizeof(o));
+    o.env = 1;
+    o.headers = 1;
+    make_key(key, 0, 1);
+    make_key(key2, 0, 2);
+    held = mai_l1_put_prepared(l1, key, 0, key, src, 7, 0, owner, &o, &x);
+    assert_non_null(held);
+    assert_non_null(x);
+    assert_ptr_equal(x->res, held);
+    assert_true(mai_export_prepared_for(x, &o));
+    assert_int_equal(mai_l1_get_prepared(l1, key, 0, other, &got, &at, &at,
+                                         &y), 1);
+    assert_ptr_equal(got, held);
+    assert_ptr_equal(y, x);
+    for (i = 0; i < x->nitems; i++) {
+        if (!x->items[i].header
+            && !strcmp(x->items[i].name, "INTROSPECT_CLAIMS")) {
+            assert_ptr_equal(x->items[i].value, held->json);
+            whole = 1;
+        }
+        if (!x->items[i].header
+            && !strcmp(x->items[i].name, "INTROSPECT_SUB")) {
+            assert_string_equal(x->items[i].value, "prep");
+        }
+    }
+    assert_true(whole);
+    /* evicted, yet still readable by both holders */
+    L1_PUT(l1, key2, result_for(p, "next"), 8);
+    assert_int_equal(mai_l1_count(l1), 1);
+    apr_pool_destroy(other);
+    assert_string_equal(x->items[0].name, "INTROSPECT_ACTIVE");
+    assert_int_equal(x->nitems, 9);     /* 4 claims twice, the whole env */
+    apr_pool_destroy(owner);
+    /* without options, nothing prepared; a plain get sees none either */
+    held = mai_l1_put_prepared(l1, key, 0, key, src, 7, 0, p, NULL, &x);
+    assert_non_null(held);
+    assert_null(x);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_disabled),
     UNIT_TEST(test_put_get),
@@ -466,5 +520,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_odd_bounds),
     UNIT_TEST(test_threads),
     UNIT_TEST(test_put_held),
+    UNIT_TEST(test_put_prepared),
 };
 UNIT_MAIN(tests)

@@ -6,6 +6,7 @@
 #include "export_plan.h"
 #include "claim_path.h"
 #include "claims_map.h"
+#include "result_flat.h"
 
 #define KC "{\"active\":true,\"sub\":\"u1\",\"email\":\"jos\\u00e9@x\"," \
     "\"realm_access\":{\"roles\":[\"admin\",\"user\"]}," \
@@ -383,6 +384,113 @@ static void test_cached_names(void **state)
     }
 }
 
+/* The same tables, entry by entry and in order. */
+static void same_table(const apr_table_t *a, const apr_table_t *b)
+{
+    const apr_array_header_t *x = apr_table_elts(a), *y = apr_table_elts(b);
+    const apr_table_entry_t *ex = (const apr_table_entry_t *)x->elts;
+    const apr_table_entry_t *ey = (const apr_table_entry_t *)y->elts;
+    int i;
+
+    assert_int_equal(x->nelts, y->nelts);
+    for (i = 0; i < x->nelts; i++) {
+        assert_string_equal(ex[i].key, ey[i].key);
+        assert_string_equal(ex[i].val, ey[i].val);
+    }
+}
+
+/* What L1 prepares (mai_export_prepare, copied beside the stored answer)
+ * and a hit adds to empty tables is exactly what mai_export_plan's sets
+ * leave there, names replaced, removed or cut included; strings of the
+ * stored answer are pointed to, not copied. */
+static void test_prepared(void **state)
+{
+    static const char *const answers[] = {
+        KC,
+        "{\"active\":true,\"sub\":\"=?x\",\"n\":42,\"\\u00e9\":\"\\u00e9\"}",
+        "{\"active\":true,\"a-b\":\"1\",\"a_b\":\"second-value-long\","
+        "\"c\":\"3\",\"A_B\":\"4\"}",
+        "{\"active\":false}",
+    };
+    apr_pool_t *p = *state;
+    mai_export_opts_t o[6];
+    size_t i, j;
+    int k;
+
+    o[0] = opts(1, 0);
+    o[1] = opts(0, 1);
+    o[2] = opts(1, 1);
+    o[3] = opts(1, 1);
+    o[3].paths = paths(p, "sub realm_access.roles ext.tenant a.b n claims");
+    o[4] = opts(1, 1);
+    o[4].max_header_bytes = 60;
+    o[5] = opts(0, 1);
+    o[5].whole_header = 0;
+    o[5].max_header_bytes = hsize("X-Introspect-A-B", "1")
+                            + hsize("X-Introspect-C", "3");
+    for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+        const mai_result_t *res = NULL, *flat;
+        apr_size_t size;
+        char *block;
+
+        assert_int_equal(mai_result_parse(p, answers[i], strlen(answers[i]),
+                                          &res), MAI_OK);
+        size = mai_result_flat_size(res);
+        block = apr_palloc(p, size);
+        flat = mai_result_flat_copy(block, size, res);
+        assert_non_null(flat);
+        for (j = 0; j < sizeof(o) / sizeof(o[0]); j++) {
+            const seen_t *want = plan(p, flat, &o[j]);
+            const mai_export_prepared_t *x = mai_export_prepare(p, flat,
+                                                                &o[j]);
+            const mai_export_prepared_t *y;
+            apr_size_t n = mai_export_prepared_size(x, block, block + size);
+            seen_t got;
+
+            assert_null(mai_export_prepared_copy(apr_palloc(p, n), n - 1, x,
+                                                 block, block + size));
+            y = mai_export_prepared_copy(apr_palloc(p, n), n, x, block,
+                                         block + size);
+            assert_non_null(y);
+            assert_true(y->res == flat);
+            assert_true(mai_export_prepared_for(y, &o[j]));
+            got.env = apr_table_make(p, 1);
+            got.headers = apr_table_make(p, 1);
+            for (k = 0; k < y->nitems; k++) {
+                apr_table_addn(y->items[k].header ? got.headers : got.env,
+                               y->items[k].name, y->items[k].value);
+                assert_true(strncasecmp(y->items[k].name,
+                                        y->items[k].header
+                                        ? MAI_HEADER_PREFIX
+                                        : MAI_ENV_PREFIX,
+                                        strlen(y->items[k].header
+                                               ? MAI_HEADER_PREFIX
+                                               : MAI_ENV_PREFIX)) == 0);
+                if (!y->items[k].header
+                    && !strcmp(y->items[k].name, MAI_EXPORT_ENV_ALL)) {
+                    assert_true(y->items[k].value == flat->json);
+                }
+            }
+            same_table(got.env, want->env);
+            same_table(got.headers, want->headers);
+            assert_int_equal(y->cut.ndropped, want->cut.ndropped);
+            assert_int_equal(y->cut.header_bytes, want->cut.header_bytes);
+            if (want->cut.dropped) {
+                assert_string_equal(y->cut.dropped, want->cut.dropped);
+            }
+            else {
+                assert_null(y->cut.dropped);
+            }
+        }
+        o[0].env = 0;
+        assert_null(mai_export_prepare(p, flat, &o[0]));
+        o[0].env = 1;
+        assert_false(mai_export_prepared_for(mai_export_prepare(p, flat,
+                                                                &o[2]),
+                                             &o[4]));
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_all_by_default),
     UNIT_TEST(test_selected),
@@ -390,5 +498,6 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_cap_many),
     UNIT_TEST(test_same_name),
     UNIT_TEST(test_cached_names),
+    UNIT_TEST(test_prepared),
 };
 UNIT_MAIN(tests)
