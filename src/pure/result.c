@@ -97,6 +97,13 @@ typedef struct {
 static mai_status_t value(rd_t *r, int depth, int mode, mai_claim_t *c,
                           int *bad);
 
+/* A value would start past MAX_DEPTH. json-c told a NUL byte there as
+ * the end of the text, which made it a syntax error. */
+static mai_status_t too_deep(const rd_t *r)
+{
+    return *r->s == '\0' ? BAD : BIG;
+}
+
 /* Whitespace ends a run of the compact text. */
 static void ws(rd_t *r)
 {
@@ -491,7 +498,7 @@ static mai_status_t object(rd_t *r, int depth, int mode, mai_claim_t *c,
             return BAD;
         }
         if (depth + 1 >= MAX_DEPTH) {
-            return BIG;
+            return too_deep(r);
         }
         memset(&v, 0, sizeof(v));
         v.name = name;
@@ -603,7 +610,7 @@ static mai_status_t array(rd_t *r, int depth, int mode, mai_claim_t *c,
             return BAD;
         }
         if (depth + 1 >= MAX_DEPTH) {
-            return BIG;
+            return too_deep(r);
         }
         if (collect && (*r->s == '{' || *r->s == '[')) {
             r->nitems = base;

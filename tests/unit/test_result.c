@@ -485,6 +485,22 @@ static void test_fault_order(void **state)
                   "]]]]]]]]]]]]]]]]]}", MAI_STATUS_ENDPOINT_TOO_LARGE);
     assert_status(p, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
                   "]]]]]]]]]]]]]]", MAI_STATUS_ENDPOINT_TOO_LARGE);
+    /* json-c took a NUL byte where the depth ran out for the end */
+    {
+        char deep[64];
+        const mai_result_t *res;
+        apr_size_t n = strlen(strcpy(deep, "{\"a\":")), i;
+
+        for (i = 0; i < 31; i++) {
+            deep[n++] = '[';
+        }
+        deep[n] = 'x';
+        assert_int_equal(mai_result_parse(p, deep, n + 1, &res),
+                         MAI_STATUS_ENDPOINT_TOO_LARGE);
+        deep[n] = '\0';
+        assert_int_equal(mai_result_parse(p, deep, n + 1, &res),
+                         MAI_STATUS_ENDPOINT_BAD_JSON);
+    }
     /* NaN counts only where no later duplicate replaced it */
     assert_status(p, "{\"a\":NaN,\"a\":1}", DUP);
     assert_status(p, "{\"a\":1,\"a\":NaN}", MAI_STATUS_ENDPOINT_BAD_JSON);
