@@ -11,7 +11,8 @@
 #
 # Needs no configure: flags come from apr-1-config, apu-1-config and
 # pkg-config, and the pure sources from PURE_SOURCES in Makefile.am (plus
-# the one IO file the JOSE target needs, src/io/jose.c, and cjose).
+# the one IO file the JOSE target needs, src/io/jose.c, and cjose; and
+# for fuzz_result_diff the json-c oracle, tests/oracle/result_jsonc.c).
 # Environment: FUZZ_CC (clang), FUZZ_OUT (tests/fuzz/out under the source
 # tree), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2 -workers=2).
 set -eu
@@ -77,8 +78,9 @@ build() {
     sig="$cc $cflags $cppflags $libs $pure"
     if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$sig" ] &&
         [ -z "$(find "$top/src" "$here" "$top/tests/oracle" \
-            "$top/Makefile.am" -newer "$out/stamp" \( -name '*.[ch]' -o -name run.sh -o \
-            -name Makefile.am \) -print 2>/dev/null | head -1)" ]; then
+            "$top/Makefile.am" -newer "$out/stamp" \( -name '*.[ch]' \
+            -o -name run.sh -o -name Makefile.am \) -print 2>/dev/null |
+            head -1)" ]; then
         return 0
     fi
     echo "run.sh: building with $cc into $out"
