@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* result.c: an introspection response, from JSON to a flat mai_result_t.
- * json-c is used only inside mai_result_parse: everything the rest of the
- * module reads is copied into the caller's pool, so a cached result never
- * holds a JSON object. */
+/* result.c: an introspection response, from JSON to a flat mai_result_t,
+ * in one pass over the bytes: json_reader.c reads the tokens, this file
+ * the grammar, and each member becomes its claim as it is read, with no
+ * JSON tree in between (json-c's tree and the walk over it cost three
+ * times the rest of the parse). Everything the rest of the module reads
+ * lives in the caller's pool.
+ *
+ * The answers taken and refused, and the status of each refusal, are
+ * those of the json-c parser this replaced (tests/oracle/result_jsonc.c,
+ * which fuzz_result_diff compares with this one). That parser refused in
+ * stages, so a text with several faults gets the status of the earliest
+ * stage: (1) a syntax error or nesting deeper than MAX_DEPTH, whichever
+ * comes first in the text; (2) a single-quoted member name (json-c's
+ * strict mode took them) or U+0000 in a name; (3) more than MAX_MEMBERS
+ * distinct members; (4) NaN, Infinity, a number beyond a double or
+ * U+0000 in a string, in a value no later duplicate replaced; (5) a
+ * duplicate name at any depth; (6) the first member, in order, past a
+ * size limit or of the wrong type. Stage 1 ends the read; the others are
+ * noted and decided at the end. */
 #include <limits.h>
-#include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <apr_cstr.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
-#include <json.h>
 #include "result.h"
 #include "cert_bind.h"
+#include "json_reader.h"
 #include "result_flat.h"
 
 #define MAX_DEPTH 32
@@ -20,496 +35,815 @@
  * copy of the result, so a deep answer cannot grow without bound. */
 #define MAX_NESTED 10000
 #define MAX_TEXT 65536
-/* Compact, and "/" left alone so URLs in claims read as they were sent. */
-#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define BAD MAI_STATUS_ENDPOINT_BAD_JSON
+#define BIG MAI_STATUS_ENDPOINT_TOO_LARGE
+/* objects with more members than this find duplicates by hashing */
+#define PAIRWISE 16
 
-static int is_ws(char c)
+/* What a value is read for. */
+enum {
+    M_ROOT,     /* the answer */
+    M_TOP,      /* a member of the answer: a claim with a text */
+    M_NEST,     /* a member of an object that is a claim: a claim */
+    M_ITEM,     /* an element of a claim's array while all are scalars */
+    M_SKIP      /* anything else: checked, and written back if need be */
+};
+
+typedef struct {
+    mai_claim_t c;
+    apr_size_t nlen;        /* strlen(c.name), or where a U+0000 cut it */
+    int bad;                /* stage 4 holds for the value */
+    /* members of the answer only: */
+    int big;                /* stage 6: past a size limit */
+    int time_ok;            /* an integer json-c read as an int64 */
+    apr_int64_t time;
+    int all_str;            /* an array of strings only */
+} slot_t;
+
+#define LOCAL_SLOTS 32
+#define LOCAL_ITEMS 32
+
+typedef struct {
+    apr_pool_t *p;
+    const char *s, *end, *start;    /* cursor, end, the first token */
+    char *str;          /* decoded strings and number texts: each fits
+                         * in its raw span, so len + 1 bytes hold all */
+    apr_size_t str_at;
+    char *compact;      /* the answer less whitespace between tokens */
+    apr_size_t co;
+    const char *seg;    /* the run not yet copied to compact */
+    char *ser;          /* json-c's texts of containers, made lazily */
+    apr_size_t ser_at;
+    int ser_on;
+    slot_t *slots;      /* the members of the open objects */
+    int nslots, slots_cap;
+    const char **items; /* the elements of the open claim array */
+    int nitems, items_cap;
+    int items_all_str;
+    int late;           /* stage 2 */
+    int dup;            /* stage 5 */
+    int raw_ctl;        /* a raw control character: json-c's text */
+    int top_distinct, top_bad;     /* stages 3 and 4 */
+    apr_size_t nested;  /* members of nested objects so far */
+    int member_big;     /* the member being read passed a size limit */
+    int time_ok, all_str;          /* what the last value was */
+    apr_int64_t time;
+    mai_status_t member_st;        /* stage 6 */
+    mai_result_t *res;
+    slot_t local_slots[LOCAL_SLOTS];
+    const char *local_items[LOCAL_ITEMS];
+} rd_t;
+
+static mai_status_t value(rd_t *r, int depth, int mode, mai_claim_t *c,
+                          int *bad);
+
+/* A value would start past MAX_DEPTH. json-c told a NUL byte there as
+ * the end of the text, which made it a syntax error. */
+static mai_status_t too_deep(const rd_t *r)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return *r->s == '\0' ? BAD : BIG;
 }
 
-/* One JSON object and nothing after it but white space. json-c's strict
- * mode refuses trailing commas, leading zeros and trailing characters; the
- * parse-end check makes the last rule independent of json-c's version. */
-static mai_status_t tokenize(const char *json, apr_size_t len,
-                             json_object **root)
+/* Whitespace ends a run of the compact text. */
+static void ws(rd_t *r)
 {
-    json_tokener *tok;
-    enum json_tokener_error err;
-    size_t end;
+    const char *s = r->s;
 
-    *root = NULL;
-    if (json == NULL || len == 0) {
-        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    if (s < r->end && MAI_JR_IS_WS(*s)) {
+        apr_size_t n = (apr_size_t)(s - r->seg);
+
+        memcpy(r->compact + r->co, r->seg, n);
+        r->co += n;
+        do {
+            s++;
+        } while (s < r->end && MAI_JR_IS_WS(*s));
+        r->s = r->seg = s;
     }
-    if (len > INT_MAX) {
-        return MAI_STATUS_ENDPOINT_TOO_LARGE;
+}
+
+static void put(rd_t *r, const char *s, apr_size_t n)
+{
+    if (r->ser_on) {
+        memcpy(r->ser + r->ser_at, s, n);
+        r->ser_at += n;
     }
-    tok = json_tokener_new_ex(MAX_DEPTH);
-    if (tok == NULL) {
-        return MAI_STATUS_INTERNAL;
+}
+
+static void put_string(rd_t *r, const char *s, apr_size_t n)
+{
+    if (r->ser_on) {
+        r->ser[r->ser_at++] = '"';
+        r->ser_at += mai_jr_escape(r->ser + r->ser_at, s, n);
+        r->ser[r->ser_at++] = '"';
     }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    *root = json_tokener_parse_ex(tok, json, (int)len);
-    err = json_tokener_get_error(tok);
-    end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (*root == NULL) {
-        return err == json_tokener_error_depth
-            ? MAI_STATUS_ENDPOINT_TOO_LARGE : MAI_STATUS_ENDPOINT_BAD_JSON;
+}
+
+/* json-c's text is never longer than the raw one, but for raw control
+ * characters in strings (one byte written as up to six): every text
+ * written back, each with its NUL, fits in len + 5 * those + 1. */
+static void ser_arena(rd_t *r)
+{
+    const char *s;
+    apr_size_t k = 0;
+
+    if (r->ser == NULL) {
+        for (s = r->start; s < r->end; s++) {
+            k += (unsigned char)*s < 0x20;
+        }
+        r->ser = apr_palloc(r->p, (apr_size_t)(r->end - r->start)
+                                  + 5 * k + 1);
+        r->ser_at = 0;
     }
-    while (end < len && is_ws(json[end])) {
-        end++;
+}
+
+static slot_t *push_slot(rd_t *r)
+{
+    if (r->nslots == r->slots_cap) {
+        slot_t *more = apr_palloc(r->p, 2 * (apr_size_t)r->slots_cap
+                                        * sizeof(*more));
+        memcpy(more, r->slots, (apr_size_t)r->nslots * sizeof(*more));
+        r->slots = more;
+        r->slots_cap *= 2;
     }
-    if (end != len || !json_object_is_type(*root, json_type_object)) {
-        json_object_put(*root);
-        *root = NULL;
-        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    return &r->slots[r->nslots++];
+}
+
+static void push_item(rd_t *r, const char *t)
+{
+    if (r->nitems == r->items_cap) {
+        const char **more = apr_palloc(r->p, 2 * (apr_size_t)r->items_cap
+                                             * sizeof(*more));
+        memcpy(more, r->items, (apr_size_t)r->nitems * sizeof(*more));
+        r->items = more;
+        r->items_cap *= 2;
     }
+    r->items[r->nitems++] = t;
+}
+
+static mai_status_t word(rd_t *r, const char *w, apr_size_t n)
+{
+    if ((apr_size_t)(r->end - r->s) < n || memcmp(r->s, w, n) != 0) {
+        return BAD;
+    }
+    r->s += n;
+    put(r, w, n);
     return MAI_OK;
 }
 
-/* json-c accepts NaN and Infinity (and turns 1e400 into inf), and keeps
- * U+0000 inside strings, which a C string would silently cut: neither is
- * something an endpoint should send, so the whole tree is refused. Adds
- * the members of every object to *members (see scan_members). */
-static int tree_ok(json_object *o, apr_size_t *members)
+/* A string into the arena (quote: r->s is on it). */
+static mai_status_t string(rd_t *r, char quote, const char **out,
+                           apr_size_t *n, int *flags)
 {
-    size_t i, n;
+    char *o = r->str + r->str_at;
 
-    switch (json_object_get_type(o)) {
-    case json_type_double:
-        return isfinite(json_object_get_double(o));
-    case json_type_string:
-        return strlen(json_object_get_string(o))
-            == (size_t)json_object_get_string_len(o);
-    case json_type_array:
-        n = json_object_array_length(o);
-        for (i = 0; i < n; i++) {
-            if (!tree_ok(json_object_array_get_idx(o, i), members)) {
-                return 0;
-            }
-        }
-        return 1;
-    case json_type_object: {
-        json_object_object_foreach(o, key, val) {
-            (void)key;
-            if (!tree_ok(val, members)) {
-                return 0;
-            }
-        }
-        *members += (apr_size_t)json_object_object_length(o);
-        return 1;
+    *flags = 0;
+    r->s++;
+    if (mai_jr_string(&r->s, r->end, quote, o, n, flags) != MAI_OK) {
+        return BAD;
     }
-    default:
-        return 1;
+    if (*flags & MAI_JR_RAW_CTL) {
+        r->raw_ctl = 1;
     }
-}
-
-/* json-c keeps only the last of two members with the same name (after
- * decoding: "a" and "\u0061" are one name) and cuts a name at U+0000, so
- * {"active":false,"active":true} would read as active. JSON does not say
- * which duplicate wins, and other readers of the same answer may pick the
- * other one: such an answer is refused. This pass counts the members of
- * the raw text, at any depth, and build() compares the count with the
- * members json-c kept: fewer kept means a name came twice. tokenize() has
- * proved the text strict JSON as json-c sees it, so a ':' outside strings
- * ends a member name, provided json-c's strict mode let nothing else
- * through: it does accept 'single-quoted' strings, inside which a '"'
- * would throw the count off (and could hide a duplicate), so outside
- * strings only the characters of JSON's other tokens may appear. A name
- * holding U+0000 (escaped or raw) is refused here, as tree_ok refuses one
- * in a value. Linear, no allocation.
- *
- * The same pass writes the answer's compact text into compact (len + 1
- * bytes): the text without the whitespace between tokens, strings as
- * sent. That is what res->json carries (INTROSPECT_CLAIMS, the shared
- * cache), so the parsed tree is never serialised again. A raw control
- * character inside a string (which JSON forbids) clears *compact_ok: the
- * caller then lets json-c write the text. */
-static mai_status_t scan_members(const char *json, apr_size_t len,
-                                 apr_size_t *members, char *compact,
-                                 int *compact_ok)
-{
-    apr_size_t i, n = 0, o = 0;
-    int in_string = 0, nul = 0;     /* nul: the last string had U+0000 */
-
-    *compact_ok = 1;
-    for (i = 0; i < len; i++) {
-        char c = json[i];
-
-        if (!in_string) {
-            if (is_ws(c)) {
-                continue;
-            }
-            compact[o++] = c;
-            if (c == '"') {
-                in_string = 1;
-                nul = 0;
-            }
-            else if (c == ':') {
-                if (nul) {
-                    return MAI_STATUS_ENDPOINT_BAD_JSON;
-                }
-                n++;
-            }
-            else if (!apr_isalnum(c) && !strchr("{}[],+-. \t\r\n", c)) {
-                return MAI_STATUS_ENDPOINT_BAD_JSON;
-            }
-        }
-        else if (c == '"') {
-            compact[o++] = c;
-            in_string = 0;
-        }
-        else if (c == '\\' && i + 1 < len) {
-            /* skip the escaped character; \u0000 is the one that matters */
-            compact[o++] = c;
-            compact[o++] = json[++i];
-            if (json[i] == 'u' && len - i > 4
-                && !memcmp(json + i + 1, "0000", 4)) {
-                nul = 1;
-            }
-        }
-        else {
-            if (c == '\0') {
-                nul = 1;
-            }
-            if ((unsigned char)c < 0x20) {
-                *compact_ok = 0;
-            }
-            compact[o++] = c;
-        }
-    }
-    compact[o] = '\0';
-    *members = n;
+    r->str_at += *n + 1;
+    *out = o;
     return MAI_OK;
 }
 
-static const char *json_text(apr_pool_t *p, json_object *o)
+/* A number's text as json-c wrote it: integers in decimal, doubles as
+ * sent. Into the arena: never longer than the token, which a separator
+ * follows. */
+static const char *number_text(rd_t *r, const mai_jr_num_t *num,
+                               apr_size_t *n)
 {
-    size_t len;
-    const char *s = json_object_to_json_string_length(o, JSON_FLAGS, &len);
+    char *o = r->str + r->str_at;
 
-    return s ? apr_pstrmemdup(p, s, len) : NULL;
-}
-
-/* The text of a scalar; numbers keep the text json-c parsed them from. */
-static const char *scalar_text(apr_pool_t *p, json_object *o)
-{
-    switch (json_object_get_type(o)) {
-    case json_type_string:
-        return apr_pstrmemdup(p, json_object_get_string(o),
-                              json_object_get_string_len(o));
-    case json_type_boolean:
-        return json_object_get_boolean(o) ? "true" : "false";
-    case json_type_null:
-        return "";
-    default:
-        return json_text(p, o);
-    }
-}
-
-static int is_scalar(json_object *o)
-{
-    return !json_object_is_type(o, json_type_object)
-        && !json_object_is_type(o, json_type_array);
-}
-
-/* An array of scalars: items, and their texts joined by one space. The
- * length is checked before joining so a huge array costs no huge copy.
- * An array holding arrays or objects has no items; only a top-level one
- * gets a text (its JSON), see make_claim. */
-static mai_status_t array_claim(apr_pool_t *p, json_object *arr,
-                                mai_claim_t *c, int top)
-{
-    size_t i, n = json_object_array_length(arr), total = 0;
-    const char **items;
-    char *text, *at;
-
-    for (i = 0; i < n; i++) {
-        if (!is_scalar(json_object_array_get_idx(arr, i))) {
-            c->text = top ? json_text(p, arr) : NULL;
-            return c->text || !top ? MAI_OK : MAI_STATUS_INTERNAL;
-        }
-    }
-    items = apr_pcalloc(p, (n + 1) * sizeof(*items));
-    for (i = 0; i < n; i++) {
-        items[i] = scalar_text(p, json_object_array_get_idx(arr, i));
-        if (items[i] == NULL) {
-            return MAI_STATUS_INTERNAL;
-        }
-        total += strlen(items[i]) + 1;
-        if (total > MAX_TEXT + 1) {
-            return MAI_STATUS_ENDPOINT_TOO_LARGE;
-        }
-    }
-    at = text = apr_palloc(p, total + 1);
-    for (i = 0; i < n; i++) {
-        size_t l = strlen(items[i]);
-        if (i > 0) {
-            *at++ = ' ';
-        }
-        memcpy(at, items[i], l);
-        at += l;
-    }
-    *at = '\0';
-    c->text = text;
-    c->items = items;
-    c->nitems = (int)n;
-    return MAI_OK;
-}
-
-static mai_status_t make_claim(apr_pool_t *p, const char *key,
-                               json_object *val, mai_claim_t *c,
-                               int *nested_left, int top);
-
-/* An object's members, for dotted paths: built once here so a request
- * walks them without JSON. Texts of objects and of arrays holding
- * containers are left out below the top level (top-level claims carry
- * them): serialising every level again would cost depth times the
- * answer. Depth is bounded by the tokenizer (MAX_DEPTH). */
-static mai_status_t object_members(apr_pool_t *p, json_object *obj,
-                                   mai_claim_t *c, int *nested_left)
-{
-    int n = json_object_object_length(obj), i = 0;
-    mai_claim_t *members;
-    mai_status_t st;
-
-    if (n > *nested_left) {
-        return MAI_STATUS_ENDPOINT_TOO_LARGE;
-    }
-    *nested_left -= n;
-    members = apr_pcalloc(p, (n + 1) * sizeof(*members));
-    {
-        json_object_object_foreach(obj, key, val) {
-            st = make_claim(p, key, val, &members[i], nested_left, 0);
-            if (st != MAI_OK) {
-                return st;
-            }
-            i++;
-        }
-    }
-    c->members = members;
-    c->nmembers = i;
-    return MAI_OK;
-}
-
-static mai_status_t make_claim(apr_pool_t *p, const char *key,
-                               json_object *val, mai_claim_t *c,
-                               int *nested_left, int top)
-{
-    mai_status_t st = MAI_OK;
-    json_type t = json_object_get_type(val);
-
-    c->name = apr_pstrdup(p, key);
-    if (t == json_type_object) {
-        c->kind = MAI_CLAIM_OBJECT;
-        c->text = top ? json_text(p, val) : NULL;
-        st = object_members(p, val, c, nested_left);
-        if (st == MAI_OK && !top) {
-            return MAI_OK;
-        }
-    }
-    else if (t == json_type_array) {
-        c->kind = MAI_CLAIM_ARRAY;
-        st = array_claim(p, val, c, top);
-        if (st == MAI_OK && c->text == NULL && !top) {
-            return MAI_OK;
-        }
-    }
-    else if (t == json_type_null) {
-        c->kind = MAI_CLAIM_NULL;
-        c->text = "";
+    if (!num->is_double && mai_jr_int_rewritten(num)) {
+        *n = mai_jr_int_text(num, o);
     }
     else {
-        const char **one = apr_pcalloc(p, 2 * sizeof(*one));
-        c->kind = t == json_type_string ? MAI_CLAIM_STRING
-            : t == json_type_boolean ? MAI_CLAIM_BOOL : MAI_CLAIM_NUMBER;
-        c->text = one[0] = scalar_text(p, val);
-        c->items = one;
-        c->nitems = 1;
+        memcpy(o, num->text, num->len);
+        o[num->len] = '\0';
+        *n = num->len;
     }
-    if (st != MAI_OK) {
-        return st;
-    }
-    if (c->text == NULL) {
-        return MAI_STATUS_INTERNAL;
-    }
-    return strlen(c->text) > MAX_TEXT ? MAI_STATUS_ENDPOINT_TOO_LARGE
-        : MAI_OK;
+    r->str_at += *n + 1;
+    return o;
 }
 
-/* json-c saturates integers beyond int64 instead of failing: a value that
- * reads as INT64_MAX but is larger as uint64 did not fit. */
-static mai_status_t time_member(json_object *v, int *has, apr_int64_t *out)
+static mai_status_t number(rd_t *r, int mode, const char **t,
+                           apr_size_t *n, int *bad)
 {
-    apr_int64_t i;
+    mai_jr_num_t num;
 
-    if (!json_object_is_type(v, json_type_int)) {
-        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    if (mai_jr_number(&r->s, r->end, &num) != MAI_OK) {
+        return BAD;
     }
-    i = json_object_get_int64(v);
-    if (i == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX) {
-        return MAI_STATUS_ENDPOINT_BAD_JSON;
+    *bad = !num.finite;
+    if (mode != M_SKIP || r->ser_on) {
+        *t = number_text(r, &num, n);
+        put(r, *t, *n);
     }
-    if (has) {
-        *has = 1;
-        *out = i;
+    /* json-c saturated integers beyond int64: exp, nbf and iat must fit */
+    if (mode == M_TOP && !num.is_double
+        && (num.neg || num.mag <= (apr_uint64_t)APR_INT64_MAX)) {
+        r->time_ok = 1;
+        r->time = !num.neg ? (apr_int64_t)num.mag
+            : num.mag > (apr_uint64_t)APR_INT64_MAX ? APR_INT64_MIN
+            : -(apr_int64_t)num.mag;
     }
     return MAI_OK;
+}
+
+/* The survivors of an object's members: json-c kept the last of two with
+ * one name. Sets r->dup; returns whether a survivor holds a stage-4
+ * fault, and in *kept how many names there are. */
+static int survivors_bad(rd_t *r, int base, int n, int *kept)
+{
+    const slot_t *m = r->slots + base;
+    int i, j, bad = 0;
+
+    *kept = 0;
+    if (n <= PAIRWISE) {
+        for (i = 0; i < n; i++) {
+            for (j = i + 1; j < n; j++) {
+                if (m[i].nlen == m[j].nlen
+                    && !memcmp(m[i].c.name, m[j].c.name, m[i].nlen)) {
+                    break;
+                }
+            }
+            if (j < n) {
+                r->dup = 1;
+                continue;
+            }
+            ++*kept;
+            bad |= m[i].bad;
+        }
+        return bad;
+    }
+    else {
+        apr_size_t size = 64, h, k;
+        int *tab;
+
+        while (size < 2 * (apr_size_t)n) {
+            size <<= 1;
+        }
+        tab = apr_palloc(r->p, size * sizeof(*tab));
+        memset(tab, 0xff, size * sizeof(*tab));
+        for (i = 0; i < n; i++) {
+            apr_uint32_t x = 2166136261u;
+            for (k = 0; k < m[i].nlen; k++) {
+                x = (x ^ (unsigned char)m[i].c.name[k]) * 16777619u;
+            }
+            for (h = x & (size - 1); tab[h] >= 0; h = (h + 1) & (size - 1)) {
+                j = tab[h];
+                if (m[j].nlen == m[i].nlen
+                    && !memcmp(m[j].c.name, m[i].c.name, m[i].nlen)) {
+                    r->dup = 1;
+                    break;
+                }
+            }
+            tab[h] = i;
+        }
+        for (h = 0; h < size; h++) {
+            if (tab[h] >= 0) {
+                ++*kept;
+                bad |= m[tab[h]].bad;
+            }
+        }
+        return bad;
+    }
 }
 
 /* RFC 7662: scope is a space-separated list; runs of spaces are tolerated. */
 static void split_scope(apr_pool_t *p, mai_result_t *res, const char *s)
 {
-    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
-    char *copy = apr_pstrdup(p, s), *last = NULL, *w;
+    apr_size_t n = strlen(s), k = 0, i;
+    char *copy = apr_pstrmemdup(p, s, n);
+    const char **v;
 
-    for (w = apr_strtok(copy, " ", &last); w != NULL;
-         w = apr_strtok(NULL, " ", &last)) {
-        APR_ARRAY_PUSH(a, const char *) = w;
+    for (i = 0; i < n; i++) {
+        k += copy[i] != ' ' && (i == 0 || copy[i - 1] == ' ');
     }
-    APR_ARRAY_PUSH(a, const char *) = NULL;
-    res->scopes = (const char *const *)a->elts;
-    res->nscopes = a->nelts - 1;
-}
-
-static mai_status_t aud_member(mai_result_t *res, json_object *v,
-                               const mai_claim_t *c)
-{
-    size_t i, n;
-
-    if (json_object_is_type(v, json_type_array)) {
-        n = json_object_array_length(v);
-        for (i = 0; i < n; i++) {
-            if (!json_object_is_type(json_object_array_get_idx(v, i),
-                                     json_type_string)) {
-                return MAI_STATUS_ENDPOINT_BAD_JSON;
-            }
+    v = apr_palloc(p, (k + 1) * sizeof(*v));
+    k = 0;
+    for (i = 0; i < n; i++) {
+        if (copy[i] == ' ') {
+            copy[i] = '\0';
+        }
+        else if (i == 0 || copy[i - 1] == '\0') {
+            v[k++] = copy + i;
         }
     }
-    else if (!json_object_is_type(v, json_type_string)) {
-        return MAI_STATUS_ENDPOINT_BAD_JSON;
-    }
-    res->auds = c->items;
-    res->nauds = c->nitems;
-    return MAI_OK;
+    v[k] = NULL;
+    res->scopes = v;
+    res->nscopes = (int)k;
 }
 
 /* The members RFC 7662 gives a type to; the claim c already holds the
  * member's text, which the string fields share. */
-static mai_status_t known_member(apr_pool_t *p, mai_result_t *res,
-                                 json_object *v, const mai_claim_t *c)
+static mai_status_t known_member(rd_t *r, const mai_claim_t *c,
+                                 const slot_t *sl)
 {
+    mai_result_t *res = r->res;
     const char *k = c->name;
-    int is_str = json_object_is_type(v, json_type_string);
+    int is_str = c->kind == MAI_CLAIM_STRING;
 
-    if (!strcmp(k, "active")) {
-        res->active = json_object_is_type(v, json_type_boolean)
-            && json_object_get_boolean(v);
-    }
-    else if (!strcmp(k, "exp")) {
-        return time_member(v, &res->has_exp, &res->exp);
-    }
-    else if (!strcmp(k, "nbf")) {
-        return time_member(v, &res->has_nbf, &res->nbf);
-    }
-    else if (!strcmp(k, "iat")) {
-        return time_member(v, NULL, NULL);
-    }
-    else if (!strcmp(k, "aud")) {
-        return aud_member(res, v, c);
-    }
-    else if (!strcmp(k, "iss") || !strcmp(k, "client_id")
-             || !strcmp(k, "token_type") || !strcmp(k, "scope")) {
+    switch (k[0]) {
+    case 'a':
+        if (!strcmp(k, "active")) {
+            res->active = c->kind == MAI_CLAIM_BOOL && c->text[0] == 't';
+        }
+        else if (!strcmp(k, "aud")) {
+            if (!is_str && !(c->kind == MAI_CLAIM_ARRAY && sl->all_str)) {
+                return BAD;
+            }
+            res->auds = c->items;
+            res->nauds = c->nitems;
+        }
+        return MAI_OK;
+    case 'e':
+    case 'n':
+    case 'i':
+        if (!strcmp(k, "exp") || !strcmp(k, "nbf") || !strcmp(k, "iat")) {
+            if (c->kind != MAI_CLAIM_NUMBER || !sl->time_ok) {
+                return BAD;
+            }
+            if (k[0] == 'e') {
+                res->has_exp = 1;
+                res->exp = sl->time;
+            }
+            else if (k[0] == 'n') {
+                res->has_nbf = 1;
+                res->nbf = sl->time;
+            }
+            return MAI_OK;
+        }
+        if (strcmp(k, "iss") != 0) {
+            return MAI_OK;
+        }
         if (!is_str) {
-            return MAI_STATUS_ENDPOINT_BAD_JSON;
+            return BAD;
         }
-        if (k[0] == 'i') {
-            res->iss = c->text;
+        res->iss = c->text;
+        return MAI_OK;
+    case 'c':
+    case 't':
+    case 's':
+        if (strcmp(k, "client_id") && strcmp(k, "token_type")
+            && strcmp(k, "scope")) {
+            return MAI_OK;
         }
-        else if (k[0] == 'c') {
+        if (!is_str) {
+            return BAD;
+        }
+        if (k[0] == 'c') {
             res->client_id = c->text;
         }
         else if (k[0] == 't') {
             res->token_type = c->text;
         }
         else {
-            split_scope(p, res, c->text);
+            split_scope(r->p, res, c->text);
         }
+        return MAI_OK;
+    default:
+        return MAI_OK;
+    }
+}
+
+/* An object's members as claims, scalars' items in one block. */
+static mai_claim_t *claims_of(rd_t *r, int base, int n)
+{
+    mai_claim_t *m = apr_palloc(r->p, ((apr_size_t)n + 1) * sizeof(*m));
+    const char **one = NULL;
+    int i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        k += r->slots[base + i].c.nitems == 1
+             && r->slots[base + i].c.items == NULL;
+    }
+    if (k > 0) {
+        one = apr_palloc(r->p, 2 * (apr_size_t)k * sizeof(*one));
+    }
+    for (i = 0; i < n; i++) {
+        m[i] = r->slots[base + i].c;
+        if (m[i].nitems == 1 && m[i].items == NULL) {
+            one[0] = m[i].text;
+            one[1] = NULL;
+            m[i].items = one;
+            one += 2;
+        }
+    }
+    memset(&m[n], 0, sizeof(m[n]));
+    return m;
+}
+
+/* The answer's members are decided in order (stage 6). */
+static void decide_members(rd_t *r, const mai_claim_t *m, int base, int n)
+{
+    int i;
+
+    for (i = 0; i < n && r->member_st == MAI_OK; i++) {
+        const slot_t *sl = &r->slots[base + i];
+        r->member_st = sl->big ? BIG : known_member(r, &m[i], sl);
+    }
+}
+
+static mai_status_t object(rd_t *r, int depth, int mode, mai_claim_t *c,
+                           int *bad)
+{
+    int base = r->nslots, n, kept;
+    int child = mode == M_ROOT ? M_TOP : mode == M_SKIP ? M_SKIP : M_NEST;
+    mai_status_t st;
+
+    r->s++;
+    put(r, "{", 1);
+    ws(r);
+    if (r->s < r->end && *r->s == '}') {
+        r->s++;
+    }
+    else for (;;) {
+        mai_claim_t v;
+        const char *name;
+        apr_size_t nlen;
+        int flags, vbad;
+        slot_t *sl;
+
+        if (r->s == r->end || (*r->s != '"' && *r->s != '\'')) {
+            return BAD;
+        }
+        r->late |= *r->s == '\'';
+        if (string(r, *r->s, &name, &nlen, &flags) != MAI_OK) {
+            return BAD;
+        }
+        r->late |= flags & MAI_JR_NUL;
+        if (r->nslots > base) {
+            put(r, ",", 1);
+        }
+        if (!r->late) {
+            put_string(r, name, nlen);
+        }
+        else {
+            /* refused anyway (stage 2), and a '"' in a single-quoted
+             * name would grow past what ser_arena allowed for */
+            put(r, "\"\"", 2);
+        }
+        put(r, ":", 1);
+        ws(r);
+        if (r->s == r->end || *r->s != ':') {
+            return BAD;
+        }
+        r->s++;
+        ws(r);
+        if (r->s == r->end) {
+            return BAD;
+        }
+        if (depth + 1 >= MAX_DEPTH) {
+            return too_deep(r);
+        }
+        memset(&v, 0, sizeof(v));
+        v.name = name;
+        r->time_ok = r->all_str = 0;
+        st = value(r, depth + 1, child, &v, &vbad);
+        if (st != MAI_OK) {
+            return st;
+        }
+        sl = push_slot(r);
+        sl->c = v;
+        sl->nlen = nlen;
+        sl->bad = vbad;
+        if (mode == M_ROOT) {
+            sl->big = r->member_big || r->nested > MAX_NESTED;
+            sl->time_ok = r->time_ok;
+            sl->time = r->time;
+            sl->all_str = r->all_str;
+            r->member_big = 0;
+        }
+        ws(r);
+        if (r->s == r->end) {
+            return BAD;
+        }
+        if (*r->s == '}') {
+            r->s++;
+            break;
+        }
+        if (*r->s != ',') {
+            return BAD;
+        }
+        r->s++;
+        ws(r);
+    }
+    put(r, "}", 1);
+    n = r->nslots - base;
+    *bad = survivors_bad(r, base, n, &kept);
+    if (mode == M_TOP || mode == M_NEST) {
+        c->kind = MAI_CLAIM_OBJECT;
+        c->members = claims_of(r, base, n);
+        c->nmembers = n;
+        r->nested += (apr_size_t)n;
+    }
+    else if (mode == M_ROOT) {
+        r->res->claims = claims_of(r, base, n);
+        r->res->nclaims = n;
+        r->top_distinct = kept;
+        r->top_bad = *bad;
+        decide_members(r, r->res->claims, base, n);
+    }
+    r->nslots = base;
+    return MAI_OK;
+}
+
+/* A claim array of scalars: its items, and their texts joined by one
+ * space. */
+static void join(rd_t *r, mai_claim_t *c, int base)
+{
+    int n = r->nitems - base, i;
+    const char **items = apr_palloc(r->p, ((apr_size_t)n + 1)
+                                          * sizeof(*items));
+    apr_size_t total = 0, l;
+    char *text, *at;
+
+    for (i = 0; i < n; i++) {
+        items[i] = r->items[base + i];
+        total += strlen(items[i]) + (i > 0);
+    }
+    items[n] = NULL;
+    at = text = apr_palloc(r->p, total + 1);
+    for (i = 0; i < n; i++) {
+        if (i > 0) {
+            *at++ = ' ';
+        }
+        l = strlen(items[i]);
+        memcpy(at, items[i], l);
+        at += l;
+    }
+    *at = '\0';
+    c->items = items;
+    c->nitems = n;
+    c->text = text;
+    if (total > MAX_TEXT) {
+        r->member_big = 1;
+    }
+}
+
+static mai_status_t container_text(rd_t *r, int depth, mai_claim_t *c,
+                                   int *bad);
+
+static mai_status_t array(rd_t *r, int depth, int mode, mai_claim_t *c,
+                          int *bad)
+{
+    const char *open = r->s, *seg = r->seg;
+    apr_size_t co = r->co, str_at = r->str_at;
+    int collect = mode == M_TOP || mode == M_NEST, base = r->nitems, vbad;
+    int first = 1;
+    mai_status_t st;
+
+    *bad = 0;
+    r->items_all_str = 1;
+    r->s++;
+    put(r, "[", 1);
+    ws(r);
+    if (r->s < r->end && *r->s == ']') {
+        r->s++;
+    }
+    else for (;;) {
+        if (r->s == r->end) {
+            return BAD;
+        }
+        if (depth + 1 >= MAX_DEPTH) {
+            return too_deep(r);
+        }
+        if (collect && (*r->s == '{' || *r->s == '[')) {
+            r->nitems = base;
+            collect = 0;
+            if (mode == M_TOP) {
+                /* its text is json-c's: read it again, writing */
+                r->s = open;
+                r->seg = seg;
+                r->co = co;
+                r->str_at = str_at;
+                return container_text(r, depth, c, bad);
+            }
+        }
+        if (!first) {
+            put(r, ",", 1);
+        }
+        first = 0;
+        st = value(r, depth + 1, collect ? M_ITEM : M_SKIP, NULL, &vbad);
+        if (st != MAI_OK) {
+            return st;
+        }
+        *bad |= vbad;
+        ws(r);
+        if (r->s == r->end) {
+            return BAD;
+        }
+        if (*r->s == ']') {
+            r->s++;
+            break;
+        }
+        if (*r->s != ',') {
+            return BAD;
+        }
+        r->s++;
+        ws(r);
+        if (r->s < r->end && *r->s == ']') {
+            return BAD;
+        }
+    }
+    put(r, "]", 1);
+    if (mode == M_TOP || mode == M_NEST) {
+        c->kind = MAI_CLAIM_ARRAY;
+        if (collect) {
+            join(r, c, base);
+        }
+        r->all_str = collect && r->items_all_str;
+    }
+    r->nitems = base;
+    return MAI_OK;
+}
+
+/* A member of the answer that is an object, or an array holding
+ * containers: its text is json-c's (compact, escapes rewritten). */
+static mai_status_t container_text(rd_t *r, int depth, mai_claim_t *c,
+                                   int *bad)
+{
+    apr_size_t start;
+    mai_status_t st;
+
+    ser_arena(r);
+    start = r->ser_at;
+    r->ser_on = 1;
+    if (*r->s == '{') {
+        st = object(r, depth, M_TOP, c, bad);
+    }
+    else {
+        st = array(r, depth, M_SKIP, NULL, bad);
+        c->kind = MAI_CLAIM_ARRAY;
+    }
+    r->ser_on = 0;
+    if (st == MAI_OK) {
+        r->ser[r->ser_at++] = '\0';
+        c->text = r->ser + start;
+        if (r->ser_at - start - 1 > MAX_TEXT) {
+            r->member_big = 1;
+        }
+    }
+    return st;
+}
+
+static mai_status_t value(rd_t *r, int depth, int mode, mai_claim_t *c,
+                          int *bad)
+{
+    const char *t = "";
+    apr_size_t n = 0;
+    mai_claim_kind_t kind = MAI_CLAIM_NUMBER;
+    int flags;
+
+    *bad = 0;
+    switch (*r->s) {
+    case '{':
+        if (mode == M_TOP) {
+            return container_text(r, depth, c, bad);
+        }
+        return object(r, depth, mode == M_ITEM ? M_SKIP : mode, c, bad);
+    case '[':
+        return array(r, depth, mode == M_ITEM ? M_SKIP : mode, c, bad);
+    case '"':
+        if (string(r, '"', &t, &n, &flags) != MAI_OK) {
+            return BAD;
+        }
+        *bad = (flags & MAI_JR_NUL) != 0;
+        put_string(r, t, n);
+        kind = MAI_CLAIM_STRING;
+        break;
+    case 't':
+    case 'f':
+        t = *r->s == 't' ? "true" : "false";
+        n = strlen(t);
+        if (word(r, t, n) != MAI_OK) {
+            return BAD;
+        }
+        kind = MAI_CLAIM_BOOL;
+        break;
+    case 'n':
+        if (word(r, "null", 4) != MAI_OK) {
+            return BAD;
+        }
+        kind = MAI_CLAIM_NULL;
+        break;
+    case 'N':
+    case 'I':
+        /* json-c took these; they are refused at stage 4 */
+        t = *r->s == 'N' ? "NaN" : "Infinity";
+        if (word(r, t, strlen(t)) != MAI_OK) {
+            return BAD;
+        }
+        *bad = 1;
+        break;
+    default:
+        if (*r->s != '-' && (*r->s < '0' || *r->s > '9')) {
+            return BAD;
+        }
+        if (number(r, mode, &t, &n, bad) != MAI_OK) {
+            return BAD;
+        }
+        break;
+    }
+    if (mode == M_TOP || mode == M_NEST) {
+        c->kind = kind;
+        c->text = t;
+        c->nitems = kind != MAI_CLAIM_NULL;
+        if (n > MAX_TEXT) {
+            r->member_big = 1;
+        }
+    }
+    else if (mode == M_ITEM) {
+        push_item(r, t);
+        r->items_all_str &= kind == MAI_CLAIM_STRING;
     }
     return MAI_OK;
 }
 
-/* raw_members: the count scan_members made of the raw text; compact:
- * its compact text, or NULL to have json-c write one. */
-static mai_status_t build(apr_pool_t *p, json_object *root,
-                          apr_size_t raw_members, const char *compact,
-                          mai_result_t *res)
+/* json-c's text of the whole answer, for one with a raw control
+ * character in a string (the compact text would keep it raw). */
+static const char *answer_text(rd_t *r)
 {
-    mai_claim_t *claims;
-    mai_status_t st;
-    int n = json_object_object_length(root), i = 0;
-    int nested_left = MAX_NESTED;
-    apr_size_t kept = 0;
+    int bad;
 
-    if (n > MAX_MEMBERS) {
-        return MAI_STATUS_ENDPOINT_TOO_LARGE;
-    }
-    if (!tree_ok(root, &kept)) {
-        return MAI_STATUS_ENDPOINT_BAD_JSON;
-    }
-    if (kept != raw_members) {
-        return MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER;
-    }
-    claims = apr_pcalloc(p, (n + 1) * sizeof(*claims));
-    {
-        json_object_object_foreach(root, key, val) {
-            st = make_claim(p, key, val, &claims[i], &nested_left, 1);
-            if (st == MAI_OK) {
-                st = known_member(p, res, val, &claims[i]);
-            }
-            if (st != MAI_OK) {
-                return st;
-            }
-            i++;
-        }
-    }
-    res->claims = claims;
-    res->nclaims = i;
-    res->json = compact ? compact : json_text(p, root);
-    return res->json ? MAI_OK : MAI_STATUS_INTERNAL;
+    r->s = r->seg = r->start;
+    r->co = 0;
+    r->str = apr_palloc(r->p, (apr_size_t)(r->end - r->start) + 1);
+    r->str_at = 0;
+    r->ser = NULL;
+    ser_arena(r);
+    r->ser_on = 1;
+    object(r, 0, M_SKIP, NULL, &bad);
+    r->ser[r->ser_at] = '\0';
+    return r->ser;
 }
 
 mai_status_t mai_result_parse(apr_pool_t *p, const char *json,
                               apr_size_t len, const mai_result_t **out)
 {
-    json_object *root;
-    mai_result_t *res;
+    rd_t r;
     mai_status_t st;
-    apr_size_t members = 0;
-    char *compact = NULL;
-    int compact_ok = 0;
+    int bad;
 
     *out = NULL;
-    st = tokenize(json, len, &root);
-    if (st == MAI_OK) {
-        compact = apr_palloc(p, len + 1);
-        st = scan_members(json, len, &members, compact, &compact_ok);
-        if (st != MAI_OK) {
-            json_object_put(root);
-        }
+    if (json == NULL || len == 0) {
+        return BAD;
     }
+    if (len > INT_MAX) {
+        return BIG;
+    }
+    memset(&r, 0, offsetof(rd_t, local_slots));
+    r.p = p;
+    r.end = json + len;
+    for (r.s = json; r.s < r.end && MAI_JR_IS_WS(*r.s); r.s++) {
+    }
+    r.start = r.seg = r.s;
+    r.slots = r.local_slots;
+    r.slots_cap = LOCAL_SLOTS;
+    r.items = r.local_items;
+    r.items_cap = LOCAL_ITEMS;
+    if (r.s == r.end || (*r.s != '{' && *r.s != '[')) {
+        return BAD;
+    }
+    r.str = apr_palloc(p, len + 2);
+    r.compact = apr_palloc(p, len + 1);
+    if (*r.s == '[') {
+        /* not an object; but json-c said so only after its depth check */
+        st = array(&r, 0, M_SKIP, NULL, &bad);
+        return st == BIG ? BIG : BAD;
+    }
+    r.res = apr_pcalloc(p, sizeof(*r.res));
+    st = object(&r, 0, M_ROOT, NULL, &bad);
     if (st != MAI_OK) {
         return st;
     }
-    res = apr_pcalloc(p, sizeof(*res));
-    st = build(p, root, members, compact_ok ? compact : NULL, res);
-    json_object_put(root);
-    if (st == MAI_OK) {
-        *out = res;
+    memcpy(r.compact + r.co, r.seg, (apr_size_t)(r.s - r.seg));
+    r.compact[r.co + (apr_size_t)(r.s - r.seg)] = '\0';
+    while (r.s < r.end && MAI_JR_IS_WS(*r.s)) {
+        r.s++;
     }
-    return st;
+    if (r.s != r.end || r.late) {
+        return BAD;
+    }
+    if (r.top_distinct > MAX_MEMBERS) {
+        return BIG;
+    }
+    if (r.top_bad) {
+        return BAD;
+    }
+    if (r.dup) {
+        return MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER;
+    }
+    if (r.member_st != MAI_OK) {
+        return r.member_st;
+    }
+    r.res->json = r.raw_ctl ? answer_text(&r) : r.compact;
+    *out = r.res;
+    return MAI_OK;
 }
 
 /* A string claim equal to one of the NULL-terminated words, in any case:

@@ -11,7 +11,8 @@
 #
 # Needs no configure: flags come from apr-1-config, apu-1-config and
 # pkg-config, and the pure sources from PURE_SOURCES in Makefile.am (plus
-# the one IO file the JOSE target needs, src/io/jose.c, and cjose).
+# the one IO file the JOSE target needs, src/io/jose.c, and cjose; and
+# for fuzz_result_diff the json-c oracle, tests/oracle/result_jsonc.c).
 # Environment: FUZZ_CC (clang), FUZZ_OUT (tests/fuzz/out under the source
 # tree), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2 -workers=2).
 set -eu
@@ -33,6 +34,7 @@ all="$all fuzz_cert_bind"
 all="$all fuzz_dpop"
 all="$all fuzz_jose"
 all="$all fuzz_jwt_access_token"
+all="$all fuzz_result_diff"
 
 [ $# -ge 1 ] || usage
 build_only=0
@@ -57,7 +59,7 @@ if [ -z "$apr_config" ] || [ -z "$apu_config" ]; then
 fi
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
  -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter"
-cppflags="-I$top/src/pure -I$top/src/io -I$here \
+cppflags="-I$top/src/pure -I$top/src/io -I$here -I$top/tests/oracle \
  $($apr_config --cflags --cppflags --includes) \
  $($apu_config --includes) $(pkg-config --cflags json-c libssl libcrypto cjose)"
 libs="$($apu_config --link-ld --libs) $($apr_config --link-ld --libs) \
@@ -75,9 +77,10 @@ build() {
     mkdir -p "$out/obj" "$out/bin"
     sig="$cc $cflags $cppflags $libs $pure"
     if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$sig" ] &&
-        [ -z "$(find "$top/src" "$here" "$top/Makefile.am" -newer \
-            "$out/stamp" \( -name '*.[ch]' -o -name run.sh -o \
-            -name Makefile.am \) -print 2>/dev/null | head -1)" ]; then
+        [ -z "$(find "$top/src" "$here" "$top/tests/oracle" \
+            "$top/Makefile.am" -newer "$out/stamp" \( -name '*.[ch]' \
+            -o -name run.sh -o -name Makefile.am \) -print 2>/dev/null |
+            head -1)" ]; then
         return 0
     fi
     echo "run.sh: building with $cc into $out"
@@ -90,8 +93,13 @@ build() {
         objs="$objs $o"
     done
     for t in $all; do
+        # fuzz_result_diff also links the json-c oracle it compares with
+        extra=
+        [ "$t" != fuzz_result_diff ] ||
+            extra="$top/tests/oracle/result_jsonc.c"
         # shellcheck disable=SC2086
-        $cc $cflags $cppflags "$here/$t.c" $objs $libs -o "$out/bin/$t"
+        $cc $cflags $cppflags "$here/$t.c" $extra $objs $libs \
+            -o "$out/bin/$t"
     done
     echo "$sig" >"$out/stamp"
 }
@@ -101,7 +109,7 @@ build() {
 max_len() {
     case $1 in
     fuzz_http_wire) echo 20000 ;;
-    fuzz_result) echo 70000 ;;
+    fuzz_result | fuzz_result_diff) echo 70000 ;;
     fuzz_token) echo 9000 ;;
     fuzz_purge_form) echo 13000 ;;
     fuzz_jose) echo 8192 ;;

@@ -393,6 +393,135 @@ static void test_limits(void **state)
                   MAI_STATUS_ENDPOINT_TOO_LARGE);
 }
 
+/* The reader keeps json-c 0.16's readings (tests/oracle/result_jsonc.c,
+ * fuzz_result_diff): broken surrogates become U+FFFD, a high one still
+ * takes the escape after it. */
+static void test_jsonc_strings(void **state)
+{
+    const mai_result_t *r = parse_ok(*state,
+        "{\"a\":\"\\ud800x\",\"b\":\"\\udc00\",\"c\":\"\\ud800\\u0041\","
+        "\"d\":\"\\ud800\\ud800\\udc00\",\"e\":\"\\ud800\\n\","
+        "\"f\":\"\\uDBFF\\uDFFF\",\"g\":\"\\u00e9\\/\"}");
+
+    assert_string_equal(mai_result_claim(r, "a")->text, "\xef\xbf\xbdx");
+    assert_string_equal(mai_result_claim(r, "b")->text, "\xef\xbf\xbd");
+    assert_string_equal(mai_result_claim(r, "c")->text, "\xef\xbf\xbd" "A");
+    assert_string_equal(mai_result_claim(r, "d")->text,
+                        "\xef\xbf\xbd\xf0\x90\x80\x80");
+    assert_string_equal(mai_result_claim(r, "e")->text, "\xef\xbf\xbd\n");
+    assert_string_equal(mai_result_claim(r, "f")->text, "\xf4\x8f\xbf\xbf");
+    assert_string_equal(mai_result_claim(r, "g")->text, "\xc3\xa9/");
+    assert_status(*state, "{\"a\":\"\\ud800\\u12\"}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(*state, "{\"a\":\"\\x\"}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    /* \v, \f and a byte order mark are no whitespace to json-c */
+    assert_status(*state, "{\v\"a\":1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(*state, "{\"a\":1}\f", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(*state, "\xef\xbb\xbf{\"a\":1}",
+                  MAI_STATUS_ENDPOINT_BAD_JSON);
+}
+
+/* Numbers as json-c read and wrote them: integers in decimal, clamped to
+ * 64 bits; doubles as sent. */
+static void test_jsonc_numbers(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r = parse_ok(p,
+        "{\"a\":-0,\"b\":00,\"c\":-01,\"d\":-.5,\"e\":1.,\"f\":1E+2,"
+        "\"g\":18446744073709551616,\"h\":-9223372036854775809,"
+        "\"i\":[007.5,-0]}");
+
+    assert_claim(r, "a", MAI_CLAIM_NUMBER, "0", 1);
+    assert_claim(r, "b", MAI_CLAIM_NUMBER, "0", 1);
+    assert_claim(r, "c", MAI_CLAIM_NUMBER, "-1", 1);
+    assert_claim(r, "d", MAI_CLAIM_NUMBER, "-.5", 1);
+    assert_claim(r, "e", MAI_CLAIM_NUMBER, "1.", 1);
+    assert_claim(r, "f", MAI_CLAIM_NUMBER, "1E+2", 1);
+    assert_claim(r, "g", MAI_CLAIM_NUMBER, "18446744073709551615", 1);
+    assert_claim(r, "h", MAI_CLAIM_NUMBER, "-9223372036854775808", 1);
+    assert_claim(r, "i", MAI_CLAIM_ARRAY, "007.5 0", 2);
+    assert_status(p, "{\"a\":007}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"a\":-}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"a\":1e}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"a\":0.-5}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"a\":1.5.1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"a\":+1}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"a\":-infinity}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    /* an integer past int64 saturated in json-c: below is INT64_MIN */
+    r = parse_ok(p, "{\"exp\":-9223372036854775809}");
+    assert_true(r->exp == APR_INT64_MIN);
+}
+
+/* Texts of objects and of arrays holding containers are json-c's: escapes
+ * rewritten, integers in decimal, '/' left alone; so is the whole
+ * answer's when a string held a raw control character. */
+static void test_jsonc_texts(void **state)
+{
+    const mai_result_t *r = parse_ok(*state,
+        "{\"o\":{\"s\":\"\\u00e9\\/\\u0001\\u007f\\\"\",\"n\":-0,"
+        "\"d\":1.50},\"a\":[ {\"k\":\"\\t\"} , 00 ]}");
+
+    assert_claim(r, "o", MAI_CLAIM_OBJECT,
+                 "{\"s\":\"\xc3\xa9/\\u0001\x7f\\\"\",\"n\":0,\"d\":1.50}", 0);
+    assert_claim(r, "a", MAI_CLAIM_ARRAY, "[{\"k\":\"\\t\"},0]", 0);
+    assert_string_equal(r->json, "{\"o\":{\"s\":\"\\u00e9\\/\\u0001\\u007f"
+                        "\\\"\",\"n\":-0,\"d\":1.50},\"a\":[{\"k\":\"\\t\"},"
+                        "00]}");
+    r = parse_ok(*state, "{\"s\":\"a\tb\x01\",\"n\":-0, \"u\":\"\\u00e9\"}");
+    assert_string_equal(r->json,
+                        "{\"s\":\"a\\tb\\u0001\",\"n\":0,\"u\":\"\xc3\xa9\"}");
+    assert_string_equal(mai_result_claim(r, "s")->text, "a\tb\x01");
+}
+
+/* A text with several faults gets the status of the earliest of the old
+ * parser's stages, not of the first fault in the text. */
+static void test_fault_order(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *words;
+
+    /* nesting is found while reading, before a single-quoted name */
+    assert_status(p, "{'a':[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]"
+                  "]]]]]]]]]]]]]]]]]}", MAI_STATUS_ENDPOINT_TOO_LARGE);
+    assert_status(p, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
+                  "]]]]]]]]]]]]]]", MAI_STATUS_ENDPOINT_TOO_LARGE);
+    /* json-c took a NUL byte where the depth ran out for the end */
+    {
+        char deep[64];
+        const mai_result_t *res;
+        apr_size_t n = strlen(strcpy(deep, "{\"a\":")), i;
+
+        for (i = 0; i < 31; i++) {
+            deep[n++] = '[';
+        }
+        deep[n] = 'x';
+        assert_int_equal(mai_result_parse(p, deep, n + 1, &res),
+                         MAI_STATUS_ENDPOINT_TOO_LARGE);
+        deep[n] = '\0';
+        assert_int_equal(mai_result_parse(p, deep, n + 1, &res),
+                         MAI_STATUS_ENDPOINT_BAD_JSON);
+    }
+    /* NaN counts only where no later duplicate replaced it */
+    assert_status(p, "{\"a\":NaN,\"a\":1}", DUP);
+    assert_status(p, "{\"a\":1,\"a\":NaN}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, "{\"o\":{\"x\":NaN,\"x\":1},\"p\":1}", DUP);
+    /* a duplicate before a wrong type; size before type in one member */
+    assert_status(p, "{\"exp\":\"x\",\"s\":1,\"s\":2}", DUP);
+    assert_status(p, "{\"iss\":1,\"s\":\"x\"}", MAI_STATUS_ENDPOINT_BAD_JSON);
+    assert_status(p, apr_psprintf(p, "{\"iss\":[\"%s\"]}",
+                                  long_string(p, 65537)),
+                  MAI_STATUS_ENDPOINT_TOO_LARGE);
+    /* 1001 members of which two share a name: 1000 distinct, a duplicate */
+    words = members(p, 1000);
+    assert_status(p, apr_psprintf(p, "{%.*s,\"m0\":1}",
+                                  (int)strlen(words) - 2, words + 1),
+                  MAI_STATUS_ENDPOINT_DUPLICATE_MEMBER);
+    words = members(p, 1001);
+    assert_status(p, apr_psprintf(p, "{%.*s,\"m0\":1}",
+                                  (int)strlen(words) - 2, words + 1),
+                  MAI_STATUS_ENDPOINT_TOO_LARGE);
+}
+
 static const mai_result_t *active_at(apr_pool_t *p, const char *extra)
 {
     return parse_ok(p, apr_psprintf(p, "{\"active\":true%s}", extra));
@@ -718,6 +847,10 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_claim_texts),
     UNIT_TEST(test_not_an_object),
     UNIT_TEST(test_limits),
+    UNIT_TEST(test_jsonc_strings),
+    UNIT_TEST(test_jsonc_numbers),
+    UNIT_TEST(test_jsonc_texts),
+    UNIT_TEST(test_fault_order),
     UNIT_TEST(test_check),
     UNIT_TEST(test_refresh_tokens),
     UNIT_TEST(test_bound_tokens),
