@@ -16,31 +16,6 @@ static int is_jwt(mai_client_auth_t a)
     return a == MAI_AUTH_SECRET_JWT || a == MAI_AUTH_PRIVATE_KEY_JWT;
 }
 
-#define AUTH_BASIC "Authorization: Basic "
-
-/* The client_secret_basic header (RFC 6749 2.3.1: id and secret
- * form-encoded, then Base64), written straight into the field: what
- * "Authorization: " + mai_form_basic_auth() gives, with two
- * concatenations fewer on every call. */
-static const char *basic_header(apr_pool_t *p, const char *id,
-                                const char *secret)
-{
-    const char *eid = mai_form_encode(p, id);
-    const char *esec = mai_form_encode(p, secret);
-    apr_size_t il = strlen(eid), sl = strlen(esec);
-    char *plain = apr_palloc(p, il + sl + 2);
-    char *h;
-
-    memcpy(plain, eid, il);
-    plain[il] = ':';
-    memcpy(plain + il + 1, esec, sl + 1);
-    h = apr_palloc(p, sizeof(AUTH_BASIC) - 1
-                      + apr_base64_encode_len((int)(il + sl + 1)));
-    memcpy(h, AUTH_BASIC, sizeof(AUTH_BASIC) - 1);
-    apr_base64_encode(h + sizeof(AUTH_BASIC) - 1, plain, (int)(il + sl + 1));
-    return h;
-}
-
 static const char *request_body(apr_pool_t *p, const mai_introspect_opts_t *o,
                                 const char *token, const char *assertion)
 {
@@ -104,9 +79,10 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
                    : "Accept: application/json";
     headers[n++] = "User-Agent: mod_auth_introspect/" MAI_VERSION;
     if (o->client_auth == MAI_AUTH_BASIC && o->client_id) {
-        headers[n++] = basic_header(p, o->client_id,
-                                    o->client_secret ? o->client_secret
-                                                     : "");
+        headers[n++] = mai_form_basic_auth(p, "Authorization: ",
+                                           o->client_id,
+                                           o->client_secret
+                                           ? o->client_secret : "");
     }
     headers[n] = NULL;
     call.timeout = o->timeout;

@@ -106,14 +106,21 @@ void mai_form_get(apr_pool_t *p, const char *data, apr_size_t len,
     }
 }
 
-const char *mai_form_basic_auth(apr_pool_t *p, const char *id,
-                                const char *secret)
+const char *mai_form_basic_auth(apr_pool_t *p, const char *prefix,
+                                const char *id, const char *secret)
 {
-    const char *plain = apr_pstrcat(p, mai_form_encode(p, id), ":",
-                                    mai_form_encode(p, secret), NULL);
-    int plen = (int)strlen(plain);
-    char *b64 = apr_palloc(p, apr_base64_encode_len(plen));
+    const char *eid = mai_form_encode(p, id);
+    const char *esec = mai_form_encode(p, secret);
+    apr_size_t pl = strlen(prefix), il = strlen(eid), sl = strlen(esec);
+    char *plain = apr_palloc(p, il + sl + 2);
+    char *h;
 
-    apr_base64_encode(b64, plain, plen);
-    return apr_pstrcat(p, "Basic ", b64, NULL);
+    memcpy(plain, eid, il);
+    plain[il] = ':';
+    memcpy(plain + il + 1, esec, sl + 1);
+    h = apr_palloc(p, pl + 6 + apr_base64_encode_len((int)(il + sl + 1)));
+    memcpy(h, prefix, pl);
+    memcpy(h + pl, "Basic ", 6);
+    apr_base64_encode(h + pl + 6, plain, (int)(il + sl + 1));
+    return h;
 }

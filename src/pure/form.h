@@ -23,9 +23,11 @@ const char *mai_form_decode(apr_pool_t *p, const char *s, apr_size_t len);
 void mai_form_get(apr_pool_t *p, const char *data, apr_size_t len,
                   const char *name, const char **value, int *count);
 
-/** "Basic " + base64(form_encode(id) ":" form_encode(secret)), as
- * RFC 6749 section 2.3.1 asks. From p. */
-const char *mai_form_basic_auth(apr_pool_t *p, const char *id,
-                                const char *secret);
+/** prefix + "Basic " + base64(form_encode(id) ":" form_encode(secret)),
+ * as RFC 6749 section 2.3.1 asks, in one allocation (the prefix lets a
+ * caller have the whole header field, "Authorization: " included, with
+ * no further copy). From p. */
+const char *mai_form_basic_auth(apr_pool_t *p, const char *prefix,
+                                const char *id, const char *secret);
 
 #endif

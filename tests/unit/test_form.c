@@ -105,13 +105,17 @@ static void test_basic_auth(void **state)
     apr_pool_t *p = *state;
 
     /* base64("client:secret") */
-    assert_string_equal(mai_form_basic_auth(p, "client", "secret"),
+    assert_string_equal(mai_form_basic_auth(p, "", "client", "secret"),
                         "Basic Y2xpZW50OnNlY3JldA==");
+    /* the whole header field in one piece, as the endpoint call sends it */
+    assert_string_equal(mai_form_basic_auth(p, "Authorization: ", "client",
+                                            "secret"),
+                        "Authorization: Basic Y2xpZW50OnNlY3JldA==");
     /* RFC 6749 2.3.1: both parts form-encoded first, so a ':' in the id
      * cannot move the split: base64("a%3Ab:c+d") */
-    assert_string_equal(mai_form_basic_auth(p, "a:b", "c d"),
+    assert_string_equal(mai_form_basic_auth(p, "", "a:b", "c d"),
                         "Basic YSUzQWI6Yytk");
-    assert_string_equal(mai_form_basic_auth(p, "", ""), "Basic Og==");
+    assert_string_equal(mai_form_basic_auth(p, "", "", ""), "Basic Og==");
 }
 
 static const struct CMUnitTest tests[] = {
