@@ -48,6 +48,7 @@ MinSpareThreads 5
 MaxSpareThreads 20
 KeepAlive On
 Timeout 30
+GracefulShutdownTimeout 5
 <Directory />
     Options None
     AllowOverride None
