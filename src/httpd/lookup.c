@@ -4,6 +4,7 @@
  * the endpoint's answer with the time it was fetched; how long an answer
  * may be reused is this location's TTL, decided on every read. */
 #include <apr_strings.h>
+#include <openssl/crypto.h>
 #include "mai_private.h"
 #include "lookup.h"
 #include "httpd_log.h"
@@ -449,19 +450,95 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
     }
 }
 
+/* The last token a connection presented and its keyed PRF under this
+ * process's L1 (conn_config): a client on a keep-alive connection sends
+ * the same token on each request, and the PRF through EVP_MAC is about a
+ * thousand instructions, a quarter of a hit. Only one thread serves a
+ * connection (an HTTP/2 stream's is its own secondary connection) at a
+ * time, so the memo needs no lock. The token is compared in constant
+ * time (another client behind the same proxy connection learns nothing
+ * of the one before from the timing) and wiped when the connection
+ * ends. docs/security.md, "The per-process cache's key". */
+typedef struct {
+    const mai_l1_t *l1;         /* the L1 whose key made prf */
+    apr_size_t len;             /* of token; 0: empty */
+    apr_size_t cap;             /* token's room */
+    char *token;
+    unsigned char prf[MAI_DIGEST_LEN];
+} prf_memo_t;
+
+static apr_status_t wipe_memo(void *data)
+{
+    prf_memo_t *m = data;
+
+    if (m->token) {
+        OPENSSL_cleanse(m->token, m->cap);
+    }
+    OPENSSL_cleanse(m->prf, sizeof(m->prf));
+    return APR_SUCCESS;
+}
+
+static prf_memo_t *memo_of(conn_rec *c)
+{
+    prf_memo_t *m = ap_get_module_config(c->conn_config,
+                                         &auth_introspect_module);
+
+    if (!m) {
+        m = apr_pcalloc(c->pool, sizeof(*m));
+        apr_pool_cleanup_register(c->pool, m, wipe_memo,
+                                  apr_pool_cleanup_null);
+        ap_set_module_config(c->conn_config, &auth_introspect_module, m);
+    }
+    return m;
+}
+
+static void memo_keep(prf_memo_t *m, conn_rec *c, const char *token,
+                      apr_size_t len, const unsigned char *prf)
+{
+    if (len > m->cap) {
+        if (m->token) {
+            OPENSSL_cleanse(m->token, m->cap);
+        }
+        /* grows by doubling: a connection's memo takes at most about
+         * twice the longest token it sent */
+        m->cap = len > 2 * m->cap ? len : 2 * m->cap;
+        m->token = apr_palloc(c->pool, m->cap);
+    }
+    memcpy(m->token, token, len);
+    m->len = len;
+    m->l1 = mai_proc.l1;
+    memcpy(m->prf, prf, MAI_DIGEST_LEN);
+}
+
 /* L1's key for a scope with a slot: the keyed PRF of the token
- * (token_prf.h), made once per lookup whatever the scope; else (no PRF in
- * this OpenSSL, or it failed) the token's SHA-256, as before. The two
+ * (token_prf.h), made once per lookup whatever the scope (once per
+ * connection while its token stays the same: prf_memo_t); else (no PRF
+ * in this OpenSSL, or it failed) the token's SHA-256, as before. The two
  * never meet: a PRF key ends in 16 zero bytes. Why a keyed PRF is as
  * safe an index as SHA-256 here: docs/security.md, "The per-process
  * cache's key". */
 static const unsigned char *l1_key_of(lookup_t *l)
 {
+    apr_size_t len;
+    prf_memo_t *m;
+
     if (!l->have_prf) {
-        l->have_prf = mai_proc.l1
-                      && mai_l1_token_key(mai_proc.l1, l->token,
-                                          strlen(l->token), l->prf_key)
-                      ? 1 : -1;
+        len = strlen(l->token);
+        m = mai_proc.l1 ? memo_of(l->r->connection) : NULL;
+        if (m && m->l1 == mai_proc.l1 && m->len == len && len > 0
+            && CRYPTO_memcmp(m->token, l->token, len) == 0) {
+            memcpy(l->prf_key, m->prf, MAI_DIGEST_LEN);
+            l->have_prf = 1;
+        }
+        else {
+            l->have_prf = mai_proc.l1
+                          && mai_l1_token_key(mai_proc.l1, l->token, len,
+                                              l->prf_key)
+                          ? 1 : -1;
+            if (l->have_prf > 0) {
+                memo_keep(m, l->r->connection, l->token, len, l->prf_key);
+            }
+        }
     }
     return l->have_prf > 0 ? l->prf_key : hash_of(l);
 }

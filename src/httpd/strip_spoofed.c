@@ -137,20 +137,25 @@ static const mai_req_state_t *carried_state(request_rec *r)
 
 void mai_strip_insert_filter(request_rec *r)
 {
-    const mai_req_state_t *st;
+    const mai_dir_conf_t *c = mai_dconf(r);
+    const mai_req_state_t *st = mai_state_get(r);
+    /* check_authn judged r under this very configuration: it runs only
+     * for AuthType Bearer, so ap_auth_type (about 160 instructions) need
+     * not be asked again */
+    int judged = st && st->conf == c;
 
     /* HTTP_X_INTROSPECT_*, the CGI form of the headers: a parent that ran
      * ap_add_common_vars (mod_include does) hands them down in the
      * environment a subrequest copies; the handler makes its own from
      * the headers it is given */
     strip_table(r->pool, r->subprocess_env, "HTTP_");
-    if (!mai_is_bearer(r) || !mai_conf_export_headers(mai_dconf(r))) {
+    if (!(judged || mai_is_bearer(r)) || !mai_conf_export_headers(c)) {
         log_names(r, APLOG_DEBUG, strip_table(r->pool, r->headers_in, ""),
                   r->main ? "subrequest"
                           : "set for another location or by configuration");
         return;
     }
-    if (mai_state_get(r)) {
+    if (st) {
         return;     /* check_authn ran for r: its exports are in place */
     }
     /* authentication was skipped as unchanged: the exports made before

@@ -93,7 +93,9 @@ mai_status_t mai_token_from_scheme(apr_pool_t *p, const char *value,
     if (*s != '\0' || (apr_size_t)(end - t) > MAI_TOKEN_MAX_LEN) {
         return MAI_STATUS_MALFORMED;
     }
-    *token = apr_pstrmemdup(p, t, end - t);
+    /* nothing after the token (the usual header): it is value's own
+     * tail, already NUL-terminated and living as long as value */
+    *token = *end == '\0' ? t : apr_pstrmemdup(p, t, end - t);
     return MAI_OK;
 }
 

@@ -19,7 +19,8 @@ mai_status_t mai_token_check(const char *tok, apr_size_t len);
  * (case-insensitive); MALFORMED when the scheme is Bearer but the rest is
  * not exactly one valid token (empty, bad syntax, too long, a list).
  * One or more spaces may separate scheme and token; trailing spaces are
- * ignored. *token points into a copy in p.
+ * ignored. *token points into value when nothing follows the token,
+ * else into a copy in p: it lives as long as both.
  */
 mai_status_t mai_token_from_authorization(apr_pool_t *p, const char *value,
                                           const char **token);

@@ -29,6 +29,35 @@ def conf(env):
     ])
 
 
+
+class TestKeepAlive:
+    """lookup.c keeps the last token of a connection with its L1 key:
+    other tokens on the same connection, the same length and all but one
+    byte alike, still find their own answers."""
+
+    def test_tokens_alternate_on_one_connection(self, client, tokens, mock):
+        a = tokens.active(sub="alice")
+        b = a[:-1] + ("x" if a[-1] != "x" else "y")
+        dead = a[:-1] + ("z" if a[-1] != "z" else "w")
+        tokens.police.secret(b)
+        tokens.police.secret(dead)
+        mock.token(b, tokens.claims(sub="bob"))
+        mock.token(dead, {"active": False})
+        conn = client.connection()
+        try:
+            for _ in range(2):
+                for tok, user in ((a, "alice"), (b, "bob"), (dead, None),
+                                  (a, "alice")):
+                    r = client.get("/c/cgi/env.cgi", token=tok, conn=conn)
+                    if user is None:
+                        asserts.invalid_token(r)
+                    else:
+                        assert r.json()["REMOTE_USER"] == user
+        finally:
+            conn.close()
+        assert len(mock.calls_for(a)) == 1
+        assert len(mock.calls_for(b)) == 1
+
 class TestPositive:
     def test_second_request_makes_no_call(self, client, tokens, mock):
         tok = tokens.active()
