@@ -4,6 +4,8 @@
  * (the shared cache, else this process's table). Each refusal has a log
  * line of its own saying which check failed; neither the proof nor the
  * token is ever logged (the token by its hash prefix only). */
+#include <locale.h>
+#include <pthread.h>
 #include <apr_strings.h>
 #include "mai_private.h"
 #include "dpop_request.h"
@@ -174,8 +176,8 @@ static mai_status_t remember(request_rec *r, const mai_dir_conf_t *c,
     }
 }
 
-mai_status_t mai_dpop_check_request(request_rec *r, const mai_dir_conf_t *c,
-                                    mai_req_state_t *st, const char **jkt)
+static mai_status_t check_proof(request_rec *r, const mai_dir_conf_t *c,
+                                mai_req_state_t *st, const char **jkt)
 {
     request_rec *cr = client_request(r);
     const char *hdr = apr_table_get(cr->headers_in, "DPoP"), *htu;
@@ -253,4 +255,39 @@ mai_status_t mai_dpop_check_request(request_rec *r, const mai_dir_conf_t *c,
                       cl.nonce ? "has no current" : "lacks the");
     }
     return remember(r, c, st, *jkt, cl.jti, now);
+}
+
+/* The "C" locale object: glibc hands out one static object for it, never
+ * freed (other C libraries allocate it once here). */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* The check runs with this thread's locale set to "C". json-c (0.14 and
+ * later) switches to a "C" LC_NUMERIC around every json_tokener_parse_ex
+ * call with duplocale, newlocale and freelocale, which in glibc take the
+ * process-wide locale lock for writing unless the thread's locale is
+ * already the "C" object: two JSON documents a proof (header, claims) made
+ * six write locks of one lock shared by all of httpd's threads. Parsing
+ * is the same either way (json-c parses numbers in "C"; jansson, OpenSSL
+ * and httpd's logging do not depend on the locale). */
+mai_status_t mai_dpop_check_request(request_rec *r, const mai_dir_conf_t *c,
+                                    mai_req_state_t *st, const char **jkt)
+{
+    locale_t old = (locale_t)0;
+    mai_status_t s;
+
+    pthread_once(&c_locale_once, make_c_locale);
+    if (c_locale != (locale_t)0) {
+        old = uselocale(c_locale);
+    }
+    s = check_proof(r, c, st, jkt);
+    if (old != (locale_t)0) {
+        uselocale(old);
+    }
+    return s;
 }
