@@ -64,40 +64,66 @@ struct mai_wire_resp {
     apr_size_t body_len, body_cap;
 };
 
-static int is_ctl(unsigned char c)
-{
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-
 /* ---- request ---------------------------------------------------------- */
 
 /* The request is built on every miss, so it is measured in one pass and
  * written into one allocation: no pstrcat, array or printf per part. */
 
-static int clean(const char *s, int allow_space, apr_size_t *len)
+/* Byte classes, from one table: the request's checks looked at each byte
+ * of every header with a chain of compares and a memchr (about 3,000
+ * instructions a miss under callgrind), and the response's every byte of
+ * every line; a lookup is one load.
+ * C_TCHAR: a token character (RFC 9110 5.6.2); C_FIELD: allowed in a
+ * header field (no NUL, no control character but HTAB); C_TARGET: allowed
+ * in the authority and the path (C_FIELD less the space). */
+#define C_TCHAR 1
+#define C_FIELD 2
+#define C_TARGET 4
+static const unsigned char byte_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6,
+    6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 0,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6
+};
+#define IS(cls, c) (byte_class[(unsigned char)(c)] & (cls))
+
+/* The length of s up to its NUL when every byte is of class cls;
+ * 0 (refused) when one is not, or s is NULL or empty. */
+static apr_size_t span(const char *s, int cls)
 {
     const char *c = s;
 
-    if (!s || !*s) {
+    if (!s) {
         return 0;
     }
-    for (; *c; c++) {
-        if (is_ctl((unsigned char)*c) || (!allow_space && *c == ' ')) {
-            return 0;
-        }
+    while (IS(cls, *c)) {
+        c++;
     }
-    *len = (apr_size_t)(c - s);
-    return 1;
+    return *c ? 0 : (apr_size_t)(c - s);
 }
 
-/* A token character (RFC 9110 5.6.2), from a table: checked for each
- * byte of the method and of every header name. */
+static int clean(const char *s, int allow_space, apr_size_t *len)
+{
+    *len = span(s, allow_space ? C_FIELD : C_TARGET);
+    return *len != 0;
+}
+
+/* A token character (RFC 9110 5.6.2); the response parser uses it too. */
 static int is_tchar(unsigned char c)
 {
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'
-           || (c >= '0' && c <= '9') || (c && memchr(extra, c, 15));
+    return IS(C_TCHAR, c);
 }
 
 /* "Name: value" with a token name, no CR/LF or other control characters,
@@ -106,13 +132,20 @@ static int is_tchar(unsigned char c)
 static int header_ok(const char *h, apr_size_t *len)
 {
     const char *c = h;
+    apr_size_t rest;
 
-    while (is_tchar((unsigned char)*c)) {
+    while (IS(C_TCHAR, *c)) {
         c++;
     }
-    if (c == h || *c != ':' || !clean(h, 1, len)) {
+    if (c == h || *c != ':') {
         return 0;
     }
+    /* the name's bytes are field bytes too: only the rest is checked */
+    rest = span(c, C_FIELD);
+    if (!rest) {
+        return 0;
+    }
+    *len = (apr_size_t)(c - h) + rest;
     return !((c - h == 4 && strncasecmp(h, "Host", 4) == 0) ||
              (c - h == 14 && strncasecmp(h, "Content-Length", 14) == 0) ||
              (c - h == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0));
@@ -138,7 +171,7 @@ const char *mai_wire_request(apr_pool_t *p, const char *method,
     if (out_len) {
         *out_len = 0;
     }
-    for (m = method; m && is_tchar((unsigned char)*m); m++) {
+    for (m = method; m && IS(C_TCHAR, *m); m++) {
     }
     if (!m || m == method || *m || !clean(authority, 0, &alen)
         || !clean(path, 0, &plen)) {
@@ -486,7 +519,7 @@ static wire_st_t handle_line(mai_wire_resp_t *w)
     /* a stray CR, a NUL or another control byte has no place in any
      * line of a response; refusing them keeps header values clean */
     for (i = 0; i < w->line_len; i++) {
-        if (is_ctl((unsigned char)l[i])) {
+        if (!IS(C_FIELD, l[i])) {
             return ST_ERROR;
         }
     }

@@ -89,6 +89,57 @@ static void test_request_rejects(void **state)
     request_bad(p, "POST", "h", NULL, NULL);
 }
 
+/* The rules the byte-class table (http_wire.c) stands for, written out
+ * as RFC 9110 says them: every byte value is taken or refused as these
+ * say, in the method, a header name, a header value, the authority, the
+ * path and a response's header line. */
+static int rule_tchar(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int rule_ctl(unsigned c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+static void test_every_byte_value(void **state)
+{
+    apr_pool_t *p = *state;
+    unsigned c;
+
+    for (c = 1; c < 256; c++) {
+        char method[4] = { 'P', (char)c, 'T', '\0' };
+        char name[8] = { 'A', (char)c, 'B', ':', ' ', 'v', '\0' };
+        char value[8] = { 'A', ':', ' ', 'x', (char)c, 'y', '\0' };
+        char target[4] = { '/', (char)c, 'a', '\0' };
+        char line[16] = "X-A: x?y\r\n\r\n";
+        const char *h1[] = { name, NULL }, *h2[] = { value, NULL };
+        mai_wire_resp_t *w = mai_wire_resp_create(p, NULL);
+        const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n";
+        int ok = rule_tchar(c);
+
+        assert_int_equal(mai_wire_request(p, method, "h", "/", NULL, NULL,
+                                          0, NULL) != NULL, ok);
+        /* a ':' ends the name early: "A:" then a value with ":B: v" */
+        assert_int_equal(mai_wire_request(p, "GET", "h", "/", h1, NULL, 0,
+                                          NULL) != NULL, ok || c == ':');
+        assert_int_equal(mai_wire_request(p, "GET", "h", "/", h2, NULL, 0,
+                                          NULL) != NULL, !rule_ctl(c));
+        ok = !rule_ctl(c) && c != ' ';
+        assert_int_equal(mai_wire_request(p, "GET", "h", target, NULL, NULL,
+                                          0, NULL) != NULL, ok);
+        assert_int_equal(mai_wire_request(p, "GET", target + 1, "/", NULL,
+                                          NULL, 0, NULL) != NULL, ok);
+        line[6] = (char)c;
+        mai_wire_resp_feed(w, head, strlen(head), NULL);
+        /* a bare LF ends the line early ("X-A: x"), then "y" is no field */
+        assert_int_equal(mai_wire_resp_feed(w, line, strlen(line), NULL)
+                         == MAI_WIRE_DONE, !rule_ctl(c));
+    }
+}
+
 /* ---- response harness --------------------------------------------------- */
 
 typedef struct {
@@ -729,6 +780,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_request_exact),
     UNIT_TEST(test_request_variants),
     UNIT_TEST(test_request_rejects),
+    UNIT_TEST(test_every_byte_value),
     UNIT_TEST(test_content_length),
     UNIT_TEST(test_leftover_not_consumed),
     UNIT_TEST(test_chunked),

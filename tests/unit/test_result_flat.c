@@ -329,6 +329,72 @@ static void test_short_buffer_refused(void **state)
     assert_non_null(mai_result_flat_copy(buf, size, r));
 }
 
+/* Strings the parser shares stay shared in the copy: each is copied
+ * once (the copy's cost on every L1 store is per string), and the
+ * fields still read the right text. */
+static void test_shared_strings(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r = NULL, *c;
+    const mai_claim_t *sub, *aud;
+    apr_size_t size;
+
+    assert_int_equal(mai_result_parse(p, RICH, strlen(RICH), &r), MAI_OK);
+    size = mai_result_flat_size(r);
+    c = mai_result_flat_copy(apr_palloc(p, size), size, r);
+    assert_non_null(c);
+    assert_ptr_equal(c->iss, mai_result_claim(c, "iss")->text);
+    assert_ptr_equal(c->client_id, mai_result_claim(c, "client_id")->text);
+    assert_ptr_equal(c->token_type,
+                     mai_result_claim(c, "token_type")->text);
+    aud = mai_result_claim(c, "aud");
+    assert_ptr_equal(c->auds, aud->items);
+    assert_int_equal(c->nauds, 2);
+    sub = mai_result_claim(c, "sub");
+    assert_int_equal(sub->nitems, 1);
+    assert_ptr_equal(sub->items[0], sub->text);
+    assert_null(sub->items[1]);
+    assert_string_equal(sub->text, "Z5O3upPC88QrAjx00dis");
+}
+
+/* A result whose fields share nothing with its claims (built by hand)
+ * still gets every field copied into the block. */
+static void test_unshared_fields_copied(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const items[] = { "v", NULL };
+    static const char *const auds[] = { "a1", NULL };
+    mai_claim_t cl[2];
+    mai_result_t r;
+    const mai_result_t *c;
+    span_t s;
+    apr_size_t size;
+
+    memset(cl, 0, sizeof(cl));
+    cl[0].name = "iss";
+    cl[0].kind = MAI_CLAIM_STRING;
+    cl[0].text = "v";
+    cl[0].items = items;
+    cl[0].nitems = 1;
+    memset(&r, 0, sizeof(r));
+    r.iss = "other";
+    r.client_id = "cid";
+    r.auds = auds;
+    r.nauds = 1;
+    r.claims = cl;
+    r.nclaims = 1;
+    size = mai_result_flat_size(&r);
+    c = mai_result_flat_copy(apr_palloc(p, size), size, &r);
+    assert_non_null(c);
+    s.lo = (const char *)c;
+    s.hi = (const char *)c + size;
+    assert_str_copy(&s, "other", c->iss);
+    assert_str_copy(&s, "cid", c->client_id);
+    assert_strv_copy(&s, auds, c->auds, 1);
+    assert_strv_copy(&s, items, c->claims[0].items, 1);
+    assert_str_copy(&s, "v", c->claims[0].text);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_rich_fields),
     UNIT_TEST(test_rich_claims),
@@ -337,5 +403,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_string_aud_empty_scope),
     UNIT_TEST(test_size_grows_with_content),
     UNIT_TEST(test_short_buffer_refused),
+    UNIT_TEST(test_shared_strings),
+    UNIT_TEST(test_unshared_fields_copied),
 };
 UNIT_MAIN(tests)
