@@ -32,7 +32,8 @@ static const char *tp_of(int i)
 
     /* 43 characters, like a SHA-256 thumbprint in base64url */
     snprintf(buf[i], sizeof(buf[i]),
-             "tp%02d-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", i);
+             "tp%02u-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+             (unsigned)i % 100u);
     buf[i][43] = '\0';
     return buf[i];
 }
