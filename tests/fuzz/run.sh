@@ -11,7 +11,8 @@
 #
 # Needs no configure: flags come from apr-1-config, apu-1-config and
 # pkg-config, and the pure sources from PURE_SOURCES in Makefile.am (plus
-# the one IO file the JOSE target needs, src/io/jose.c, and cjose; and
+# the IO files the JOSE target needs, src/io/jose.c with the proof-key
+# cache it keeps, src/io/key_cache.c, and cjose; and
 # for fuzz_result_diff the json-c oracle, tests/oracle/result_jsonc.c).
 # Environment: FUZZ_CC (clang), FUZZ_OUT (tests/fuzz/out under the source
 # tree), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2 -workers=2).
@@ -86,7 +87,7 @@ build() {
     echo "run.sh: building with $cc into $out"
     rm -f "$out/stamp" "$out"/obj/*.o
     objs=
-    for s in $pure src/io/jose.c tests/fuzz/fuzz_pool.c; do
+    for s in $pure src/io/jose.c src/io/key_cache.c tests/fuzz/fuzz_pool.c; do
         o="$out/obj/$(basename "$s" .c).o"
         # shellcheck disable=SC2086
         $cc $cflags $cppflags -c "$top/$s" -o "$o"
