@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* digest.c: SHA-256 of tokens for log names; HMAC and HKDF for the cache
  * keys. */
+
+/* SHA-256 here runs through OpenSSL's SHA256_CTX calls, which OpenSSL 3
+ * marks deprecated in favour of EVP but ships in every 3.x release. The
+ * reason is the HMAC below: it is two SHA-256 states prepared once per
+ * secret, and each use starts from a copy of them. A SHA256_CTX is copied
+ * by assignment; EVP_MD_CTX_copy_ex frees and allocates the provider's
+ * context on every copy, which was a third of each HMAC's instructions
+ * (docs/performance.md). The compression function is the same OpenSSL
+ * code either way. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <apr_strings.h>
 #include "digest.h"
 #include "lex.h"
@@ -15,94 +24,15 @@
 #define CACHE_KEY_LABEL "mai cache key v2"
 #define BLOCK 64                /* SHA-256's block size */
 
-/* SHA-256 is fetched from its provider once per process, on first use
- * (the parent's post_config, before the children fork): a request never
- * looks a provider up. EVP_MD objects are read-only once fetched, so
- * threads share it. */
-static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
-static EVP_MD *sha256_md;
-
-static void fetch_sha256(void)
-{
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static const EVP_MD *sha256(void)
-{
-    return CRYPTO_THREAD_run_once(&fetch_once, fetch_sha256) ? sha256_md
-                                                             : NULL;
-}
-
-/* SHA-256 fails only when OpenSSL cannot allocate or load its provider.
- * A fixed fallback (all zeros) would give every token the same cache key
- * and so one token's result to another; random bytes give a key nothing
- * else matches, so the request just misses the cache. Should even the
- * random generator fail, stopping the process is the only safe answer,
- * as APR does when a pool cannot allocate. */
-static void unmatchable(unsigned char out[MAI_DIGEST_LEN])
-{
-    if (RAND_bytes(out, MAI_DIGEST_LEN) != 1) {
-        abort();
-    }
-}
-
-/* One digest context per thread, made on the thread's first hash and
- * freed when the thread ends (OpenSSL's thread-local key runs the
- * destructor): re-initialising a context for the same digest keeps its
- * provider state, where EVP_Digest allocates, sets up and frees a
- * context per call (about 450 instructions of a 3,400-instruction token
- * hash under callgrind). After a hash the context holds only that
- * hash's final state (the token's SHA-256, which L1 keeps anyway). */
-static CRYPTO_ONCE local_once = CRYPTO_ONCE_STATIC_INIT;
-static CRYPTO_THREAD_LOCAL local_ctx;
-static int local_ok;
-
-static void free_local(void *ctx)
-{
-    EVP_MD_CTX_free(ctx);
-}
-
-static void make_local(void)
-{
-    local_ok = CRYPTO_THREAD_init_local(&local_ctx, free_local);
-}
-
-static EVP_MD_CTX *thread_ctx(void)
-{
-    EVP_MD_CTX *c;
-
-    if (!CRYPTO_THREAD_run_once(&local_once, make_local) || !local_ok) {
-        return NULL;
-    }
-    c = CRYPTO_THREAD_get_local(&local_ctx);
-    if (c == NULL) {
-        c = EVP_MD_CTX_new();
-        if (c && !CRYPTO_THREAD_set_local(&local_ctx, c)) {
-            EVP_MD_CTX_free(c);
-            c = NULL;
-        }
-    }
-    return c;
-}
-
 void mai_digest_sha256(const void *data, apr_size_t len,
                        unsigned char out[MAI_DIGEST_LEN])
 {
-    const EVP_MD *md = sha256();
-    EVP_MD_CTX *c = thread_ctx();
-    int ok;
+    SHA256_CTX c;
 
-    if (c) {
-        ok = md && EVP_DigestInit_ex2(c, md, NULL)
-             && EVP_DigestUpdate(c, data, len)
-             && EVP_DigestFinal_ex(c, out, NULL);
-    }
-    else {
-        ok = md && EVP_Digest(data, len, out, NULL, md, NULL) == 1;
-    }
-    if (!ok) {
-        unmatchable(out);
-    }
+    /* SHA256_Init, _Update and _Final cannot fail */
+    SHA256_Init(&c);
+    SHA256_Update(&c, data, len);
+    SHA256_Final(out, &c);
 }
 
 const char *mai_digest_id_of_hash(apr_pool_t *p,
@@ -128,33 +58,31 @@ const char *mai_digest_token_id(apr_pool_t *p, const char *token)
     return mai_digest_id_of_hash(p, d);
 }
 
-/* HMAC (RFC 2104) from two digest states prepared once per process (per
- * secret): SHA-256 after (key ^ ipad) and after (key ^ opad). Each use
- * copies them (EVP_MD_CTX_copy_ex: the provider duplicates the state,
- * no fetch, no key set-up), so the secret's blocks are never hashed on
- * the request path; the prepared states are only read, so threads share
- * them. EVP_MAC's HMAC would duplicate three digest contexts per use.
- * tests/unit/test_digest.c checks the result against OpenSSL's HMAC and
- * HKDF and the RFC 4231/5869 vectors. */
+/* HMAC (RFC 2104) from two SHA-256 states prepared once per process (per
+ * secret): after (key ^ ipad) and after (key ^ opad). Each use copies
+ * them, so the secret's blocks are never hashed on the request path; the
+ * prepared states are only read, so threads share them. The copies live
+ * on the stack and are wiped before they go. tests/unit/test_digest.c
+ * checks the result against OpenSSL's HMAC and HKDF and the RFC 4231/5869
+ * vectors. */
 struct mai_hmac_key {
-    EVP_MD_CTX *inner;          /* after (key ^ ipad) */
-    EVP_MD_CTX *outer;          /* after (key ^ opad) */
+    SHA256_CTX inner;           /* after (key ^ ipad) */
+    SHA256_CTX outer;           /* after (key ^ opad) */
 };
 
 /* c := SHA-256 state after one block of key ^ pad */
-static int start_padded(EVP_MD_CTX *c, const unsigned char key[BLOCK],
-                        unsigned char x)
+static void start_padded(SHA256_CTX *c, const unsigned char key[BLOCK],
+                         unsigned char x)
 {
     unsigned char pad[BLOCK];
-    int i, ok;
+    int i;
 
     for (i = 0; i < BLOCK; i++) {
         pad[i] = key[i] ^ x;
     }
-    ok = EVP_DigestInit_ex2(c, sha256(), NULL)
-         && EVP_DigestUpdate(c, pad, BLOCK);
+    SHA256_Init(c);
+    SHA256_Update(c, pad, BLOCK);
     OPENSSL_cleanse(pad, sizeof(pad));
-    return ok;
 }
 
 /* The secret as HMAC's block-sized key: hashed when longer than a block,
@@ -171,14 +99,9 @@ static void block_key(unsigned char key[BLOCK], const void *secret,
     }
 }
 
-static apr_status_t free_key(void *data)
+static apr_status_t wipe_key(void *data)
 {
-    mai_hmac_key_t *k = data;
-
-    /* the provider wipes a state as it frees it */
-    EVP_MD_CTX_free(k->inner);
-    EVP_MD_CTX_free(k->outer);
-    k->inner = k->outer = NULL;
+    OPENSSL_cleanse(data, sizeof(mai_hmac_key_t));
     return APR_SUCCESS;
 }
 
@@ -187,56 +110,37 @@ mai_hmac_key_t *mai_hmac_key_make(apr_pool_t *p, const void *secret,
 {
     mai_hmac_key_t *k = apr_pcalloc(p, sizeof(*k));
     unsigned char key[BLOCK];
-    int ok;
 
-    apr_pool_cleanup_register(p, k, free_key, apr_pool_cleanup_null);
-    k->inner = EVP_MD_CTX_new();
-    k->outer = EVP_MD_CTX_new();
+    apr_pool_cleanup_register(p, k, wipe_key, apr_pool_cleanup_null);
     block_key(key, secret, len);
-    ok = k->inner && k->outer && sha256()
-         && start_padded(k->inner, key, 0x36)
-         && start_padded(k->outer, key, 0x5c);
+    start_padded(&k->inner, key, 0x36);
+    start_padded(&k->outer, key, 0x5c);
     OPENSSL_cleanse(key, sizeof(key));
-    return ok ? k : NULL;
+    return k;
 }
 
-/* A new context holding k's inner state, ready for the message; NULL
- * when OpenSSL cannot allocate. */
-static EVP_MD_CTX *begin(const mai_hmac_key_t *k)
-{
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-
-    if (c && !EVP_MD_CTX_copy_ex(c, k->inner)) {
-        EVP_MD_CTX_free(c);
-        c = NULL;
-    }
-    return c;
-}
-
-/* The outer hash over a message already fed into c (from begin); the
- * same context carries the outer state, and is freed (and so wiped). */
-static void finish(const EVP_MD_CTX *outer, EVP_MD_CTX *c, int ok,
+/* The outer hash over a message already fed into c (a copy of the inner
+ * state); c then carries the outer state, and is wiped. */
+static void finish(const SHA256_CTX *outer, SHA256_CTX *c,
                    unsigned char out[MAI_DIGEST_LEN])
 {
     unsigned char ih[MAI_DIGEST_LEN];
 
-    ok = ok && c && EVP_DigestFinal_ex(c, ih, NULL)
-         && EVP_MD_CTX_copy_ex(c, outer)
-         && EVP_DigestUpdate(c, ih, sizeof(ih))
-         && EVP_DigestFinal_ex(c, out, NULL);
-    EVP_MD_CTX_free(c);
+    SHA256_Final(ih, c);
+    *c = *outer;
+    SHA256_Update(c, ih, sizeof(ih));
+    SHA256_Final(out, c);
     OPENSSL_cleanse(ih, sizeof(ih));
-    if (!ok) {
-        unmatchable(out);
-    }
+    OPENSSL_cleanse(c, sizeof(*c));
 }
 
 void mai_hmac(const mai_hmac_key_t *k, const void *data, apr_size_t len,
               unsigned char out[MAI_DIGEST_LEN])
 {
-    EVP_MD_CTX *c = begin(k);
+    SHA256_CTX c = k->inner;
 
-    finish(k->outer, c, c && EVP_DigestUpdate(c, data, len), out);
+    SHA256_Update(&c, data, len);
+    finish(&k->outer, &c, out);
 }
 
 void mai_hkdf(const mai_hmac_key_t *salt, const void *ikm,
@@ -244,28 +148,23 @@ void mai_hkdf(const mai_hmac_key_t *salt, const void *ikm,
               unsigned char out[MAI_DIGEST_LEN])
 {
     unsigned char prk[BLOCK], t[MAI_DIGEST_LEN];
-    EVP_MD_CTX *c;
-    int ok;
+    SHA256_CTX c;
 
     /* extract: PRK = HMAC(salt, IKM), from the salt's prepared states;
      * expand, one block: T(1) = HMAC(PRK, info || 0x01), PRK keyed in
      * place since it serves once */
     memset(prk, 0, sizeof(prk));
     mai_hmac(salt, ikm, ikm_len, prk);
-    c = EVP_MD_CTX_new();
-    ok = c && start_padded(c, prk, 0x36)
-         && EVP_DigestUpdate(c, info, strlen(info))
-         && EVP_DigestUpdate(c, "\x01", 1)
-         && EVP_DigestFinal_ex(c, t, NULL)
-         && start_padded(c, prk, 0x5c)
-         && EVP_DigestUpdate(c, t, sizeof(t))
-         && EVP_DigestFinal_ex(c, out, NULL);
-    EVP_MD_CTX_free(c);
+    start_padded(&c, prk, 0x36);
+    SHA256_Update(&c, info, strlen(info));
+    SHA256_Update(&c, "\x01", 1);
+    SHA256_Final(t, &c);
+    start_padded(&c, prk, 0x5c);
+    SHA256_Update(&c, t, sizeof(t));
+    SHA256_Final(out, &c);
+    OPENSSL_cleanse(&c, sizeof(c));
     OPENSSL_cleanse(prk, sizeof(prk));
     OPENSSL_cleanse(t, sizeof(t));
-    if (!ok) {
-        unmatchable(out);
-    }
 }
 
 static int same_text(const char *a, const char *b)
@@ -285,20 +184,19 @@ int mai_cache_scope_equal(const mai_cache_scope_t *a,
 }
 
 /* The key's message is gathered in a buffer and hashed in one update
- * when it fits (it nearly always does), since each EVP_DigestUpdate has a
- * fixed cost well above copying a few bytes. */
+ * when it fits (it nearly always does), since each update has a fixed
+ * cost above copying a few bytes. */
 typedef struct {
-    EVP_MD_CTX *ctx;
+    SHA256_CTX *ctx;
     unsigned char buf[256];
     apr_size_t n;
-    int ok;
 } feed_t;
 
 static void feed(feed_t *f, const void *data, apr_size_t len)
 {
     if (f->n + len > sizeof(f->buf)) {
-        f->ok = f->ok && EVP_DigestUpdate(f->ctx, f->buf, f->n)
-                && EVP_DigestUpdate(f->ctx, data, len);
+        SHA256_Update(f->ctx, f->buf, f->n);
+        SHA256_Update(f->ctx, data, len);
         f->n = 0;
         return;
     }
@@ -347,15 +245,15 @@ void mai_digest_cache_key_of_hash(const mai_hmac_key_t *k,
                                   const unsigned char hash[MAI_DIGEST_LEN],
                                   unsigned char key[MAI_DIGEST_LEN])
 {
+    SHA256_CTX c = k->inner;
     feed_t f;
 
-    f.ctx = begin(k);
+    f.ctx = &c;
     f.n = 0;
-    f.ok = f.ctx != NULL;
     feed_scope(&f, scope);
     feed(&f, hash, MAI_DIGEST_LEN);
-    f.ok = f.ok && EVP_DigestUpdate(f.ctx, f.buf, f.n);
-    finish(k->outer, f.ctx, f.ok, key);
+    SHA256_Update(&c, f.buf, f.n);
+    finish(&k->outer, &c, key);
 }
 
 void mai_digest_cache_key(const mai_hmac_key_t *k,
@@ -372,15 +270,12 @@ void mai_digest_cache_key(const mai_hmac_key_t *k,
  * are hashed here, once, and the rest waits in the state. */
 struct mai_key_prefix {
     const mai_hmac_key_t *k;
-    EVP_MD_CTX *state;
+    SHA256_CTX state;
 };
 
-static apr_status_t free_prefix(void *data)
+static apr_status_t wipe_prefix(void *data)
 {
-    mai_key_prefix_t *pre = data;
-
-    EVP_MD_CTX_free(pre->state);
-    pre->state = NULL;
+    OPENSSL_cleanse(data, sizeof(mai_key_prefix_t));
     return APR_SUCCESS;
 }
 
@@ -391,50 +286,40 @@ mai_key_prefix_t *mai_digest_key_prefix_make(apr_pool_t *p,
     mai_key_prefix_t *pre = apr_pcalloc(p, sizeof(*pre));
     feed_t f;
 
-    f.ctx = begin(k);
-    f.n = 0;
-    f.ok = f.ctx != NULL;
-    feed_scope(&f, scope);
-    f.ok = f.ok && EVP_DigestUpdate(f.ctx, f.buf, f.n);
-    if (!f.ok) {
-        EVP_MD_CTX_free(f.ctx);
-        return NULL;
-    }
+    apr_pool_cleanup_register(p, pre, wipe_prefix, apr_pool_cleanup_null);
     pre->k = k;
-    pre->state = f.ctx;
-    apr_pool_cleanup_register(p, pre, free_prefix, apr_pool_cleanup_null);
+    pre->state = k->inner;
+    f.ctx = &pre->state;
+    f.n = 0;
+    feed_scope(&f, scope);
+    SHA256_Update(&pre->state, f.buf, f.n);
+    OPENSSL_cleanse(&f, sizeof(f));
     return pre;
 }
 
-/* One context serves the token's hash, the inner and the outer HMAC
- * states in turn: one allocation per key. */
+/* The token's hash, then the key from the prepared prefix: one state on
+ * the stack serves all three hashes in turn. */
 void mai_digest_cache_key_prefixed(const mai_key_prefix_t *pre,
                                    const char *token,
                                    unsigned char key[MAI_DIGEST_LEN],
                                    unsigned char th[MAI_DIGEST_LEN])
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok;
+    SHA256_CTX c;
 
-    ok = c && EVP_DigestInit_ex2(c, sha256(), NULL)
-         && EVP_DigestUpdate(c, token, strlen(token))
-         && EVP_DigestFinal_ex(c, th, NULL)
-         && EVP_MD_CTX_copy_ex(c, pre->state)
-         && EVP_DigestUpdate(c, th, MAI_DIGEST_LEN);
-    if (!ok) {
-        unmatchable(th);
-    }
-    finish(pre->k->outer, c, ok, key);
+    SHA256_Init(&c);
+    SHA256_Update(&c, token, strlen(token));
+    SHA256_Final(th, &c);
+    c = pre->state;
+    SHA256_Update(&c, th, MAI_DIGEST_LEN);
+    finish(&pre->k->outer, &c, key);
 }
 
 void mai_digest_cache_key_of_prefix(const mai_key_prefix_t *pre,
                                     const unsigned char th[MAI_DIGEST_LEN],
                                     unsigned char key[MAI_DIGEST_LEN])
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok;
+    SHA256_CTX c = pre->state;
 
-    ok = c && EVP_MD_CTX_copy_ex(c, pre->state)
-         && EVP_DigestUpdate(c, th, MAI_DIGEST_LEN);
-    finish(pre->k->outer, c, ok, key);
+    SHA256_Update(&c, th, MAI_DIGEST_LEN);
+    finish(&pre->k->outer, &c, key);
 }
