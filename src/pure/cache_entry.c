@@ -3,8 +3,8 @@
  *
  * Layout: version (1) | nonce (12) | ciphertext | tag (16), where the
  * plaintext is active (1) | fetched_at (8, big-endian seconds) | JSON.
- * The key of a version 3 entry is HMAC-SHA256 under the cache secret of
- * a label and the token's SHA-256: whoever reads the shared cache
+ * The key of a version 4 entry is a pseudo-random function, under the
+ * cache secret, of the token's SHA-256: whoever reads the shared cache
  * (another tenant of redis, a memcached dump) learns nothing without
  * the token (or its SHA-256, which never leaves the httpd processes),
  * and whoever writes it cannot seal an entry that opens without the
@@ -12,18 +12,31 @@
  * authenticated as additional data so an entry copied under another key
  * does not open.
  *
- * Version 2 keyed an entry by HKDF-SHA256 (salt: the secret, input: the
- * token): six SHA-256 blocks a seal against two now (the label and the
- * hash fit one block; the secret's padded blocks are hashed once per
- * process, digest.c). Both are a PRF of the secret over the token, so
- * what an entry protects is unchanged. Version 2 entries still open
- * (written by the build before, they stay good until they expire); new
- * ones are version 3.
+ * Version 4 derives the key as AES-GCM-SIV does its per-nonce keys (RFC
+ * 8452 section 4), with the token's hash in the nonce's place: block i
+ * (i = 0..3) is i as 4 bytes little-endian and the first 12 bytes of the
+ * token's SHA-256; the key is the first 8 bytes of each block's AES-256
+ * encryption under a key-generating key, HMAC-SHA256(secret, "mai entry
+ * key-generating key v4"), made once per thread. Taking half of each
+ * block makes AES, a permutation, serve as a random function. Four AES
+ * blocks cost about 300 instructions where version 3's HMAC cost 4,700
+ * (two SHA-256 blocks; docs/performance.md). Two tokens whose hashes
+ * share 12 bytes would share a key; that takes about 2^48 tokens, and
+ * the nonces below never repeat whatever the keys, so it would cost
+ * nothing.
  *
- * The same secret keys the lookup key's HMAC (digest.c) and version 2's
- * HKDF extract; the three never meet: a lookup-key message starts with
- * "mai cache key v2", an entry-key message with "mai entry key v3" and a
- * NUL, HKDF's input is a bare token (no space, no NUL). */
+ * Version 3 keyed an entry by HMAC-SHA256(secret, "mai entry key v3",
+ * NUL, the token's SHA-256); version 2 by HKDF-SHA256 (salt: the secret,
+ * input: the token). All three are a PRF of the secret over the token,
+ * so what an entry protects is unchanged. Entries of versions 2 and 3
+ * still open (written by the builds before, they stay good until they
+ * expire); new ones are version 4.
+ *
+ * The same secret keys the lookup key's HMAC (digest.c), version 2's
+ * HKDF extract and the key-generating key; none of their messages meet:
+ * a lookup-key message starts with "mai cache key v2", version 3's with
+ * "mai entry key v3" and a NUL, version 4's is its own label with no
+ * token in it, HKDF's input is a bare token (no space, no NUL). */
 #include <limits.h>
 #include <string.h>
 #include <apr_atomic.h>
@@ -33,9 +46,11 @@
 #include "cache_entry.h"
 #include "lex.h"
 
-/* 3: key = HMAC(secret, label || SHA-256(token)); 2: HKDF of the token
- * salted with the cache secret (still opened); 1 had a fixed salt */
-#define VERSION 0x03
+/* 4: key from AES under a key-generating key (above); 3: key =
+ * HMAC(secret, label || SHA-256(token)) and 2: HKDF of the token salted
+ * with the cache secret (both still opened); 1 had a fixed salt */
+#define VERSION 0x04
+#define VERSION_HMAC 0x03
 #define VERSION_HKDF 0x02
 #define KEY_LEN 32
 #define LOOKUP_LEN 32
@@ -48,22 +63,26 @@
 static const char info[] = "mod_auth_introspect entry v2 aes-256-gcm key";
 /* with its NUL: 16 + 1 + 32 bytes, one SHA-256 block with the padding */
 static const char entry_label[] = "mai entry key v3";
+static const char kgk_label[] = "mai entry key-generating key v4";
+#define KDF_BLOCKS 4            /* 8 bytes of the key from each */
+#define KDF_HASH_BYTES 12       /* of the token's SHA-256 in each block */
 
 /* AES-256-GCM is fetched from its provider once per process, on first
  * use; EVP_CIPHER objects are read-only once fetched, so threads share
  * it. */
 static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
-static EVP_CIPHER *aes_gcm;
+static EVP_CIPHER *aes_gcm, *aes_ecb;
 
 static void fetch_cipher(void)
 {
     aes_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    aes_ecb = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
 }
 
 static const EVP_CIPHER *cipher(void)
 {
-    return CRYPTO_THREAD_run_once(&fetch_once, fetch_cipher) ? aes_gcm
-                                                             : NULL;
+    return CRYPTO_THREAD_run_once(&fetch_once, fetch_cipher) && aes_ecb
+           ? aes_gcm : NULL;
 }
 
 /* Two cipher contexts per thread, one sealing and one opening, made with
@@ -81,8 +100,16 @@ static const EVP_CIPHER *cipher(void)
  * that derives every entry key anyway. */
 enum { CTX_SEAL, CTX_OPEN, CTX_N };
 
+/* Version 4's key-generating key, as an AES-256-ECB context per thread:
+ * keyed on the thread's first entry for a secret, again only when the
+ * secret changes (by its id: an address can be reused). */
+typedef struct {
+    EVP_CIPHER_CTX *ecb;
+    apr_uint32_t key_id;        /* whose key-generating key; 0: none */
+} kdf_slot_t;
+
 static CRYPTO_ONCE local_once = CRYPTO_ONCE_STATIC_INIT;
-static CRYPTO_THREAD_LOCAL local_ctx[CTX_N];
+static CRYPTO_THREAD_LOCAL local_ctx[CTX_N], local_kdf;
 static int local_ok;
 
 static void free_local(void *ctx)
@@ -90,10 +117,20 @@ static void free_local(void *ctx)
     EVP_CIPHER_CTX_free(ctx);
 }
 
+static void free_kdf(void *data)
+{
+    kdf_slot_t *s = data;
+
+    /* the context wipes the key schedule as it frees it */
+    EVP_CIPHER_CTX_free(s->ecb);
+    OPENSSL_free(s);
+}
+
 static void make_local(void)
 {
     local_ok = CRYPTO_THREAD_init_local(&local_ctx[CTX_SEAL], free_local)
-               && CRYPTO_THREAD_init_local(&local_ctx[CTX_OPEN], free_local);
+               && CRYPTO_THREAD_init_local(&local_ctx[CTX_OPEN], free_local)
+               && CRYPTO_THREAD_init_local(&local_kdf, free_kdf);
 }
 
 /* This thread's context for which, with the cipher set (its direction
@@ -174,18 +211,84 @@ static int next_nonce(unsigned char nonce[NONCE_LEN])
     return 1;
 }
 
-static void derive_key(const mai_cache_entry_key_t *k, unsigned char version,
-                       unsigned char *key)
+/* This thread's AES-256-ECB context under secret's key-generating key;
+ * NULL when OpenSSL cannot allocate. */
+static EVP_CIPHER_CTX *kdf_ctx(const mai_hmac_key_t *secret)
+{
+    kdf_slot_t *s;
+    unsigned char kgk[MAI_DIGEST_LEN];
+    int ok;
+
+    if (thread_ctx(CTX_SEAL) == NULL) {         /* local_kdf made, fetched */
+        return NULL;
+    }
+    s = CRYPTO_THREAD_get_local(&local_kdf);
+    if (s == NULL) {
+        s = OPENSSL_zalloc(sizeof(*s));
+        if (s == NULL || (s->ecb = EVP_CIPHER_CTX_new()) == NULL
+            || !CRYPTO_THREAD_set_local(&local_kdf, s)) {
+            if (s) {
+                EVP_CIPHER_CTX_free(s->ecb);
+            }
+            OPENSSL_free(s);
+            return NULL;
+        }
+    }
+    if (s->key_id != mai_hmac_key_id(secret)) {
+        s->key_id = 0;
+        mai_hmac(secret, kgk_label, sizeof(kgk_label) - 1, kgk);
+        ok = EVP_EncryptInit_ex2(s->ecb, aes_ecb, kgk, NULL, NULL) == 1
+             && EVP_CIPHER_CTX_set_padding(s->ecb, 0) == 1;
+        OPENSSL_cleanse(kgk, sizeof(kgk));
+        if (!ok) {
+            return NULL;
+        }
+        s->key_id = mai_hmac_key_id(secret);
+    }
+    return s->ecb;
+}
+
+/* Version 4's key (see the top of this file). */
+static int derive_v4(const mai_cache_entry_key_t *k, unsigned char *key)
+{
+    unsigned char in[KDF_BLOCKS * 16], out[KDF_BLOCKS * 16];
+    EVP_CIPHER_CTX *ecb = kdf_ctx(k->secret);
+    int i, n = 0, ok;
+
+    for (i = 0; i < KDF_BLOCKS; i++) {
+        /* i as 4 bytes little-endian */
+        in[16 * i] = (unsigned char)i;
+        memset(in + 16 * i + 1, 0, 3);
+        memcpy(in + 16 * i + 4, k->token_hash, KDF_HASH_BYTES);
+    }
+    ok = ecb != NULL
+         && EVP_EncryptUpdate(ecb, out, &n, in, (int)sizeof(in)) == 1
+         && n == (int)sizeof(in);
+    for (i = 0; ok && i < KDF_BLOCKS; i++) {
+        memcpy(key + 8 * i, out + 16 * i, 8);
+    }
+    OPENSSL_cleanse(in, sizeof(in));
+    OPENSSL_cleanse(out, sizeof(out));
+    return ok;
+}
+
+/* The entry key of an entry of this version; 0 when OpenSSL fails. */
+static int derive_key(const mai_cache_entry_key_t *k, unsigned char version,
+                      unsigned char *key)
 {
     unsigned char msg[sizeof(entry_label) + MAI_DIGEST_LEN];
 
+    if (version == VERSION) {
+        return derive_v4(k, key);
+    }
     if (version == VERSION_HKDF) {
         mai_hkdf(k->secret, k->token, strlen(k->token), info, key);
-        return;
+        return 1;
     }
     memcpy(msg, entry_label, sizeof(entry_label));
     memcpy(msg + sizeof(entry_label), k->token_hash, MAI_DIGEST_LEN);
     mai_hmac(k->secret, msg, sizeof(msg), key);
+    return 1;
 }
 
 static void make_aad(unsigned char *aad, unsigned char version,
@@ -261,7 +364,9 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
     if (!next_nonce(buf + 1)) {
         return MAI_STATUS_INTERNAL;
     }
-    derive_key(k, VERSION, key);
+    if (!derive_key(k, VERSION, key)) {
+        return MAI_STATUS_INTERNAL;
+    }
     pt = buf + 1 + NONCE_LEN;
     pt[0] = e->active ? 1 : 0;
     mai_lex_put_be64(pt + 1, (apr_uint64_t)e->fetched_at);
@@ -294,15 +399,15 @@ mai_status_t mai_cache_entry_open(apr_pool_t *p,
     int ok;
 
     if (data == NULL || len < OVERHEAD + HEAD_LEN
-        || (data[0] != VERSION && data[0] != VERSION_HKDF)
+        || (data[0] != VERSION && data[0] != VERSION_HMAC
+            && data[0] != VERSION_HKDF)
         || len - OVERHEAD > (apr_size_t)INT_MAX) {
         return MAI_STATUS_CACHE_CORRUPT;
     }
     ct_len = len - OVERHEAD;
     pt = apr_palloc(p, ct_len + 1);
-    derive_key(k, data[0], key);
     make_aad(aad, data[0], k->lookup_key);
-    ok = gcm_open(key, data + 1, aad, data + 1 + NONCE_LEN, (int)ct_len,
+    ok = derive_key(k, data[0], key) && gcm_open(key, data + 1, aad, data + 1 + NONCE_LEN, (int)ct_len,
                   data + len - TAG_LEN, pt);
     OPENSSL_cleanse(key, sizeof(key));
     /* A sealer of ours only ever writes 0 or 1 as the flag. */

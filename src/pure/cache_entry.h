@@ -12,7 +12,7 @@
 typedef struct mai_cache_entry_key {
     const mai_hmac_key_t *secret;       /* AuthIntrospectCacheSecret */
     const char *token;                  /* the raw token (version 2) */
-    const unsigned char *token_hash;    /* its SHA-256 (version 3) */
+    const unsigned char *token_hash;    /* its SHA-256 (versions 3, 4) */
     const unsigned char *lookup_key;    /* the 32-byte cache key */
 } mai_cache_entry_key_t;
 
@@ -30,9 +30,10 @@ typedef struct mai_cache_entry {
  * ciphertext of (active flag, the time the answer was fetched, JSON) and
  * its tag. Each reader decides from
  * fetched_at whether the answer is young enough for its own TTL. The key
- * is HMAC-SHA256 under the cache secret of a label and the token's
- * SHA-256: a cache dump is useless without the token, and no one without
- * the secret can seal an entry that opens. The lookup key is bound as
+ * is a pseudo-random function, under the cache secret, of the token's
+ * SHA-256 (version 4, see cache_entry.c): a cache dump is useless
+ * without the token, and no one without the secret can seal an entry
+ * that opens. The lookup key is bound as
  * additional data so an entry moved to another key fails to open.
  * @return MAI_OK or MAI_STATUS_INTERNAL; *out (from p) and *out_len set.
  */
@@ -47,8 +48,9 @@ mai_status_t mai_cache_entry_seal(apr_pool_t *p,
 mai_status_t mai_cache_entry_child_init(void);
 
 /**
- * Open a sealed entry (version 3, or 2: keyed by HKDF-SHA256 of the
- * token salted with the secret). MAI_STATUS_CACHE_CORRUPT when the
+ * Open a sealed entry (version 4, or those the builds before sealed: 3,
+ * keyed by HMAC-SHA256, or 2, by HKDF-SHA256 of the token salted with
+ * the secret). MAI_STATUS_CACHE_CORRUPT when the
  * version, length,
  * tag or binding does not verify (tampered, swapped, or sealed by someone
  * without this secret).

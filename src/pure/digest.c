@@ -15,6 +15,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <apr_atomic.h>
 #include <apr_strings.h>
 #include "digest.h"
 #include "lex.h"
@@ -68,7 +69,10 @@ const char *mai_digest_token_id(apr_pool_t *p, const char *token)
 struct mai_hmac_key {
     SHA256_CTX inner;           /* after (key ^ ipad) */
     SHA256_CTX outer;           /* after (key ^ opad) */
+    apr_uint32_t id;            /* see mai_hmac_key_id */
 };
+
+static volatile apr_uint32_t last_key_id;
 
 /* c := SHA-256 state after one block of key ^ pad */
 static void start_padded(SHA256_CTX *c, const unsigned char key[BLOCK],
@@ -116,7 +120,13 @@ mai_hmac_key_t *mai_hmac_key_make(apr_pool_t *p, const void *secret,
     start_padded(&k->inner, key, 0x36);
     start_padded(&k->outer, key, 0x5c);
     OPENSSL_cleanse(key, sizeof(key));
+    k->id = apr_atomic_inc32(&last_key_id) + 1;
     return k;
+}
+
+apr_uint32_t mai_hmac_key_id(const mai_hmac_key_t *k)
+{
+    return k->id;
 }
 
 /* The outer hash over a message already fed into c (a copy of the inner

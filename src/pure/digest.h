@@ -26,9 +26,14 @@ const char *mai_digest_id_of_hash(apr_pool_t *p,
 typedef struct mai_hmac_key mai_hmac_key_t;
 
 /** Prepare len bytes of secret (any length). From p; wiped when p is
- * cleared. NULL only when SHA-256 itself fails. */
+ * cleared. */
 mai_hmac_key_t *mai_hmac_key_make(apr_pool_t *p, const void *secret,
                                   apr_size_t len);
+
+/** A number no other key made by this process has had (from 1): lets a
+ * per-thread cache of something derived from k know whose it is, where
+ * a freed key's address could be reused. */
+apr_uint32_t mai_hmac_key_id(const mai_hmac_key_t *k);
 
 /** HMAC-SHA256 (RFC 2104) of len bytes under k. */
 void mai_hmac(const mai_hmac_key_t *k, const void *data, apr_size_t len,

@@ -20,7 +20,8 @@ FILE = "/f/static.txt"
 # MAI00311: a shared cache entry failed authentication
 REJECTED = r"\[auth_introspect:warn\].*MAI00311:"
 FORMATS = ["v1-no-secret", "v2-empty-secret", "v2-guessed-secret",
-           "v3-empty-secret", "v3-guessed-secret"]
+           "v3-empty-secret", "v3-guessed-secret", "v4-empty-secret",
+           "v4-guessed-secret"]
 
 
 def _who(r):
@@ -38,8 +39,10 @@ def _forge(fmt, env, token, lookup_key=None):
     """(Redis key, sealed admin answer) as the attacker makes them in
     layout FMT, without the session's cache secret."""
     guess = {"v2-empty-secret": b"", "v3-empty-secret": b"",
+             "v4-empty-secret": b"",
              "v2-guessed-secret": secrets.token_hex(32).encode(),
-             "v3-guessed-secret": secrets.token_hex(32).encode()}.get(fmt)
+             "v3-guessed-secret": secrets.token_hex(32).encode(),
+             "v4-guessed-secret": secrets.token_hex(32).encode()}.get(fmt)
     now = int(time.time())
     if fmt.startswith("v1"):
         key = lookup_key or forge.key_v1(env.mock_url(), env.client_id,
@@ -48,7 +51,7 @@ def _forge(fmt, env, token, lookup_key=None):
                 forge.seal_v1(token, key, True, now, _admin_json()))
     key = lookup_key or forge.key_v2(guess, env.mock_url(), env.client_id,
                                      token)
-    seal = forge.seal_v3 if fmt.startswith("v3") else forge.seal_v2
+    seal = getattr(forge, "seal_" + fmt[:2])
     return (forge.redis_key(key),
             seal(guess, token, key, True, now, _admin_json()))
 
@@ -101,7 +104,7 @@ class TestForgedEntries:
         assert len(mock.calls_for(tok)) == 2
         assert "MAI00311" in errlog.error_text()
 
-    @pytest.mark.parametrize("seal", ["v2", "v3"])
+    @pytest.mark.parametrize("seal", ["v2", "v3", "v4"])
     def test_control_with_the_secret_the_forgery_opens(self, client, tokens,
                                                        mock, env, seal):
         """Control for the tests above (the forging code is right, only the

@@ -7,6 +7,7 @@
 #endif
 #include <stdlib.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include "unit.h"
 #include "cache_entry.h"
@@ -108,7 +109,7 @@ static void test_roundtrip(void **state)
     mai_cache_entry_t e;
 
     assert_int_equal(s.len, OVERHEAD + strlen(JSON));
-    assert_int_equal(s.data[0], 0x03);
+    assert_int_equal(s.data[0], 0x04);
     assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
     assert_int_equal(e.active, 1);
     assert_true(e.fetched_at == NOW + 60);
@@ -233,18 +234,22 @@ static void test_malformed(void **state)
     assert_int_equal(open_entry(p, TOKEN, key_a, cut, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
     /* another version byte is refused even with a valid rest: 1 (the
-     * layout without a cache secret), 2 (HKDF: the key and the additional
-     * data differ, so a relabelled entry does not open) and a future 4 */
+     * layout without a cache secret), 2 and 3 (HKDF, HMAC: the key and
+     * the additional data differ, so a relabelled entry does not open)
+     * and a future 5 */
     s.data[0] = 0x01;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
     s.data[0] = 0x02;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
-    s.data[0] = 0x04;
+    s.data[0] = 0x03;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
                      MAI_STATUS_CACHE_CORRUPT);
-    s.data[0] = 0x03;
+    s.data[0] = 0x05;
+    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                     MAI_STATUS_CACHE_CORRUPT);
+    s.data[0] = 0x04;
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
     cut.data = NULL;
     cut.len = 0;
@@ -309,21 +314,15 @@ static void test_nonce_unique(void **state)
     assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW), MAI_OK);
 }
 
-/* A version 2 entry as the build before sealed it: key HKDF-SHA256
- * (salt: the secret, input: the token), additional data 0x02 and the
- * lookup key. Written here with OpenSSL alone, so the test does not lean
- * on the code it checks. */
-static sealed_t seal_v2(apr_pool_t *p, const char *secret, const char *token,
-                        const unsigned char *lookup, const char *json)
+/* The entry keys of the layouts, written here with OpenSSL alone, so the
+ * test does not lean on the code it checks. Version 2: HKDF-SHA256
+ * (salt: the secret, input: the token). */
+static void key_v2(const char *secret, const char *token,
+                   unsigned char key[32])
 {
     static const char info[] = "mod_auth_introspect entry v2 aes-256-gcm key";
-    unsigned char key[32], aad[33], head[9];
-    apr_size_t jl = strlen(json);
     EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    size_t kl = sizeof(key);
-    sealed_t s;
-    int n;
+    size_t kl = 32;
 
     assert_non_null(kc);
     assert_int_equal(EVP_PKEY_derive_init(kc), 1);
@@ -336,12 +335,74 @@ static sealed_t seal_v2(apr_pool_t *p, const char *secret, const char *token,
                          (const unsigned char *)info, strlen(info)), 1);
     assert_int_equal(EVP_PKEY_derive(kc, key, &kl), 1);
     EVP_PKEY_CTX_free(kc);
+}
+
+/* Version 3: HMAC-SHA256(secret, "mai entry key v3", NUL, SHA-256(token)) */
+static void key_v3(const char *secret, const char *token,
+                   unsigned char key[32])
+{
+    unsigned char msg[17 + 32];
+    unsigned int kl = 32;
+
+    memcpy(msg, "mai entry key v3", 17);
+    assert_int_equal(EVP_Digest(token, strlen(token), msg + 17, NULL,
+                                EVP_sha256(), NULL), 1);
+    assert_non_null(HMAC(EVP_sha256(), secret, (int)strlen(secret), msg,
+                         sizeof(msg), key, &kl));
+}
+
+/* Version 4: RFC 8452's key derivation under the key-generating key
+ * HMAC-SHA256(secret, "mai entry key-generating key v4"), block i being
+ * i (4 bytes little-endian) and the first 12 bytes of SHA-256(token); the
+ * key is the first 8 bytes of each of the four blocks' encryptions. */
+static void key_v4(const char *secret, const char *token,
+                   unsigned char key[32])
+{
+    static const char label[] = "mai entry key-generating key v4";
+    unsigned char kgk[32], th[32], in[64], out[64];
+    unsigned int kl = 32;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int i, n;
+
+    assert_non_null(HMAC(EVP_sha256(), secret, (int)strlen(secret),
+                         (const unsigned char *)label, strlen(label), kgk,
+                         &kl));
+    assert_int_equal(EVP_Digest(token, strlen(token), th, NULL,
+                                EVP_sha256(), NULL), 1);
+    memset(in, 0, sizeof(in));
+    for (i = 0; i < 4; i++) {
+        in[16 * i] = (unsigned char)i;
+        memcpy(in + 16 * i + 4, th, 12);
+    }
+    assert_non_null(c);
+    assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), NULL, kgk,
+                                        NULL), 1);
+    assert_int_equal(EVP_CIPHER_CTX_set_padding(c, 0), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, out, &n, in, sizeof(in)), 1);
+    assert_int_equal(n, sizeof(in));
+    EVP_CIPHER_CTX_free(c);
+    for (i = 0; i < 4; i++) {
+        memcpy(key + 8 * i, out + 16 * i, 8);
+    }
+}
+
+/* An entry of a layout VERSION under KEY: additional data the version
+ * and the lookup key. */
+static sealed_t seal_by_hand(apr_pool_t *p, int version,
+                             const unsigned char key[32],
+                             const unsigned char *lookup, const char *json)
+{
+    unsigned char aad[33], head[9];
+    apr_size_t jl = strlen(json);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    sealed_t s;
+    int n;
 
     s.len = OVERHEAD + jl;
     s.data = apr_pcalloc(p, s.len);
-    s.data[0] = 0x02;
+    s.data[0] = (unsigned char)version;
     memset(s.data + 1, 0x5a, 12);
-    aad[0] = 0x02;
+    aad[0] = (unsigned char)version;
     memcpy(aad + 1, lookup, 32);
     head[0] = 1;
     mai_lex_put_be64(head + 1, (apr_uint64_t)NOW);
@@ -360,15 +421,21 @@ static sealed_t seal_v2(apr_pool_t *p, const char *secret, const char *token,
     return s;
 }
 
-/* Entries the build before sealed (version 2) still open, under the
- * same rules: their token, their lookup key, this secret, untouched. */
-static void test_version2_opens(void **state)
+/* Entries the builds before sealed (versions 2 and 3) still open, under
+ * the same rules: their token, their lookup key, this secret, untouched;
+ * relabelled as another version they do not. */
+static void check_old_version(apr_pool_t *p, int version,
+                              void (*key_of)(const char *, const char *,
+                                             unsigned char *))
 {
-    apr_pool_t *p = *state;
-    sealed_t s = seal_v2(p, SECRET_A, TOKEN, key_a, JSON);
+    unsigned char key[32];
+    sealed_t s;
     mai_cache_entry_t e;
     apr_size_t i;
+    int other;
 
+    key_of(SECRET_A, TOKEN, key);
+    s = seal_by_hand(p, version, key, key_a, JSON);
     assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
     assert_int_equal(e.active, 1);
     assert_true(e.fetched_at == NOW);
@@ -385,10 +452,59 @@ static void test_version2_opens(void **state)
                          MAI_STATUS_CACHE_CORRUPT);
         s.data[i] ^= 0x01;
     }
-    /* relabelled as version 3 it does not open either */
-    s.data[0] = 0x03;
-    assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
-                     MAI_STATUS_CACHE_CORRUPT);
+    for (other = 2; other <= 4; other++) {
+        if (other != version) {
+            s.data[0] = (unsigned char)other;
+            assert_int_equal(open_entry(p, TOKEN, key_a, s, NOW),
+                             MAI_STATUS_CACHE_CORRUPT);
+        }
+    }
+}
+
+static void test_version2_opens(void **state)
+{
+    check_old_version(*state, 2, key_v2);
+}
+
+static void test_version3_opens(void **state)
+{
+    check_old_version(*state, 3, key_v3);
+}
+
+/* What the module seals now is version 4 under exactly the key above:
+ * an entry written by hand with it opens, and the module's own seal
+ * opens by hand with it. */
+static void test_version4_key(void **state)
+{
+    apr_pool_t *p = *state;
+    unsigned char key[32], pt[64];
+    sealed_t s;
+    mai_cache_entry_t e;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    unsigned char aad[33];
+    int n;
+
+    key_v4(SECRET_A, TOKEN, key);
+    s = seal_by_hand(p, 4, key, key_a, JSON);
+    assert_int_equal(open_with(p, SK, TOKEN, key_a, s, &e), MAI_OK);
+    assert_string_equal(e.json, JSON);
+
+    s = seal(p, TOKEN, key_a, 1, NOW, "{}");
+    assert_int_equal(s.data[0], 4);
+    aad[0] = 4;
+    memcpy(aad + 1, key_a, 32);
+    assert_non_null(c);
+    assert_int_equal(EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key,
+                                        s.data + 1), 1);
+    assert_int_equal(EVP_DecryptUpdate(c, NULL, &n, aad, sizeof(aad)), 1);
+    assert_int_equal(EVP_DecryptUpdate(c, pt, &n, s.data + 13,
+                                       (int)(s.len - 29)), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16,
+                                         s.data + s.len - 16), 1);
+    assert_int_equal(EVP_DecryptFinal_ex(c, pt + n, &n), 1);
+    EVP_CIPHER_CTX_free(c);
+    assert_int_equal(pt[0], 1);
+    assert_memory_equal(pt + 9, "{}", 2);
 }
 
 /* Each thread keeps one sealing and one opening context (cache_entry.c)
@@ -436,6 +552,8 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_nonce_is_random),
     UNIT_TEST(test_nonce_unique),
     UNIT_TEST(test_version2_opens),
+    UNIT_TEST(test_version3_opens),
+    UNIT_TEST(test_version4_key),
     UNIT_TEST(test_contexts_reused),
 };
 UNIT_MAIN(tests)

@@ -10,6 +10,7 @@ import os
 import struct
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -86,9 +87,26 @@ def seal_v2(secret, token, lookup_key, active, fetched_at, json_text):
 
 
 def seal_v3(secret, token, lookup_key, active, fetched_at, json_text):
-    """An entry in today's layout, sealed with SECRET (bytes): the key is
-    HMAC-SHA256(secret, label NUL || SHA-256(token))."""
+    """An entry as the module sealed them before version 4 (still read),
+    sealed with SECRET (bytes): the key is HMAC-SHA256(secret, label NUL ||
+    SHA-256(token))."""
     k = hmac.new(secret, b"mai entry key v3\0"
                  + hashlib.sha256(token.encode()).digest(),
                  hashlib.sha256).digest()
     return _seal(3, k, lookup_key, active, fetched_at, json_text)
+
+
+def seal_v4(secret, token, lookup_key, active, fetched_at, json_text):
+    """An entry in today's layout, sealed with SECRET (bytes): the key is
+    RFC 8452's key derivation under the key-generating key
+    HMAC-SHA256(secret, label): block i is i (4 bytes little-endian) and
+    the first 12 bytes of SHA-256(token), the key the first 8 bytes of
+    each of the four blocks' AES-256 encryptions."""
+    kgk = hmac.new(secret, b"mai entry key-generating key v4",
+                   hashlib.sha256).digest()
+    th = hashlib.sha256(token.encode()).digest()
+    enc = Cipher(algorithms.AES(kgk), modes.ECB()).encryptor()
+    out = enc.update(b"".join(struct.pack("<I", i) + th[:12]
+                              for i in range(4))) + enc.finalize()
+    k = b"".join(out[16 * i:16 * i + 8] for i in range(4))
+    return _seal(4, k, lookup_key, active, fetched_at, json_text)
