@@ -8,32 +8,40 @@
 
 static const char hexdig[] = "0123456789ABCDEF";
 
-static int is_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~';
-}
+/* RFC 3986 unreserved bytes: ALPHA DIGIT - . _ ~ (a table: a token is
+ * scanned on every endpoint call) */
+static const unsigned char unreserved[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+#define is_unreserved(c) (unreserved[(unsigned char)(c)])
 
 const char *mai_form_encode(apr_pool_t *p, const char *s)
 {
     apr_size_t n = 0, i;
     const unsigned char *u = (const unsigned char *)s;
     char *out, *o;
-    int plain = 1;
 
-    for (i = 0; u[i]; i++) {
-        if (!is_unreserved(u[i])) {
-            plain = 0;
-            n += u[i] == ' ' ? 1 : 3;
-        }
-        else {
-            n++;
-        }
-    }
     /* a token is nearly always unreserved characters only: no copy */
-    if (plain) {
+    for (i = 0; is_unreserved(u[i]); i++) {
+    }
+    if (!u[i]) {
         return s;
+    }
+    for (n = i; u[i]; i++) {
+        n += is_unreserved(u[i]) || u[i] == ' ' ? 1 : 3;
     }
     o = out = apr_palloc(p, n + 1);
     for (i = 0; u[i]; i++) {
