@@ -30,6 +30,8 @@ typedef struct {
     int verify[2];             /* TLSVerify Off / On is reachable */
     apr_hash_t *certs;         /* "cert\nkey" -> mai_client_cert_t: the
                                 * AuthIntrospectClientCert pairs named */
+    apr_hash_t *ids;           /* AuthIntrospectClientID strings, and */
+    apr_hash_t *secrets;       /* ClientSecret ones, by address */
     const mai_dir_conf_t *server;  /* the server's own settings */
     const char *err;           /* the first misconfiguration seen */
     const char *no_cert;       /* a section with tls_client_auth and no
@@ -72,6 +74,18 @@ static const char *check_tls_auth(values_t *v, const mai_dir_conf_t *dc)
     return NULL;
 }
 
+/* A configuration string in set h, by its address. */
+static void remember(apr_pool_t *p, apr_hash_t *h, const char *s)
+{
+    const char **k;
+
+    if (s) {
+        k = apr_palloc(p, sizeof(*k));
+        *k = s;
+        apr_hash_set(h, k, sizeof(*k), s);
+    }
+}
+
 /* `defaults`: the server's own settings, whose values (set or default)
  * apply wherever no section sets another. */
 static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
@@ -102,6 +116,8 @@ static void note(void *baton, const mai_dir_conf_t *dc, int defaults)
                                            cert->key_file, NULL),
                      APR_HASH_KEY_STRING, cert);
     }
+    remember(v->p, v->ids, mai_conf_client_id(dc));
+    remember(v->p, v->secrets, mai_conf_client_secret(dc));
     if (mai_conf_endpoint_text(dc)) {
         apr_hash_set(v->urls, mai_conf_endpoint_text(dc),
                      APR_HASH_KEY_STRING, mai_conf_endpoint(dc));
@@ -281,6 +297,30 @@ static const char *add_all(mai_endpoints_t *reg, values_t *v,
     return NULL;
 }
 
+/* The Basic credentials line for every client id with every secret (or
+ * none) this server's sections name, so that a call finds it made
+ * (introspect.c). A request's id and secret can come from different
+ * sections, hence every pair; far more pairs than any real configuration
+ * has are left to be made per call. */
+#define MAX_BASIC_PAIRS 256
+
+static void add_basic(mai_endpoints_t *reg, values_t *v)
+{
+    apr_hash_index_t *i, *j;
+
+    if (apr_hash_count(v->ids) * (apr_hash_count(v->secrets) + 1)
+        > MAX_BASIC_PAIRS) {
+        return;
+    }
+    for (i = apr_hash_first(v->p, v->ids); i; i = apr_hash_next(i)) {
+        mai_endpoints_add_basic(reg, apr_hash_this_val(i), NULL);
+        for (j = apr_hash_first(v->p, v->secrets); j; j = apr_hash_next(j)) {
+            mai_endpoints_add_basic(reg, apr_hash_this_val(i),
+                                    apr_hash_this_val(j));
+        }
+    }
+}
+
 const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
                                server_rec *main_s, mai_endpoints_t **out)
 {
@@ -299,6 +339,8 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
         v.urls = apr_hash_make(ptemp);
         v.cas = apr_hash_make(ptemp);
         v.certs = apr_hash_make(ptemp);
+        v.ids = apr_hash_make(ptemp);
+        v.secrets = apr_hash_make(ptemp);
         mai_sections_walk(pconf, s, note, &v);
         if (!v.err && v.no_cert && !apr_hash_count(v.certs)) {
             v.err = v.no_cert;
@@ -314,6 +356,7 @@ const char *mai_endpoint_setup(apr_pool_t *pconf, apr_pool_t *ptemp,
         if (err) {
             return err;
         }
+        add_basic(*out, &v);
     }
     return NULL;
 }

@@ -7,6 +7,7 @@
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "endpoint.h"
+#include "form.h"
 #include "conn_pool.h"
 #include "tls.h"
 #include "breaker.h"
@@ -26,6 +27,7 @@ struct mai_endpoint {
     int inflight, max_inflight;
     mai_breaker_t breaker;
     int metrics_id;               /* metrics.c's; -1 until it names it */
+    const apr_hash_t *basic;      /* the registry's Basic headers */
 };
 
 /* Filled at startup, read-only afterwards: lookups need no lock. */
@@ -35,7 +37,16 @@ struct mai_endpoints {
     apr_hash_t *tls;              /* "verify\nCA file\ncert\nkey" ->
                                    * mai_tls_ctx_t */
     mai_endpoint_limits_t limits;
+    apr_hash_t *basic;            /* credentials_t -> "Authorization:
+                                   * Basic ..." line, made at startup */
 };
+
+/* The configuration's own strings, by address: a request's merged
+ * settings hold the very pointers its sections do. */
+typedef struct {
+    const char *id;
+    const char *secret;
+} credentials_t;
 
 void mai_endpoint_limits_from_conf(const mai_server_conf_t *sc,
                                    mai_endpoint_limits_t *out)
@@ -55,6 +66,7 @@ mai_endpoints_t *mai_endpoints_create(apr_pool_t *p,
     reg->by_url = apr_hash_make(p);
     reg->tls = apr_hash_make(p);
     reg->limits = *limits;
+    reg->basic = apr_hash_make(p);
     return reg;
 }
 
@@ -176,6 +188,7 @@ const char *mai_endpoints_add_cert(mai_endpoints_t *reg, apr_pool_t *p,
     apr_thread_cond_create(&ep->slot_free, reg->pool);
     ep->max_inflight = lim->max_inflight;
     ep->metrics_id = -1;
+    ep->basic = reg->basic;
     mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
     ep->target.url = *url;
     ep->target.url.host = apr_pstrdup(reg->pool, url->host);
@@ -361,6 +374,7 @@ const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
     apr_thread_cond_create(&ep->slot_free, p);
     ep->max_inflight = lim->max_inflight;
     ep->metrics_id = -1;
+    ep->basic = reg->basic;
     mai_breaker_init(&ep->breaker, lim->breaker_failures, lim->breaker_open);
     ep->target.url = *url;
     ep->target.url.host = apr_pstrdup(p, url->host);
@@ -389,4 +403,30 @@ int mai_endpoint_verify(const mai_endpoint_t *ep)
 const mai_client_cert_t *mai_endpoint_client_cert(const mai_endpoint_t *ep)
 {
     return &ep->cert;
+}
+
+void mai_endpoints_add_basic(mai_endpoints_t *reg, const char *id,
+                             const char *secret)
+{
+    credentials_t *k = apr_pcalloc(reg->pool, sizeof(*k));
+
+    k->id = id;
+    k->secret = secret;
+    if (!apr_hash_get(reg->basic, k, sizeof(*k))) {
+        apr_hash_set(reg->basic, k, sizeof(*k),
+                     mai_form_basic_auth(reg->pool, "Authorization: ", id,
+                                         secret ? secret : ""));
+    }
+}
+
+const char *mai_endpoint_basic_header(const mai_endpoint_t *ep,
+                                      const char *id, const char *secret)
+{
+    credentials_t k;
+
+    memset(&k, 0, sizeof(k));
+    k.id = id;
+    k.secret = secret;
+    return ep->basic ? apr_hash_get((apr_hash_t *)ep->basic, &k, sizeof(k))
+                     : NULL;
 }

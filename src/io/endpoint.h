@@ -126,6 +126,18 @@ const char *mai_endpoints_derive(const mai_endpoints_t *reg, apr_pool_t *p,
                                  const mai_endpoint_t *base,
                                  const mai_url_t *url, mai_endpoint_t **out);
 
+/** At startup: the "Authorization: Basic" line for these credentials
+ * (the configuration's own strings; secret NULL: empty), made once so a
+ * call does not encode them again. Not thread-safe. */
+void mai_endpoints_add_basic(mai_endpoints_t *reg, const char *id,
+                             const char *secret);
+
+/** The line made at startup for exactly these strings (by address: a
+ * request's settings hold its sections' own pointers), or NULL: then the
+ * caller makes it. Read-only, so safe in any thread. */
+const char *mai_endpoint_basic_header(const mai_endpoint_t *ep,
+                                      const char *id, const char *secret);
+
 /** The client certificate the endpoint presents (cert_file NULL: none). */
 const mai_client_cert_t *mai_endpoint_client_cert(const mai_endpoint_t *ep);
 

@@ -79,10 +79,16 @@ static mai_status_t call(apr_pool_t *p, const mai_introspect_opts_t *o,
                    : "Accept: application/json";
     headers[n++] = "User-Agent: mod_auth_introspect/" MAI_VERSION;
     if (o->client_auth == MAI_AUTH_BASIC && o->client_id) {
-        headers[n++] = mai_form_basic_auth(p, "Authorization: ",
-                                           o->client_id,
-                                           o->client_secret
-                                           ? o->client_secret : "");
+        /* made at startup for the configuration's strings */
+        headers[n] = mai_endpoint_basic_header(o->endpoint, o->client_id,
+                                               o->client_secret);
+        if (!headers[n]) {
+            headers[n] = mai_form_basic_auth(p, "Authorization: ",
+                                             o->client_id,
+                                             o->client_secret
+                                             ? o->client_secret : "");
+        }
+        n++;
     }
     headers[n] = NULL;
     call.timeout = o->timeout;
