@@ -225,17 +225,17 @@ mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
     return MAI_OK;
 }
 
-void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
-                   const unsigned char *key, apr_time_t expiry,
-                   const unsigned char *data, apr_size_t len)
+int mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                  const unsigned char *key, apr_time_t expiry,
+                  const unsigned char *data, apr_size_t len)
 {
     apr_status_t rv;
 
     if (len > MAI_CACHE_MAX_VALUE) {
-        return;
+        return 0;
     }
     if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
-        return;
+        return 0;
     }
     rv = c->provider->store(c->instance, s, key, MAI_DIGEST_LEN, expiry,
                             (unsigned char *)data, (unsigned int)len, p);
@@ -244,10 +244,12 @@ void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
     }
     if (rv != APR_SUCCESS) {
         fault(c, s, "store", rv);
+        return 0;
     }
-    else if (c->evictions) {
+    if (c->evictions) {
         mai_evict_watch_stored(c->evictions, key, expiry);
     }
+    return 1;
 }
 
 /* Providers disagree on what remove says of a missing key, so a retrieve

@@ -52,10 +52,11 @@ mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                            const unsigned char *key, unsigned char **data,
                            apr_size_t *len);
 
-/** Store data under key until expiry (apr_time_t). Faults as for get. */
-void mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
-                   const unsigned char *key, apr_time_t expiry,
-                   const unsigned char *data, apr_size_t len);
+/** Store data under key until expiry (apr_time_t). Faults as for get.
+ * @return 1 when stored, 0 when not (too large, or a fault). */
+int mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
+                  const unsigned char *key, apr_time_t expiry,
+                  const unsigned char *data, apr_size_t len);
 
 /**
  * Remove the value stored under key (a purge). @return 1 when there was

@@ -46,6 +46,7 @@ typedef struct {
     const mai_result_t *stale;      /* past its TTL, kept for StaleIfError */
     apr_int64_t stale_fetched;
     apr_uint32_t purges;            /* this host's purge count, at start */
+    const unsigned char *origin;    /* the L2 value's tag, once opened */
 } lookup_t;
 
 #define TOKEN_ID(l) mai_state_token_id((l)->r, (l)->st)
@@ -109,6 +110,8 @@ static mai_status_t from_l2(lookup_t *l, mai_answer_t *a)
         return MAI_STATUS_CACHE_MISS;
     }
     a->fetched_at = e.fetched_at;
+    /* opened, so len covers the tag (cache_entry.c) */
+    l->origin = data + len - MAI_L1_ORIGIN_LEN;
     s = mai_result_parse(l->r->pool, e.json, e.json_len, &a->result);
     /* the sealed flag and the JSON must agree, or the entry is not ours */
     return s == MAI_OK && a->result->active == e.active
@@ -188,9 +191,13 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
         /* one second of slack: redis rounds the time left down to whole
          * seconds and refuses 0; freshness is judged on read from the
          * fetch time, so the extra second is never served */
-        mai_cache_put(mai_proc.cache, l->r->server, l->r->pool, key_of(l),
-                      apr_time_now() + apr_time_from_sec(life + 1), sealed,
-                      sealed_len);
+        if (mai_cache_put(mai_proc.cache, l->r->server, l->r->pool,
+                          key_of(l),
+                          apr_time_now() + apr_time_from_sec(life + 1),
+                          sealed, sealed_len) && mai_proc.l1) {
+            mai_l1_set_origin(mai_proc.l1, l->l1_key, l->slot, l->now,
+                              sealed + sealed_len - MAI_L1_ORIGIN_LEN);
+        }
     }
 }
 
@@ -362,6 +369,23 @@ static void purge_l1(lookup_t *l)
                   "process's cache", n);
 }
 
+/* Whether the shared cache still holds the very value this process's
+ * L1 entry came from or went into (its tag: cache_l1.h); the entry then
+ * counts as stored now. Nothing is opened: the value is the one already
+ * opened or sealed here. */
+static int confirmed(lookup_t *l)
+{
+    unsigned char *data;
+    apr_size_t len;
+
+    return mai_proc.cache
+           && mai_cache_get(mai_proc.cache, l->r->server, l->r->pool,
+                            key_of(l), &data, &len) == MAI_OK
+           && len >= MAI_L1_ORIGIN_LEN
+           && mai_l1_confirm(mai_proc.l1, l->l1_key, l->slot,
+                             data + len - MAI_L1_ORIGIN_LEN, l->now);
+}
+
 /* An L1 hit costs no allocation and no copy: a->result is L1's entry,
  * held for r->pool. */
 static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
@@ -383,7 +407,18 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
             && l->now - stored_at >= mai_proc.l1_recheck) {
             /* a purge on another host shows only in the shared cache:
              * past the recheck, the answer serves again only if L2 still
-             * holds it (from_l2 below puts it back, confirmed now) */
+             * holds it: the same value, confirmed here without opening
+             * it again, or another, which from_l2 below opens and puts
+             * back */
+            if (confirmed(l) && usable(l, a->result, a->fetched_at)) {
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, l->r,
+                              MAI_LOGNO(02140) "token %s: the shared cache "
+                              "still holds the value this process's answer "
+                              "came from: confirmed, not opened again",
+                              TOKEN_ID(l));
+                mai_metrics_count(MAI_MG_L2_HITS);
+                return MAI_OK;
+            }
             mai_l1_remove(mai_proc.l1, l->l1_key, l->slot);
         }
         else if (usable(l, a->result, a->fetched_at)) {
@@ -400,6 +435,8 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         && usable(l, a->result, a->fetched_at)) {
         if (mai_proc.l1) {
             a->result = l1_put(l, a->result, a->fetched_at, &a->exports);
+            mai_l1_set_origin(mai_proc.l1, l->l1_key, l->slot,
+                              a->fetched_at, l->origin);
         }
         mai_metrics_count(MAI_MG_L2_HITS);
         return MAI_OK;

@@ -28,6 +28,8 @@ struct entry {
                                             * NULL */
     apr_int64_t fetched_at;
     apr_int64_t stored_at;
+    unsigned char origin[MAI_L1_ORIGIN_LEN];  /* see mai_l1_set_origin */
+    int has_origin;
     int refs;                         /* the table's 1 + holders */
     entry_t *chain;                   /* next in bucket */
     entry_t *newer, *older;           /* LRU list */
@@ -406,4 +408,39 @@ int mai_l1_count(mai_l1_t *l1)
         apr_thread_mutex_unlock(l1->shards[i].lock);
     }
     return n;
+}
+
+void mai_l1_set_origin(mai_l1_t *l1, const unsigned char *key, int scope,
+                       apr_int64_t fetched_at, const unsigned char *origin)
+{
+    shard_t *s = shard_of(l1, key);
+    entry_t *e;
+
+    apr_thread_mutex_lock(s->lock);
+    e = find(s, key, scope);
+    /* only the answer that value holds: another thread may have put a
+     * newer one under the key meanwhile */
+    if (e && e->fetched_at == fetched_at) {
+        memcpy(e->origin, origin, MAI_L1_ORIGIN_LEN);
+        e->has_origin = 1;
+    }
+    apr_thread_mutex_unlock(s->lock);
+}
+
+int mai_l1_confirm(mai_l1_t *l1, const unsigned char *key, int scope,
+                   const unsigned char *origin, apr_int64_t now)
+{
+    shard_t *s = shard_of(l1, key);
+    entry_t *e;
+    int same;
+
+    apr_thread_mutex_lock(s->lock);
+    e = find(s, key, scope);
+    same = e && e->has_origin
+           && !memcmp(e->origin, origin, MAI_L1_ORIGIN_LEN);
+    if (same) {
+        e->stored_at = now;
+    }
+    apr_thread_mutex_unlock(s->lock);
+    return same;
 }

@@ -84,6 +84,24 @@ const mai_result_t *mai_l1_put_prepared(mai_l1_t *l1,
 /** Drop the entry under (key, scope), if any (an answer found stale). */
 void mai_l1_remove(mai_l1_t *l1, const unsigned char *key, int scope);
 
+/* What names the shared cache's value an entry came from or went into:
+ * its last bytes, the AES-GCM tag (cache_entry.h), which no other value
+ * shares. */
+#define MAI_L1_ORIGIN_LEN 16
+
+/** Note the shared-cache value the entry under key and scope came from
+ * or was stored as (origin: MAI_L1_ORIGIN_LEN bytes), if the entry is
+ * still the answer fetched at fetched_at. */
+void mai_l1_set_origin(mai_l1_t *l1, const unsigned char *key, int scope,
+                       apr_int64_t fetched_at, const unsigned char *origin);
+
+/** A recheck (AuthIntrospectCacheL1Recheck) that found origin in the
+ * shared cache: when it is the very value the entry came from, the entry
+ * counts as stored now and 1 is returned; 0 otherwise (no entry, no
+ * origin noted, or another value: the caller opens that one). */
+int mai_l1_confirm(mai_l1_t *l1, const unsigned char *key, int scope,
+                   const unsigned char *origin, apr_int64_t now);
+
 /** Drop every entry of the token whose SHA-256 is token_hash, whatever
  * its scope (a purge). @return how many went. */
 int mai_l1_purge_hash(mai_l1_t *l1, const unsigned char *token_hash);

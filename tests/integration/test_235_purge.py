@@ -272,16 +272,41 @@ class _TwoNodes(_Shared):
         assert calls(mock, tok) == 2
 
     def test_recheck_without_purge_makes_no_call(self, client, client_b,
-                                                 tokens, mock):
+                                                 tokens, mock, errlog):
         """The recheck confirms a still-cached answer from the shared
-        cache: past the bound, no endpoint call."""
+        cache: past the bound, no endpoint call, and the value is not
+        opened again (MAI02140: the same value as the answer came from)."""
         tok = tokens.active(sub="hal")
         self._warm_both(client, client_b, tok)
+        mark = len(errlog.error_text())
         time.sleep(RECHECK + 0.5)
         for _ in range(4):
             asserts.granted(client_b.get(FILE, token=tok))
             asserts.granted(client.get(FILE, token=tok))
         assert calls(mock, tok) == 1
+        assert re.search(r"MAI02140: token %s:" % sha(tok)[:8],
+                         errlog.error_text()[mark:])
+
+    def test_recheck_takes_the_value_another_node_stored(self, client,
+                                                         client_b, tokens,
+                                                         mock, errlog):
+        """Node B purges and asks again (now inactive), storing a new
+        value; past the bound node A finds a value other than the one its
+        answer came from, opens it and follows it, with no call of its
+        own."""
+        tok = tokens.active(sub="jay")
+        self._warm_both(client, client_b, tok)
+        assert calls(mock, tok) == 1
+        mock.token(tok, {"active": False})
+        assert purged(client_b, token=tok) == 1
+        asserts.invalid_token(client_b.get(FILE, token=tok))
+        assert calls(mock, tok) == 2
+        mark = len(errlog.error_text())
+        time.sleep(RECHECK + 0.5)
+        asserts.invalid_token(client.get(FILE, token=tok))
+        assert calls(mock, tok) == 2
+        assert not re.search(r"MAI02140: token %s:" % sha(tok)[:8],
+                             errlog.error_text()[mark:])
 
     def test_purge_on_b_reaches_a(self, client, client_b, tokens, mock):
         tok = tokens.active(sub="ida")
