@@ -194,7 +194,9 @@ static void to_l2(lookup_t *l, const mai_result_t *res)
         if (mai_cache_put(mai_proc.cache, l->r->server, l->r->pool,
                           key_of(l),
                           apr_time_now() + apr_time_from_sec(life + 1),
-                          sealed, sealed_len) && mai_proc.l1) {
+                          sealed, sealed_len)
+            && mai_proc.l1 && mai_proc.l1_recheck) {
+            /* what a recheck compares with (from_caches) */
             mai_l1_set_origin(mai_proc.l1, l->l1_key, l->slot, l->now,
                               sealed + sealed_len - MAI_L1_ORIGIN_LEN);
         }
@@ -435,8 +437,10 @@ static mai_status_t from_caches(lookup_t *l, mai_answer_t *a)
         && usable(l, a->result, a->fetched_at)) {
         if (mai_proc.l1) {
             a->result = l1_put(l, a->result, a->fetched_at, &a->exports);
-            mai_l1_set_origin(mai_proc.l1, l->l1_key, l->slot,
-                              a->fetched_at, l->origin);
+            if (mai_proc.l1_recheck) {
+                mai_l1_set_origin(mai_proc.l1, l->l1_key, l->slot,
+                                  a->fetched_at, l->origin);
+            }
         }
         mai_metrics_count(MAI_MG_L2_HITS);
         return MAI_OK;
