@@ -193,7 +193,8 @@ static mai_status_t check_proof(request_rec *r, const mai_dir_conf_t *c,
     if (s != MAI_OK) {
         return refuse(r, st, s, "not a compact JWS");
     }
-    if (mai_jws_parse(r->pool, hdr, strlen(hdr), &jws) != MAI_JOSE_OK) {
+    if (mai_jws_parse_proof(r->pool, hdr, strlen(hdr), mai_proc.proof_keys,
+                            &jws) != MAI_JOSE_OK) {
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_MALFORMED,
                       "not a compact JWS");
     }
@@ -206,7 +207,7 @@ static mai_status_t check_proof(request_rec *r, const mai_dir_conf_t *c,
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_ALG,
                       jws.alg ? ap_escape_logitem(r->pool, jws.alg) : "-");
     }
-    if (!jws.jwk_json) {
+    if (!mai_jws_has_jwk(&jws)) {
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_KEY, "missing");
     }
     j = mai_jws_verify_proof(r->pool, &jws, MAI_JOSE_ASYMMETRIC,
