@@ -469,6 +469,26 @@ class TestReplayTableFull(_Base):
                      TAG["replay"])
 
 
+class TestCacheNone(_Base):
+    """AuthIntrospectCache none: the jti still go to the server's replay
+    table, which every process shares (before it, each process had a
+    table of its own and a proof could pass once per process)."""
+
+    @staticmethod
+    def conf(env):
+        return "AuthIntrospectCache none\n" + _locations(env)
+
+    def test_replay_across_processes(self, client):
+        tok = self.token()
+        path = "/dp" + CGI
+        p = self.proof(self.url(path), token=tok)
+        with concurrent.futures.ThreadPoolExecutor(12) as ex:
+            statuses = list(ex.map(
+                lambda _: self.send(client, path, tok, [p]).status,
+                range(12)))
+        assert sorted(statuses) == [200] + [401] * 11, statuses
+
+
 class TestTwoServers(_Base):
     """Node A and node B share Redis and stand behind one public name
     (ServerName https://rs.mai.test, UseCanonicalName On, as behind a
