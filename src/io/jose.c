@@ -742,27 +742,21 @@ mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
     return mai_jws_verify_proof(p, jws, algs, NULL, thumbprint_out);
 }
 
-mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
-                                       unsigned algs, mai_key_cache_t *keys,
-                                       const char **thumbprint_out)
+/* The key a proof's header holds, its thumbprint, and whether it came
+ * from the cache (*cached: then it is not stored again). */
+static mai_jose_result_t proof_key(apr_pool_t *p, const mai_jws_t *jws,
+                                   mai_key_cache_t *keys, cjose_jwk_t **jwk,
+                                   const char **tp, int *cached)
 {
-    unsigned bit = mai_jose_alg_bit(jws->alg) & algs & MAI_JOSE_ASYMMETRIC;
     json_object *key;
-    cjose_jwk_t *jwk, *cached = NULL;
-    const char *tp;
-    cjose_err err;
-    proof_facts_t facts;
 
-    *thumbprint_out = NULL;
-    if (bit == 0 || jws->impl == NULL) {
-        return MAI_JOSE_ALG;
-    }
     if (jws->proof_key != NULL) {
         /* a header hit (mai_jws_parse_proof): key and thumbprint as
          * they were when this header's proof verified */
-        jwk = jws->proof_key;
-        tp = jws->proof_tp;
-        goto verify;
+        *jwk = jws->proof_key;
+        *tp = jws->proof_tp;
+        *cached = 1;
+        return MAI_JOSE_OK;
     }
     /* the header's own object when mai_jws_parse made jws (the text is
      * that object written out, so reading it again would give the same
@@ -774,8 +768,8 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
     if (key == NULL || has_private_member(key)) {
         return MAI_JOSE_BAD_KEY;
     }
-    tp = thumbprint(p, key);
-    if (tp == NULL) {
+    *tp = thumbprint(p, key);
+    if (*tp == NULL) {
         return MAI_JOSE_BAD_KEY;
     }
     /* Equal thumbprints are the same key: the thumbprint is SHA-256 over
@@ -787,14 +781,34 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
      * reads none of them (not even a kid that is not a string); a private
      * member was refused above, per proof. The cache compares whole
      * thumbprints and only ever holds keys that verified a proof. */
-    jwk = cached = mai_key_cache_get(keys, p, tp);
-    if (jwk == NULL) {
-        jwk = import_key(p, key);
+    *jwk = mai_key_cache_get(keys, p, *tp);
+    *cached = *jwk != NULL;
+    if (*jwk == NULL) {
+        *jwk = import_key(p, key);
     }
-    if (jwk == NULL) {
-        return MAI_JOSE_BAD_KEY;
+    return *jwk != NULL ? MAI_JOSE_OK : MAI_JOSE_BAD_KEY;
+}
+
+mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
+                                       unsigned algs, mai_key_cache_t *keys,
+                                       const char **thumbprint_out)
+{
+    unsigned bit = mai_jose_alg_bit(jws->alg) & algs & MAI_JOSE_ASYMMETRIC;
+    cjose_jwk_t *jwk = NULL;
+    const char *tp = NULL;
+    cjose_err err;
+    proof_facts_t facts;
+    mai_jose_result_t r;
+    int cached = 0;
+
+    *thumbprint_out = NULL;
+    if (bit == 0 || jws->impl == NULL) {
+        return MAI_JOSE_ALG;
     }
-verify:
+    r = proof_key(p, jws, keys, &jwk, &tp, &cached);
+    if (r != MAI_JOSE_OK) {
+        return r;
+    }
     if (!(algs_of_key(jwk) & bit)) {
         /* an RSA key under 2048 bits fits no algorithm at all */
         return algs_of_key(jwk) == 0 ? MAI_JOSE_BAD_KEY : MAI_JOSE_ALG;
@@ -802,7 +816,7 @@ verify:
     if (!cjose_jws_verify(jws->impl, jwk, &err)) {
         return MAI_JOSE_SIGNATURE;
     }
-    if (cached == NULL && jws->proof_key == NULL && keys != NULL) {
+    if (!cached && keys != NULL) {
         /* from p's to the cache's: held for p until p is cleared; under
          * the header's text when it can be, so the next proof with this
          * header is not even read, else under the thumbprint */
