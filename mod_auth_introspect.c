@@ -33,6 +33,7 @@
 #include "cert_bound.h"
 #include "jose_sign.h"
 #include "replay_table.h"
+#include "replay_shm.h"
 #include "jwks.h"
 
 mai_process_t mai_proc;
@@ -314,6 +315,13 @@ static const char *set_l1_entries(cmd_parms *cmd, void *dc, const char *a)
     mai_server_conf_t *sc = global_conf(cmd, &err);
     return err ? err : mai_conf_set_l1_entries(sc, a);
 }
+static const char *set_dpop_replay_entries(cmd_parms *cmd, void *dc,
+                                           const char *a)
+{
+    const char *err;
+    mai_server_conf_t *sc = global_conf(cmd, &err);
+    return err ? err : mai_conf_set_dpop_replay_entries(sc, a);
+}
 static const char *set_cache(cmd_parms *cmd, void *dc, const char *a)
 {
     const char *err;
@@ -446,6 +454,10 @@ static const command_rec directives[] = {
     AP_INIT_TAKE1("AuthIntrospectCacheL1Entries", set_l1_entries, NULL,
                   RSRC_CONF, "answers kept per process in front of the "
                   "shared cache (0 = none)"),
+    AP_INIT_TAKE1("AuthIntrospectDPoPReplayEntries", set_dpop_replay_entries,
+                  NULL, RSRC_CONF, "DPoP proofs remembered server-wide "
+                  "with AuthIntrospectCache shmcb or none (0 = in the "
+                  "shared cache)"),
     AP_INIT_TAKE1("AuthIntrospectStaleIfError", set_stale, NULL, SECURE_CONF,
                   "seconds past the TTL an active answer may serve while the "
                   "endpoint fails (0 = never)"),
@@ -559,6 +571,12 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
         err = mai_cache_init(mai_proc.cache, pconf, ptemp, s);
     }
     if (!err) {
+        /* in the process pool: children inherit it, restarts keep it */
+        err = mai_replay_shm_create(
+            s->process->pool, mai_conf_cache_needs_secret(sc) ? 0
+            : mai_conf_dpop_replay_entries(sc), &mai_proc.dpop_replay_shm);
+    }
+    if (!err) {
         err = mai_endpoint_setup(pconf, ptemp, s, &mai_proc.endpoints);
     }
     if (!err) {
@@ -599,9 +617,11 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     mai_proc.scope_keys = mai_scope_keys_create(pchild, mai_proc.cache_secret);
     mai_cache_child_init(mai_proc.cache, pchild, s);
     /* DPoP jti seen by this process: the replay store without a shared
-     * cache, a small stand-in while that cache fails */
-    mai_proc.dpop_replay = mai_replay_table_create(
-        pchild, mai_proc.cache ? MAI_REPLAY_SLOTS_BACKUP : MAI_REPLAY_SLOTS);
+     * cache or table, a small stand-in while the shared cache fails */
+    mai_proc.dpop_replay = mai_proc.dpop_replay_shm ? NULL
+        : mai_replay_table_create(pchild, mai_proc.cache
+                                  ? MAI_REPLAY_SLOTS_BACKUP
+                                  : MAI_REPLAY_SLOTS);
     mai_metrics_child_init();
     /* the process pool, like L1: a request may outlive pchild */
     mai_proc.discovery = mai_discovery_create(

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dpop_proof.c: CPU time per DPoP proof check, natively, without httpd:
- * the path of mai_dpop_check_request (header check, mai_jws_parse, typ,
- * signature with the proof-key cache, claims, htm/htu/iat/ath, replay
- * key, the per-process replay table) over N fresh ES256 proofs of one
+ * the path of mai_dpop_check_request (header check, mai_jws_parse_proof
+ * with the proof-key cache, typ, signature, claims, htm/htu/iat/ath,
+ * replay key, the server-wide replay table) over N fresh ES256 proofs of one
  * key, made beforehand. Also the two parts that dominate it alone: the
  * verification with a built key and cjose's import of the key. CPU time
  * is this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes on the
@@ -19,7 +19,7 @@
 #include "jose.h"
 #include "dpop.h"
 #include "digest.h"
-#include "replay_table.h"
+#include "replay_shm.h"
 
 #define HTU "http://127.0.0.1:8080/p/hello.txt"
 #define TOKEN "dpop-bench-token-0123456789abcdef"
@@ -72,7 +72,7 @@ static const char **make_proofs(apr_pool_t *p, cjose_jwk_t *k, int n,
 /* One proof through the checks mai_dpop_check_request makes; 1 if it
  * passes. */
 static int check(apr_pool_t *r, const char *hdr, mai_key_cache_t *keys,
-                 const mai_hmac_key_t *hk, mai_replay_table_t *replay,
+                 const mai_hmac_key_t *hk, mai_replay_shm_t *replay,
                  const char *htu, apr_int64_t now)
 {
     mai_jws_t jws;
@@ -82,8 +82,9 @@ static int check(apr_pool_t *r, const char *hdr, mai_key_cache_t *keys,
     apr_time_t t = apr_time_now();
 
     return mai_dpop_proof_header(hdr) == MAI_OK
-        && mai_jws_parse(r, hdr, strlen(hdr), &jws) == MAI_JOSE_OK
-        && mai_dpop_typ_ok(jws.typ)
+        && mai_jws_parse_proof(r, hdr, strlen(hdr), keys, &jws)
+           == MAI_JOSE_OK
+        && mai_dpop_typ_ok(jws.typ) && mai_jws_has_jwk(&jws)
         && mai_jws_verify_proof(r, &jws, MAI_JOSE_ASYMMETRIC, keys, &jkt)
            == MAI_JOSE_OK
         && mai_dpop_claims_parse(r, jws.payload, jws.payload_len, &cl)
@@ -91,7 +92,7 @@ static int check(apr_pool_t *r, const char *hdr, mai_key_cache_t *keys,
         && mai_dpop_check_claims(r, &cl, "GET", htu, TOKEN, now, 3600, 30)
            == MAI_OK
         && (mai_dpop_replay_key(r, hk, jkt, cl.jti, key), 1)
-        && mai_replay_table_add(replay, key, t + apr_time_from_sec(120), t)
+        && mai_replay_shm_add(replay, key, t + apr_time_from_sec(120), t)
            == MAI_REPLAY_NEW;
 }
 
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
     char *pub;
     mai_key_cache_t *keys;
     mai_hmac_key_t *hk;
-    mai_replay_table_t *replay;
+    mai_replay_shm_t *replay;
     apr_int64_t now;
     double t0;
     int i, ok = 0;
@@ -124,7 +125,9 @@ int main(int argc, char **argv)
     proofs = make_proofs(p, k, n, now);
     keys = cache ? mai_jose_proof_keys_create(p) : NULL;
     hk = mai_hmac_key_make(p, "bench-cache-secret-0123456789abc", 32);
-    replay = mai_replay_table_create(p, MAI_REPLAY_SLOTS);
+    if (mai_replay_shm_create(p, 1048576, &replay) != NULL) {
+        return 1;
+    }
     htu = mai_dpop_htu_normalize(p, HTU);
 
     t0 = cpu_us();

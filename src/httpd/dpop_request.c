@@ -13,6 +13,7 @@
 #include "jose.h"
 #include "cache.h"
 #include "replay_table.h"
+#include "replay_shm.h"
 
 /* The request the client sent: a subrequest or internal redirect is
  * checked against the method and URI the proof was made for. */
@@ -133,10 +134,36 @@ static mai_status_t jose_status(mai_jose_result_t j)
     }
 }
 
+/* The jti in the server-wide table (shmcb or none): one step under its
+ * set's lock, so no other request of any process waits on it. */
+static mai_status_t remember_shm(request_rec *r, mai_req_state_t *st,
+                                 const unsigned char *key,
+                                 apr_time_t expiry, apr_time_t now)
+{
+    switch (mai_replay_shm_add(mai_proc.dpop_replay_shm, key, expiry,
+                               now)) {
+    case MAI_REPLAY_NEW:
+        return MAI_OK;
+    case MAI_REPLAY_SEEN:
+        return refuse(r, st, MAI_STATUS_DPOP_PROOF_REPLAY,
+                      "the server's replay table");
+    case MAI_REPLAY_FULL:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MAI_LOGNO(02100)
+                      "token %s: the DPoP replay table is full near this "
+                      "proof's slot: refused rather than unremembered "
+                      "(raise AuthIntrospectDPoPReplayEntries)",
+                      mai_state_token_id(r, st));
+        return MAI_STATUS_DPOP_PROOF_REPLAY;
+    default:
+        return refuse(r, st, MAI_STATUS_INTERNAL, "replay table lock");
+    }
+}
+
 /* The jti, under the thumbprint of the key that signed it, remembered
- * for as long as its proof could pass the iat check: in the shared cache
- * (every process; with redis or memcache every server), else, or while
- * that cache fails, in this process's table. */
+ * for as long as its proof could pass the iat check: in the server-wide
+ * table (shmcb or none), else in the shared cache (redis or memcache:
+ * every server), else, or while that cache fails, in this process's
+ * table. */
 static mai_status_t remember(request_rec *r, const mai_dir_conf_t *c,
                              mai_req_state_t *st, const char *jkt,
                              const char *jti, apr_time_t now)
@@ -147,6 +174,9 @@ static mai_status_t remember(request_rec *r, const mai_dir_conf_t *c,
     int added = -1;
 
     mai_dpop_replay_key(r->pool, mai_proc.cache_secret, jkt, jti, key);
+    if (mai_proc.dpop_replay_shm) {
+        return remember_shm(r, st, key, expiry, now);
+    }
     if (mai_proc.cache) {
         added = mai_cache_add(mai_proc.cache, r->server, r->pool, key,
                               expiry);
@@ -193,7 +223,8 @@ static mai_status_t check_proof(request_rec *r, const mai_dir_conf_t *c,
     if (s != MAI_OK) {
         return refuse(r, st, s, "not a compact JWS");
     }
-    if (mai_jws_parse(r->pool, hdr, strlen(hdr), &jws) != MAI_JOSE_OK) {
+    if (mai_jws_parse_proof(r->pool, hdr, strlen(hdr), mai_proc.proof_keys,
+                            &jws) != MAI_JOSE_OK) {
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_MALFORMED,
                       "not a compact JWS");
     }
@@ -206,7 +237,7 @@ static mai_status_t check_proof(request_rec *r, const mai_dir_conf_t *c,
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_ALG,
                       jws.alg ? ap_escape_logitem(r->pool, jws.alg) : "-");
     }
-    if (!jws.jwk_json) {
+    if (!mai_jws_has_jwk(&jws)) {
         return refuse(r, st, MAI_STATUS_DPOP_PROOF_KEY, "missing");
     }
     j = mai_jws_verify_proof(r->pool, &jws, MAI_JOSE_ASYMMETRIC,

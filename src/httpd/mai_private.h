@@ -49,6 +49,9 @@ typedef struct mai_process {
                                            * failing) the shared cache */
     struct mai_jwks_cache *jwks;       /* per child: JWK sets */
     struct mai_key_cache *proof_keys;  /* per child: DPoP proof keys */
+    struct mai_replay_shm *dpop_replay_shm; /* post_config, shared: DPoP
+                                           * jti of every process, with
+                                           * shmcb or none */
 } mai_process_t;
 
 extern mai_process_t mai_proc;

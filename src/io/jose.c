@@ -205,10 +205,31 @@ static unsigned algs_of_key(const cjose_jwk_t *jwk)
     }
 }
 
+/* Byte classes for the scans: 1 the base64url alphabet (A-Z, a-z, 0-9,
+ * "-", "_"), 2 the dot, 0 anything else. A table, since a DPoP proof's
+ * few hundred characters are scanned on every request. */
+static const unsigned char char_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static int b64url_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    return char_class[(unsigned char)c] == 1;
 }
 
 /* Text cjose's base64url decoder takes without failing an assertion:
@@ -399,15 +420,18 @@ static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
         return 0;
     }
     for (i = 0; i < len; i++) {
-        if (s[i] == '.') {
+        switch (char_class[(unsigned char)s[i]]) {
+        case 1:
+            break;
+        case 2:
             if (ndots < 2) {
                 dots[ndots] = i;
             }
             if (++ndots > 4) {
                 return 0;
             }
-        }
-        else if (!b64url_char(s[i])) {
+            break;
+        default:
             return 0;
         }
     }
@@ -424,26 +448,47 @@ static int shape(const char *s, apr_size_t len, apr_size_t dots[2])
     return 3;
 }
 
-mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
-                                apr_size_t len, mai_jws_t *out)
+/* cjose's half of a parse: its own object for the verification, whose
+ * alg must be out->alg, and the payload. */
+static mai_jose_result_t import_signed(apr_pool_t *p, const char *compact,
+                                       apr_size_t len, mai_jws_t *out)
 {
-    apr_size_t dots[2], hlen, plen;
-    const char *hjson, *cjose_alg;
-    json_object *hdr, *v;
+    const char *cjose_alg;
     cjose_jws_t *jws;
     cjose_err err;
     uint8_t *plain = NULL;
     size_t plain_len = 0;
-    int parts;
 
-    memset(out, 0, sizeof(*out));
-    parts = compact != NULL ? shape(compact, len, dots) : 0;
-    if (parts == 5) {
-        return MAI_JOSE_ENCRYPTED;
-    }
-    if (parts != 3 || dots[0] > MAX_HEADER) {
+    jws = cjose_jws_import(compact, len, &err);
+    if (jws == NULL) {
         return MAI_JOSE_MALFORMED;
     }
+    apr_pool_cleanup_register(p, jws, release_jws, apr_pool_cleanup_null);
+    /* cjose read the header with its own JSON library: the alg it will
+     * verify with must be the one checked here (a repeated member could
+     * otherwise mean one thing to each) */
+    cjose_alg = cjose_header_get(cjose_jws_get_protected(jws),
+                                 CJOSE_HDR_ALG, &err);
+    if (cjose_alg == NULL || strcmp(cjose_alg, out->alg) != 0
+        || !cjose_jws_get_plaintext(jws, &plain, &plain_len, &err)) {
+        return MAI_JOSE_MALFORMED;
+    }
+    out->payload = apr_pstrmemdup(p, (const char *)plain, plain_len);
+    out->payload_len = plain_len;
+    out->impl = jws;
+    return MAI_JOSE_OK;
+}
+
+/* The header read with json-c, then import_signed; dots from shape. */
+static mai_jose_result_t parse_checked(apr_pool_t *p, const char *compact,
+                                       apr_size_t len,
+                                       const apr_size_t dots[2],
+                                       mai_jws_t *out)
+{
+    apr_size_t hlen, plen;
+    const char *hjson;
+    json_object *hdr, *v;
+
     hjson = b64url_decode(p, compact, dots[0], &hlen);
     hdr = hjson != NULL ? parse_object(p, hjson, hlen) : NULL;
     if (hdr == NULL || get_string(p, hdr, "alg", &out->alg) != 1
@@ -472,24 +517,33 @@ mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
         out->payload_len = plen;
         return out->payload != NULL ? MAI_JOSE_OK : MAI_JOSE_MALFORMED;
     }
-    jws = cjose_jws_import(compact, len, &err);
-    if (jws == NULL) {
+    return import_signed(p, compact, len, out);
+}
+
+/* The shape test: MAI_JOSE_OK with dots filled, or why not. */
+static mai_jose_result_t split(const char *compact, apr_size_t len,
+                               apr_size_t dots[2])
+{
+    int parts = compact != NULL ? shape(compact, len, dots) : 0;
+
+    if (parts == 5) {
+        return MAI_JOSE_ENCRYPTED;
+    }
+    if (parts != 3 || dots[0] > MAX_HEADER) {
         return MAI_JOSE_MALFORMED;
     }
-    apr_pool_cleanup_register(p, jws, release_jws, apr_pool_cleanup_null);
-    /* cjose read the header with its own JSON library: the alg it will
-     * verify with must be the one checked here (a repeated member could
-     * otherwise mean one thing to each) */
-    cjose_alg = cjose_header_get(cjose_jws_get_protected(jws),
-                                 CJOSE_HDR_ALG, &err);
-    if (cjose_alg == NULL || strcmp(cjose_alg, out->alg) != 0
-        || !cjose_jws_get_plaintext(jws, &plain, &plain_len, &err)) {
-        return MAI_JOSE_MALFORMED;
-    }
-    out->payload = apr_pstrmemdup(p, (const char *)plain, plain_len);
-    out->payload_len = plain_len;
-    out->impl = jws;
     return MAI_JOSE_OK;
+}
+
+mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
+                                apr_size_t len, mai_jws_t *out)
+{
+    apr_size_t dots[2];
+    mai_jose_result_t r;
+
+    memset(out, 0, sizeof(*out));
+    r = split(compact, len, dots);
+    return r == MAI_JOSE_OK ? parse_checked(p, compact, len, dots, out) : r;
 }
 
 mai_jose_result_t mai_jws_verify(const mai_jws_t *jws,
@@ -585,6 +639,90 @@ const char *mai_jwk_thumbprint(apr_pool_t *p, const char *jwk_json)
     return key != NULL ? thumbprint(p, key) : NULL;
 }
 
+/* What the proof-key cache keeps beside a key stored under a proof's
+ * header: the facts mai_jws_parse read from those very header bytes
+ * when a proof under them verified. Only headers with a typ and without
+ * a kid are kept this way, so every field of mai_jws_t a header hit sets
+ * is one of these (jwk_json stays NULL: mai_jws_has_jwk). */
+typedef struct {
+    char tp[48];                /* RFC 7638, 43 characters */
+    char alg[8];
+    char typ[40];
+} proof_facts_t;
+
+/* the facts must fit the blob the cache keeps */
+typedef char proof_facts_fit[sizeof(proof_facts_t) <= MAI_KEY_CACHE_INFO
+                             ? 1 : -1];
+
+/* The cache key of a header: "h." and its base64url text, the bytes the
+ * signature covers; a "." is never in a thumbprint, so the two kinds of
+ * key cannot meet. */
+static const char *header_key(apr_pool_t *p, const char *compact,
+                              apr_size_t hlen)
+{
+    char *k = apr_palloc(p, hlen + 3);
+
+    k[0] = 'h';
+    k[1] = '.';
+    memcpy(k + 2, compact, hlen);
+    k[hlen + 2] = '\0';
+    return k;
+}
+
+/* 1 and f filled when jws's header can be kept by its text. */
+static int facts_of(const mai_jws_t *jws, const char *tp, proof_facts_t *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (jws->proof_hdr == NULL || jws->kid != NULL || jws->typ == NULL
+        || strlen(tp) >= sizeof(f->tp) || strlen(jws->alg) >= sizeof(f->alg)
+        || strlen(jws->typ) >= sizeof(f->typ)) {
+        return 0;
+    }
+    strcpy(f->tp, tp);
+    strcpy(f->alg, jws->alg);
+    strcpy(f->typ, jws->typ);
+    return 1;
+}
+
+mai_jose_result_t mai_jws_parse_proof(apr_pool_t *p, const char *compact,
+                                      apr_size_t len, mai_key_cache_t *keys,
+                                      mai_jws_t *out)
+{
+    apr_size_t dots[2];
+    mai_jose_result_t r;
+    proof_facts_t f;
+    const char *key;
+    void *jwk;
+
+    memset(out, 0, sizeof(*out));
+    r = split(compact, len, dots);
+    if (r != MAI_JOSE_OK) {
+        return r;
+    }
+    if (keys != NULL && dots[0] + 2 <= MAI_KEY_CACHE_KEY_MAX) {
+        key = header_key(p, compact, dots[0]);
+        jwk = mai_key_cache_get_info(keys, p, key, &f);
+        if (jwk != NULL) {
+            /* byte for byte the header of a proof that verified: what
+             * reading it gave then, it gives now (a private member,
+             * crit, b64, a bad alg or key were all refused then), so
+             * only cjose's half runs, for this proof's signature */
+            out->alg = apr_pstrdup(p, f.alg);
+            out->typ = apr_pstrdup(p, f.typ);
+            out->proof_key = jwk;
+            out->proof_tp = apr_pstrdup(p, f.tp);
+            return import_signed(p, compact, len, out);
+        }
+        out->proof_hdr = key;
+    }
+    return parse_checked(p, compact, len, dots, out);
+}
+
+int mai_jws_has_jwk(const mai_jws_t *jws)
+{
+    return jws->jwk_json != NULL || jws->proof_key != NULL;
+}
+
 /* The proof-key cache's release function. */
 static void release_cached_jwk(void *k)
 {
@@ -604,19 +742,21 @@ mai_jose_result_t mai_jws_verify_embedded(apr_pool_t *p,
     return mai_jws_verify_proof(p, jws, algs, NULL, thumbprint_out);
 }
 
-mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
-                                       unsigned algs, mai_key_cache_t *keys,
-                                       const char **thumbprint_out)
+/* The key a proof's header holds, its thumbprint, and whether it came
+ * from the cache (*cached: then it is not stored again). */
+static mai_jose_result_t proof_key(apr_pool_t *p, const mai_jws_t *jws,
+                                   mai_key_cache_t *keys, cjose_jwk_t **jwk,
+                                   const char **tp, int *cached)
 {
-    unsigned bit = mai_jose_alg_bit(jws->alg) & algs & MAI_JOSE_ASYMMETRIC;
     json_object *key;
-    cjose_jwk_t *jwk, *cached = NULL;
-    const char *tp;
-    cjose_err err;
 
-    *thumbprint_out = NULL;
-    if (bit == 0 || jws->impl == NULL) {
-        return MAI_JOSE_ALG;
+    if (jws->proof_key != NULL) {
+        /* a header hit (mai_jws_parse_proof): key and thumbprint as
+         * they were when this header's proof verified */
+        *jwk = jws->proof_key;
+        *tp = jws->proof_tp;
+        *cached = 1;
+        return MAI_JOSE_OK;
     }
     /* the header's own object when mai_jws_parse made jws (the text is
      * that object written out, so reading it again would give the same
@@ -628,8 +768,8 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
     if (key == NULL || has_private_member(key)) {
         return MAI_JOSE_BAD_KEY;
     }
-    tp = thumbprint(p, key);
-    if (tp == NULL) {
+    *tp = thumbprint(p, key);
+    if (*tp == NULL) {
         return MAI_JOSE_BAD_KEY;
     }
     /* Equal thumbprints are the same key: the thumbprint is SHA-256 over
@@ -641,12 +781,33 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
      * reads none of them (not even a kid that is not a string); a private
      * member was refused above, per proof. The cache compares whole
      * thumbprints and only ever holds keys that verified a proof. */
-    jwk = cached = mai_key_cache_get(keys, p, tp);
-    if (jwk == NULL) {
-        jwk = import_key(p, key);
+    *jwk = mai_key_cache_get(keys, p, *tp);
+    *cached = *jwk != NULL;
+    if (*jwk == NULL) {
+        *jwk = import_key(p, key);
     }
-    if (jwk == NULL) {
-        return MAI_JOSE_BAD_KEY;
+    return *jwk != NULL ? MAI_JOSE_OK : MAI_JOSE_BAD_KEY;
+}
+
+mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
+                                       unsigned algs, mai_key_cache_t *keys,
+                                       const char **thumbprint_out)
+{
+    unsigned bit = mai_jose_alg_bit(jws->alg) & algs & MAI_JOSE_ASYMMETRIC;
+    cjose_jwk_t *jwk = NULL;
+    const char *tp = NULL;
+    cjose_err err;
+    proof_facts_t facts;
+    mai_jose_result_t r;
+    int cached = 0;
+
+    *thumbprint_out = NULL;
+    if (bit == 0 || jws->impl == NULL) {
+        return MAI_JOSE_ALG;
+    }
+    r = proof_key(p, jws, keys, &jwk, &tp, &cached);
+    if (r != MAI_JOSE_OK) {
+        return r;
     }
     if (!(algs_of_key(jwk) & bit)) {
         /* an RSA key under 2048 bits fits no algorithm at all */
@@ -655,10 +816,17 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
     if (!cjose_jws_verify(jws->impl, jwk, &err)) {
         return MAI_JOSE_SIGNATURE;
     }
-    if (cached == NULL && keys != NULL) {
-        /* from p's to the cache's: held for p until p is cleared */
+    if (!cached && keys != NULL) {
+        /* from p's to the cache's: held for p until p is cleared; under
+         * the header's text when it can be, so the next proof with this
+         * header is not even read, else under the thumbprint */
         apr_pool_cleanup_kill(p, jwk, release_jwk);
-        mai_key_cache_put(keys, p, tp, jwk);
+        if (facts_of(jws, tp, &facts)) {
+            mai_key_cache_put_info(keys, p, jws->proof_hdr, jwk, &facts);
+        }
+        else {
+            mai_key_cache_put(keys, p, tp, jwk);
+        }
     }
     *thumbprint_out = tp;
     return MAI_JOSE_OK;

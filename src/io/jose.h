@@ -72,6 +72,10 @@ typedef struct mai_jws {
     void *jwk_impl;             /* the "jwk" as read from the header (json-c,
                                  * with the pool), so a proof's key is not
                                  * parsed twice */
+    void *proof_key;            /* mai_jws_parse_proof, header seen: the
+                                 * key imported then (held for the pool) */
+    const char *proof_tp;       /* and its thumbprint */
+    const char *proof_hdr;      /* header not seen: its cache key */
 } mai_jws_t;
 
 /** Split and decode a compact JWS (header.payload.signature, base64url
@@ -80,6 +84,22 @@ typedef struct mai_jws {
  * @return MAI_JOSE_OK, MAI_JOSE_MALFORMED or MAI_JOSE_ENCRYPTED. */
 mai_jose_result_t mai_jws_parse(apr_pool_t *p, const char *compact,
                                 apr_size_t len, mai_jws_t *out);
+
+/** mai_jws_parse for a DPoP proof with the proof-key cache (or NULL):
+ * a protected header byte for byte the same as one whose proof verified
+ * before (a client signs every proof with one key, so its headers are
+ * all the same) is not decoded or read again; alg and typ are what it
+ * gave then, kid and jwk_json stay NULL and mai_jws_verify_proof uses
+ * the key imported then. cjose still imports the whole JWS, for this
+ * proof's signature and payload. The outcome of parse and verification
+ * is the same with or without the cache. */
+mai_jose_result_t mai_jws_parse_proof(apr_pool_t *p, const char *compact,
+                                      apr_size_t len, mai_key_cache_t *keys,
+                                      mai_jws_t *out);
+
+/** 1 when the header has a "jwk" (read now, or by an earlier proof with
+ * the same header). */
+int mai_jws_has_jwk(const mai_jws_t *jws);
 
 /** Verify with the key set: alg must be in algs and fit the key's type
  * and size; the header's kid picks the key (without a kid, the keys that
@@ -107,7 +127,8 @@ mai_jose_result_t mai_jws_verify_proof(apr_pool_t *p, const mai_jws_t *jws,
 /* Proof keys kept per process: a client signs its proofs with one key
  * for as long as it uses a token, so 256 covers that many clients busy
  * at once; an imported P-256 key is about 2 KiB with its EC_GROUP (an
- * RSA-2048 one less), so about half a MiB a process. More clients than
+ * RSA-2048 one less), and each entry's slot 1.3 KiB (the header it is
+ * kept under), so under a MiB a process. More clients than
  * that cost the import they cost without the cache, never a refusal. */
 #define MAI_JOSE_PROOF_KEYS 256
 

@@ -24,7 +24,8 @@ typedef struct holder {
 } holder_t;
 
 typedef struct {
-    char tp[MAI_KEY_CACHE_TP_MAX + 1];
+    char tp[MAI_KEY_CACHE_KEY_MAX + 1];
+    unsigned char info[MAI_KEY_CACHE_INFO];
     holder_t *h;                /* NULL: free slot */
     apr_uint64_t used;          /* tick of the last get or put */
 } slot_t;
@@ -45,10 +46,10 @@ typedef struct {
     holder_t *h;
 } hold_t;
 
-/* FNV-1a: thumbprints are SHA-256 output, so any mixing spreads them;
- * someone grinding keys to share one set only costs the other keys of
- * that set a new import, never a wrong key (the whole thumbprint is
- * compared). */
+/* FNV-1a: thumbprints are SHA-256 output and proof headers hold a key,
+ * so any mixing spreads them; someone grinding keys to share one set only
+ * costs the other keys of that set a new import, never a wrong key (the
+ * whole key text is compared). */
 static apr_uint32_t set_of(const mai_key_cache_t *c, const char *tp)
 {
     apr_uint32_t h = 2166136261u;
@@ -164,22 +165,32 @@ mai_key_cache_t *mai_key_cache_create(apr_pool_t *p, int entries,
 void *mai_key_cache_get(mai_key_cache_t *c, apr_pool_t *p,
                         const char *thumbprint)
 {
+    return mai_key_cache_get_info(c, p, thumbprint, NULL);
+}
+
+void *mai_key_cache_get_info(mai_key_cache_t *c, apr_pool_t *p,
+                             const char *thumbprint, void *info)
+{
     slot_t *set;
     void *obj = NULL;
     int i;
 
     if (c == NULL || thumbprint == NULL
-        || strlen(thumbprint) > MAI_KEY_CACHE_TP_MAX) {
+        || strlen(thumbprint) > MAI_KEY_CACHE_KEY_MAX) {
         return NULL;
     }
     set = &c->slots[set_of(c, thumbprint) * WAYS];
     apr_thread_mutex_lock(c->lock);
     for (i = 0; i < WAYS; i++) {
-        /* the whole thumbprint, never a prefix or a hash of it */
+        /* the whole key, never a prefix or a hash of it */
         if (set[i].h != NULL && strcmp(set[i].tp, thumbprint) == 0) {
             set[i].used = ++c->tick;
             hold_for(c, p, set[i].h);
             obj = set[i].h->obj;
+            if (info != NULL) {
+                /* under the lock: the facts of this very object */
+                memcpy(info, set[i].info, MAI_KEY_CACHE_INFO);
+            }
             break;
         }
     }
@@ -189,6 +200,13 @@ void *mai_key_cache_get(mai_key_cache_t *c, apr_pool_t *p,
 
 void mai_key_cache_put(mai_key_cache_t *c, apr_pool_t *p,
                        const char *thumbprint, void *obj)
+{
+    mai_key_cache_put_info(c, p, thumbprint, obj, NULL);
+}
+
+void mai_key_cache_put_info(mai_key_cache_t *c, apr_pool_t *p,
+                            const char *thumbprint, void *obj,
+                            const void *info)
 {
     slot_t *set, *victim;
     holder_t *h;
@@ -213,7 +231,7 @@ void mai_key_cache_put(mai_key_cache_t *c, apr_pool_t *p,
     h->refs = 0;
     h->next_free = NULL;
     hold_for(c, p, h);
-    if (thumbprint != NULL && strlen(thumbprint) <= MAI_KEY_CACHE_TP_MAX) {
+    if (thumbprint != NULL && strlen(thumbprint) <= MAI_KEY_CACHE_KEY_MAX) {
         set = &c->slots[set_of(c, thumbprint) * WAYS];
         victim = &set[0];
         for (i = 0; i < WAYS; i++) {
@@ -231,6 +249,12 @@ void mai_key_cache_put(mai_key_cache_t *c, apr_pool_t *p,
             old = unref(c, victim->h);
         }
         strcpy(victim->tp, thumbprint);
+        if (info != NULL) {
+            memcpy(victim->info, info, MAI_KEY_CACHE_INFO);
+        }
+        else {
+            memset(victim->info, 0, MAI_KEY_CACHE_INFO);
+        }
         victim->h = h;
         victim->used = ++c->tick;
         h->refs++;

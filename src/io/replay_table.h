@@ -26,7 +26,8 @@ mai_replay_table_t *mai_replay_table_create(apr_pool_t *p, int slots);
 typedef enum {
     MAI_REPLAY_NEW,      /* not seen: now remembered until expiry */
     MAI_REPLAY_SEEN,     /* seen and not expired: a replay */
-    MAI_REPLAY_FULL      /* no free slot near the key's: not remembered */
+    MAI_REPLAY_FULL,     /* no free slot near the key's: not remembered */
+    MAI_REPLAY_FAULT     /* the store failed (replay_shm.c's lock) */
 } mai_replay_t;
 
 /** Remember key until expiry unless it is there already. */

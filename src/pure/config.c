@@ -26,6 +26,7 @@
 #define DEF_NEGATIVE_TTL    5
 #define DEF_CACHE_PROVIDER  "shmcb"
 #define DEF_L1_ENTRIES      10000
+#define DEF_DPOP_REPLAY_ENTRIES 1048576
 #define DEF_STALE_IF_ERROR  0
 #define DEF_TOKEN_TYPES     NULL    /* any token_type, or none */
 #define DEF_POOL_SIZE       16
@@ -147,6 +148,7 @@ struct mai_server_conf {
     const char *cache_args;
     const char *cache_secret;      /* NULL = unset (a random one is used) */
     int l1_entries;                /* UNSET until set, like the rest */
+    int dpop_replay_entries;       /* AuthIntrospectDPoPReplayEntries */
     int pool_size;
     int max_inflight;
     int breaker_failures;
@@ -674,6 +676,7 @@ mai_server_conf_t *mai_server_conf_create(apr_pool_t *p)
 {
     mai_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
     c->l1_entries = UNSET;
+    c->dpop_replay_entries = UNSET;
     c->pool_size = UNSET;
     c->max_inflight = UNSET;
     c->breaker_failures = UNSET;
@@ -693,6 +696,7 @@ mai_server_conf_t *mai_server_conf_merge(apr_pool_t *p,
     m->cache_args = add->cache_provider ? add->cache_args : base->cache_args;
     PICK_PTR(cache_secret);
     PICK_NUM(l1_entries);
+    PICK_NUM(dpop_replay_entries);
     PICK_NUM(pool_size);
     PICK_NUM(max_inflight);
     /* the two breaker numbers are one directive: they travel together */
@@ -790,6 +794,19 @@ const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg)
 int mai_conf_l1_entries(const mai_server_conf_t *c)
 {
     return GET_NUM(l1_entries, DEF_L1_ENTRIES);
+}
+
+const char *mai_conf_set_dpop_replay_entries(mai_server_conf_t *c,
+                                             const char *arg)
+{
+    /* 2^26 entries: about 1.6 GB of shared memory */
+    return mai_cv_count(arg, 67108864, &c->dpop_replay_entries)
+           ? "must be a whole number from 0 to 67108864" : NULL;
+}
+
+int mai_conf_dpop_replay_entries(const mai_server_conf_t *c)
+{
+    return GET_NUM(dpop_replay_entries, DEF_DPOP_REPLAY_ENTRIES);
 }
 
 const char *mai_conf_set_pool_size(mai_server_conf_t *c, const char *arg)

@@ -142,6 +142,11 @@ int mai_conf_cache_needs_secret(const mai_server_conf_t *c);
 /** AuthIntrospectCacheL1Entries: answers kept per process (0 = no L1). */
 const char *mai_conf_set_l1_entries(mai_server_conf_t *c, const char *arg);
 int mai_conf_l1_entries(const mai_server_conf_t *c);
+/* AuthIntrospectDPoPReplayEntries: slots of the server-wide DPoP replay
+ * table (shmcb or none); 0 = none, the jti go to the shared cache */
+const char *mai_conf_set_dpop_replay_entries(mai_server_conf_t *c,
+                                             const char *arg);
+int mai_conf_dpop_replay_entries(const mai_server_conf_t *c);
 
 /** AuthIntrospectPoolSize: idle keep-alive connections per endpoint and
  * process (0 = a new connection per call). */

@@ -6,15 +6,30 @@
  *   mode % 3 == 0: a JWK set document: parsed; a set has a key.
  *   mode % 3 == 1: a compact JWS: split and decoded, verified with a fixed
  *                  set (an RSA and an EC key; the seeds hold JWS those
- *                  keys signed), verified with its embedded jwk, and its
- *                  payload read as a signed introspection response.
+ *                  keys signed), verified with its embedded jwk, then
+ *                  twice as a DPoP proof with a run-wide proof-key cache
+ *                  (the second time its header may be a cache hit), and
+ *                  its payload read as a signed introspection response.
  *   mode % 3 == 2: a JWK (JSON text): its RFC 7638 thumbprint; the same
  *                  text read as a signed introspection response's payload.
  * Invariants: nothing but an allow-listed alg ever verifies, and with
  * the fixed set only under its kids; a thumbprint is 43 base64url
- * characters; a parsed JWS has an alg and a NUL-terminated payload. */
+ * characters; a parsed JWS has an alg and a NUL-terminated payload; a
+ * proof's outcome and thumbprint with the cache are those without it. */
 #include <string.h>
 #include "fuzz.h"
+/* LeakSanitizer: the run-wide proof-key cache's allocator is reachable
+ * only through APR's own (mmap'ed, unscanned) blocks */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAI_HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MAI_HAVE_LSAN 1
+#endif
+#endif
+#ifdef MAI_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
 #include "jose.h"
 #include "signed_claims.h"
 #include "result.h"
@@ -46,6 +61,45 @@ static const mai_jwks_t *fixed_set(void)
         MAI_FUZZ_ASSERT(set && mai_jwks_count(set) == 2);
     }
     return set;
+}
+
+/* The proof-key cache of the run, like a process's. */
+static mai_key_cache_t *proof_keys(void)
+{
+    static apr_pool_t *p;
+    static mai_key_cache_t *keys;
+
+    if (!keys) {
+#ifdef MAI_HAVE_LSAN
+        __lsan_disable();
+#endif
+        apr_pool_create(&p, NULL);
+        keys = mai_jose_proof_keys_create(p);
+#ifdef MAI_HAVE_LSAN
+        __lsan_enable();
+#endif
+        MAI_FUZZ_ASSERT(keys != NULL);
+    }
+    return keys;
+}
+
+/* s as a DPoP proof through the cache, twice: what the embedded jwk gave
+ * without the cache (plain, tp). */
+static void proof_input(apr_pool_t *p, const char *s, size_t n,
+                        mai_jose_result_t plain, const char *tp)
+{
+    mai_jws_t jws;
+    const char *tp2;
+    int round;
+
+    for (round = 0; round < 2; round++) {
+        MAI_FUZZ_ASSERT(mai_jws_parse_proof(p, s, n, proof_keys(), &jws)
+                        == MAI_JOSE_OK);
+        MAI_FUZZ_ASSERT(jws.alg != NULL && jws.payload != NULL);
+        MAI_FUZZ_ASSERT(mai_jws_verify_proof(p, &jws, MAI_JOSE_ASYMMETRIC,
+                                             proof_keys(), &tp2) == plain);
+        MAI_FUZZ_ASSERT(plain != MAI_JOSE_OK || !strcmp(tp, tp2));
+    }
 }
 
 static int b64url_only(const char *s)
@@ -101,11 +155,12 @@ static void jws_input(apr_pool_t *p, const char *s, size_t n)
     }
     /* the caller's allow-list is honoured: nothing verifies under none */
     MAI_FUZZ_ASSERT(mai_jws_verify(&jws, fixed_set(), 0) != MAI_JOSE_OK);
-    if (mai_jws_verify_embedded(p, &jws, MAI_JOSE_ASYMMETRIC, &tp)
-        == MAI_JOSE_OK) {
+    r = mai_jws_verify_embedded(p, &jws, MAI_JOSE_ASYMMETRIC, &tp);
+    if (r == MAI_JOSE_OK) {
         MAI_FUZZ_ASSERT(mai_jose_alg_bit(jws.alg) != 0);
         MAI_FUZZ_ASSERT(tp && strlen(tp) == 43 && b64url_only(tp));
     }
+    proof_input(p, s, n, r, tp);
     claims_input(p, jws.payload, jws.payload_len);
 }
 

@@ -439,6 +439,56 @@ class TestDPoP(_Base):
                                         scheme="Bearer"), dpop=False)
 
 
+class TestReplayTableFull(_Base):
+    """AuthIntrospectDPoPReplayEntries 32: one set of 32 entries. Once
+    32 proofs are within their lifetime, a 33rd fresh one is refused
+    (fail closed, MAI02100) rather than let through unremembered, and
+    the remembered ones are still replays."""
+
+    @staticmethod
+    def conf(env):
+        return "AuthIntrospectDPoPReplayEntries 32\n" + _locations(env)
+
+    def test_full_table_refuses(self, client):
+        tok = self.token()
+        path = "/dp" + CGI
+        proofs = node_ops([{"op": "proof", "key": self.keys["es"],
+                            "htu": self.url(path), "htm": "GET",
+                            "token": tok} for _ in range(33)])
+        for p in proofs:
+            self.errlog.secret(p)
+        for p in proofs[:32]:
+            asserts.granted(self.send(client, path, tok, [p]))
+        self.errlog.expect(r"\[auth_introspect:warn\].*MAI02100:")
+        self.refused(self.send(client, path, tok, [proofs[32]]),
+                     "invalid_dpop_proof", "DPoP proof replayed")
+        assert re.search(r"\[auth_introspect:warn\].*MAI02100:",
+                         self.errlog.error_text())
+        self.refused(self.send(client, path, tok, [proofs[0]]),
+                     "invalid_dpop_proof", "DPoP proof replayed",
+                     TAG["replay"])
+
+
+class TestCacheNone(_Base):
+    """AuthIntrospectCache none: the jti still go to the server's replay
+    table, which every process shares (before it, each process had a
+    table of its own and a proof could pass once per process)."""
+
+    @staticmethod
+    def conf(env):
+        return "AuthIntrospectCache none\n" + _locations(env)
+
+    def test_replay_across_processes(self, client):
+        tok = self.token()
+        path = "/dp" + CGI
+        p = self.proof(self.url(path), token=tok)
+        with concurrent.futures.ThreadPoolExecutor(12) as ex:
+            statuses = list(ex.map(
+                lambda _: self.send(client, path, tok, [p]).status,
+                range(12)))
+        assert sorted(statuses) == [200] + [401] * 11, statuses
+
+
 class TestTwoServers(_Base):
     """Node A and node B share Redis and stand behind one public name
     (ServerName https://rs.mai.test, UseCanonicalName On, as behind a

@@ -334,11 +334,142 @@ static void test_proof_keys(void **state)
     cjose_jwk_release(other);
 }
 
+/* Like proof, with a payload and optionally a kid. */
+static const char *proof_with(apr_pool_t *p, const cjose_jwk_t *k,
+                              const char *jwk, const char *kid,
+                              const char *payload)
+{
+    cjose_err err;
+    cjose_header_t *h = cjose_header_new(&err);
+    cjose_jws_t *jws;
+    const char *ser = NULL, *copy;
+
+    assert_true(cjose_header_set(h, CJOSE_HDR_ALG, "ES256", &err));
+    assert_true(cjose_header_set(h, "typ", "dpop+jwt", &err));
+    if (kid != NULL) {
+        assert_true(cjose_header_set(h, CJOSE_HDR_KID, kid, &err));
+    }
+    assert_true(cjose_header_set_raw(h, "jwk", jwk, &err));
+    jws = cjose_jws_sign(k, h, (const uint8_t *)payload, strlen(payload),
+                         &err);
+    assert_non_null(jws);
+    assert_true(cjose_jws_export(jws, &ser, &err));
+    copy = apr_pstrdup(p, ser);
+    cjose_jws_release(jws);
+    cjose_header_release(h);
+    return copy;
+}
+
+/* One proof through mai_jws_parse_proof and mai_jws_verify_proof in a
+ * request pool of its own; *hit says whether its header was known. */
+static mai_jose_result_t via_header(apr_pool_t *p, mai_key_cache_t *keys,
+                                    const char *compact, unsigned algs,
+                                    const char **tp, int *hit)
+{
+    apr_pool_t *r;
+    mai_jws_t jws;
+    mai_jose_result_t res;
+    const char *t;
+
+    apr_pool_create(&r, p);
+    res = mai_jws_parse_proof(r, compact, strlen(compact), keys, &jws);
+    *hit = jws.proof_key != NULL;
+    if (res == MAI_JOSE_OK) {
+        assert_true(mai_jws_has_jwk(&jws));
+        assert_string_equal(jws.alg, "ES256");
+        assert_string_equal(jws.typ, "dpop+jwt");
+        res = mai_jws_verify_proof(r, &jws, algs, keys, &t);
+        *tp = res == MAI_JOSE_OK ? apr_pstrdup(p, t) : NULL;
+    }
+    apr_pool_destroy(r);
+    return res;
+}
+
+/* A proof header seen before is not read again, and gives every answer
+ * the full reading gives: the same thumbprint, a forged signature or a
+ * changed payload still refused, alg still checked against the caller's
+ * list; headers with a kid or a private member are never kept by text. */
+static void test_proof_headers(void **state)
+{
+    apr_pool_t *p = *state;
+    mai_key_cache_t *keys = mai_jose_proof_keys_create(p);
+    cjose_err err;
+    cjose_jwk_t *ec = cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, &err);
+    cjose_jwk_t *other = cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256,
+                                                    &err);
+    const char *pub, *tp = NULL, *tp2 = NULL, *good, *tampered, *dot;
+    int hit;
+
+    assert_non_null(keys);
+    pub = jwk_json(p, ec, 0);
+    /* forged first: nothing kept */
+    assert_int_equal(via_header(p, keys, proof_with(p, other, pub, NULL,
+                                                    "{\"a\":1}"),
+                                MAI_JOSE_ASYMMETRIC, &tp, &hit),
+                     MAI_JOSE_SIGNATURE);
+    assert_false(hit);
+    assert_int_equal(via_header(p, keys, proof_with(p, ec, pub, NULL,
+                                                    "{\"a\":1}"),
+                                MAI_JOSE_ASYMMETRIC, &tp, &hit),
+                     MAI_JOSE_OK);
+    assert_false(hit);
+    assert_string_equal(tp, mai_jwk_thumbprint(p, pub));
+    good = proof_with(p, ec, pub, NULL, "{\"a\":2}");
+    assert_int_equal(via_header(p, keys, good, MAI_JOSE_ASYMMETRIC, &tp2,
+                                &hit), MAI_JOSE_OK);
+    assert_true(hit);
+    assert_string_equal(tp2, tp);
+    /* the same header, a key that is not the jwk's: refused on a hit */
+    assert_int_equal(via_header(p, keys, proof_with(p, other, pub, NULL,
+                                                    "{\"a\":3}"),
+                                MAI_JOSE_ASYMMETRIC, &tp2, &hit),
+                     MAI_JOSE_SIGNATURE);
+    assert_true(hit);
+    /* another proof's payload under this one's header and signature */
+    dot = strrchr(good, '.');
+    tampered = apr_pstrcat(p, apr_pstrndup(p, good, strchr(good, '.')
+                                                    - good + 1),
+                           "eyJhIjo0fQ", dot, NULL);
+    assert_int_equal(via_header(p, keys, tampered, MAI_JOSE_ASYMMETRIC,
+                                &tp2, &hit), MAI_JOSE_SIGNATURE);
+    assert_true(hit);
+    /* the caller's algorithms still decide */
+    assert_int_equal(via_header(p, keys, good, MAI_JOSE_PS256, &tp2, &hit),
+                     MAI_JOSE_ALG);
+    assert_true(hit);
+    /* with a kid: kept by thumbprint only, so never a header hit */
+    assert_int_equal(via_header(p, keys, proof_with(p, other,
+                                                    jwk_json(p, other, 0),
+                                                    "k1", "{}"),
+                                MAI_JOSE_ASYMMETRIC, &tp2, &hit),
+                     MAI_JOSE_OK);
+    assert_int_equal(via_header(p, keys, proof_with(p, other,
+                                                    jwk_json(p, other, 0),
+                                                    "k1", "{}"),
+                                MAI_JOSE_ASYMMETRIC, &tp2, &hit),
+                     MAI_JOSE_OK);
+    assert_false(hit);
+    assert_true(cached(p, keys, tp2));
+    /* a private member: refused every time, never kept */
+    assert_int_equal(via_header(p, keys, proof_with(p, ec, jwk_json(p, ec, 1),
+                                                    NULL, "{}"),
+                                MAI_JOSE_ASYMMETRIC, &tp2, &hit),
+                     MAI_JOSE_BAD_KEY);
+    assert_int_equal(via_header(p, keys, proof_with(p, ec, jwk_json(p, ec, 1),
+                                                    NULL, "{}"),
+                                MAI_JOSE_ASYMMETRIC, &tp2, &hit),
+                     MAI_JOSE_BAD_KEY);
+    assert_false(hit);
+    cjose_jwk_release(ec);
+    cjose_jwk_release(other);
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_hit_miss),
     UNIT_TEST(test_eviction),
     UNIT_TEST(test_in_use_survives),
     UNIT_TEST(test_threads),
     UNIT_TEST(test_proof_keys),
+    UNIT_TEST(test_proof_headers),
 };
 UNIT_MAIN(tests)
