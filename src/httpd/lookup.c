@@ -24,6 +24,7 @@
 #include "local_jwt.h"
 #include "jwt_access_token.h"
 #include "export.h"
+#include "token.h"
 
 /* One lookup, so the steps share their inputs without long lists. */
 typedef struct {
@@ -32,6 +33,7 @@ typedef struct {
     mai_fresh_conf_t fresh;         /* this location's reuse rules */
     mai_req_state_t *st;            /* read for the token's log name */
     const char *token;
+    apr_size_t token_len;           /* strlen(token), taken once */
     const mai_cache_scope_t *scope;
     int slot;                       /* the scope's (scope_keys.h), or 0 */
     int have_key;                   /* key computed */
@@ -57,7 +59,7 @@ typedef struct {
 static const unsigned char *hash_of(lookup_t *l)
 {
     if (!l->have_hash) {
-        mai_digest_sha256(l->token, strlen(l->token), l->token_hash);
+        mai_digest_sha256(l->token, l->token_len, l->token_hash);
         l->have_hash = 1;
         if (!l->st->token_id) {
             l->st->token_id = mai_digest_id_of_hash(l->r->pool,
@@ -498,7 +500,9 @@ static void fetch_shared(lookup_t *l, mai_answer_t *a)
  * connection (an HTTP/2 stream's is its own secondary connection) at a
  * time, so the memo needs no lock. The token is compared in constant
  * time (another client behind the same proxy connection learns nothing
- * of the one before from the timing) and wiped when the connection
+ * of the one before from the timing; mai_token_equal, a word at a time:
+ * OpenSSL's CRYPTO_memcmp takes a byte at a time, over 4,000
+ * instructions for an 800-byte JWT) and wiped when the connection
  * ends. docs/security.md, "The per-process cache's key". */
 typedef struct {
     const mai_l1_t *l1;         /* the L1 whose key made prf */
@@ -564,10 +568,10 @@ static const unsigned char *l1_key_of(lookup_t *l)
     prf_memo_t *m;
 
     if (!l->have_prf) {
-        len = strlen(l->token);
+        len = l->token_len;
         m = mai_proc.l1 ? memo_of(l->r->connection) : NULL;
         if (m && m->l1 == mai_proc.l1 && m->len == len && len > 0
-            && CRYPTO_memcmp(m->token, l->token, len) == 0) {
+            && mai_token_equal(m->token, l->token, len)) {
             memcpy(l->prf_key, m->prf, MAI_DIGEST_LEN);
             l->have_prf = 1;
         }
@@ -600,9 +604,9 @@ static void use_scope(lookup_t *l, const mai_cache_scope_t *scope)
  * under the local JWTs' scope (mai_conf_local_jwt_scope, never an
  * endpoint's), else verified by local_jwt.c and cached like an
  * endpoint's answer, for min(exp - now, CacheTTL). 1 when *a is the
- * outcome; 0 to go on to the endpoint under its own scope. */
-static int local_jwt(lookup_t *l, mai_answer_t *a,
-                     const mai_cache_scope_t *endpoint_scope)
+ * outcome; 0 to go on to the endpoint (the caller then takes the
+ * endpoint's scope: a JWT settled here never pays for it). */
+static int local_jwt(lookup_t *l, mai_answer_t *a)
 {
     int mode = mai_conf_local_jwt(l->c);
     int after = mode == MAI_LJWT_ON
@@ -612,7 +616,7 @@ static int local_jwt(lookup_t *l, mai_answer_t *a,
     if (mode == MAI_LJWT_OFF) {
         return 0;
     }
-    if (!mai_jwt_shape(l->token, strlen(l->token))) {
+    if (!mai_jwt_shape(l->token, l->token_len)) {
         if (mode != MAI_LJWT_ONLY) {
             return 0;
         }
@@ -640,7 +644,6 @@ static int local_jwt(lookup_t *l, mai_answer_t *a,
     case MAI_LJWT_REFUSED:
         return 1;
     default:
-        use_scope(l, endpoint_scope);
         a->result = NULL;
         return 0;
     }
@@ -651,28 +654,30 @@ mai_answer_t mai_lookup(request_rec *r, const mai_dir_conf_t *c,
 {
     lookup_t l = { 0 };
     mai_answer_t a = { 0 };
-    /* what decides an answer or how far it is trusted is in the key: a
-     * TLSVerify Off location never fills what verifying ones read */
-    const mai_cache_scope_t scope = mai_conf_cache_scope(c);
+    mai_cache_scope_t scope;
 
     l.r = r;
     l.c = c;
     l.st = st;
     l.token = st->token;
+    l.token_len = strlen(st->token);
     l.now = now;
     l.fresh.ttl = mai_conf_cache_ttl(c);
     l.fresh.negative_ttl = mai_conf_negative_ttl(c);
     l.fresh.stale_if_error = mai_conf_stale_if_error(c);
+    if (local_jwt(&l, &a)) {
+        return a;
+    }
     /* L1 is keyed by the token's keyed PRF (l1_key_of: what an L1 hit
      * costs) and the scope's slot, unique in this process, so two scopes
      * never share an entry. A scope without a slot (more scopes than
      * slots) is keyed in L1 by the full HMAC key under slot 0. The
      * token's SHA-256 (L2's key, its log name, its purge) is taken only
-     * when needed (hash_of). */
+     * when needed (hash_of). What decides an answer or how far it is
+     * trusted is in the key: a TLSVerify Off location never fills what
+     * verifying ones read. */
+    scope = mai_conf_cache_scope(c);
     use_scope(&l, &scope);
-    if (local_jwt(&l, &a, &scope)) {
-        return a;
-    }
     /* both TTLs 0: every request asks the endpoint; CacheTTL 0 alone
      * still reuses inactive answers for NegativeCacheTTL (freshness.c) */
     if (mai_fresh_reuses(&l.fresh)) {

@@ -16,6 +16,8 @@
 
 typedef struct {
     mai_cache_scope_t scope;    /* copies of the strings */
+    mai_cache_scope_t given;    /* the strings as first asked for: their
+                                 * addresses (see same_addresses) */
     const mai_key_prefix_t *prefix;
 } slot_t;
 
@@ -45,6 +47,22 @@ mai_scope_keys_t *mai_scope_keys_create(apr_pool_t *p,
 static const slot_t *slot_at(mai_scope_keys_t *t, int i)
 {
     return apr_atomic_casptr((volatile void **)&t->slots[i], NULL, NULL);
+}
+
+/* The very strings a slot was first asked for: the configuration's,
+ * which live as long as the table (pchild is a child of pconf), so the
+ * same addresses hold the same text, and a request finds its scope's
+ * slot without comparing text (about 130 instructions a slot, on every
+ * lookup: the merged per-directory configuration of a request is new,
+ * but its strings are the sections'). scope_keys.h asks this of every
+ * caller. */
+static int same_addresses(const mai_cache_scope_t *a,
+                          const mai_cache_scope_t *b)
+{
+    return a->endpoint == b->endpoint && a->client_id == b->client_id
+           && a->ca_file == b->ca_file && a->hint == b->hint
+           && a->tls_verify == b->tls_verify
+           && !a->signed_answer == !b->signed_answer;
 }
 
 /* The index of scope's slot, or of the first empty one (-1: full). */
@@ -92,6 +110,7 @@ static const slot_t *fill(mai_scope_keys_t *t,
         s->scope.ca_file = copy_str(t->pool, scope->ca_file);
         s->scope.hint = copy_str(t->pool, scope->hint);
         s->scope.signed_answer = scope->signed_answer;
+        s->given = *scope;
         s->prefix = mai_digest_key_prefix_make(t->pool, t->k, scope);
         apr_atomic_casptr((volatile void **)&t->slots[i], s, NULL);
         found = s;
@@ -109,6 +128,12 @@ static const slot_t *slot_of(mai_scope_keys_t *t, const mai_hmac_key_t *k,
     int i = -1;
 
     if (t && t->k == k) {
+        for (i = 0; i < SLOTS && (s = slot_at(t, i)) != NULL; i++) {
+            if (same_addresses(&s->given, scope)) {
+                *index = i;
+                return s;
+            }
+        }
         i = find(t, scope, &s);
         if (i >= 0 && !s) {
             s = fill(t, scope);
@@ -140,7 +165,8 @@ void mai_scope_keys_key_of_hash(mai_scope_keys_t *t,
     if (t && t->k == k && slot > 0 && slot <= SLOTS) {
         s = slot_at(t, slot - 1);
     }
-    if (s && s->prefix && mai_cache_scope_equal(&s->scope, scope)) {
+    if (s && s->prefix && (same_addresses(&s->given, scope)
+                           || mai_cache_scope_equal(&s->scope, scope))) {
         mai_digest_cache_key_of_prefix(s->prefix, th, key);
     }
     else {

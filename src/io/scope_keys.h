@@ -27,7 +27,10 @@ void mai_scope_keys_key(mai_scope_keys_t *t, const mai_hmac_key_t *k,
  * when it has none (t NULL, another secret, or the table full). Within a
  * process a slot holds one scope for good: (slot, token's SHA-256) names
  * one scope and one token, which is how the per-process cache is keyed
- * without the HMAC. */
+ * without the HMAC. scope's strings must stay as they are, at their
+ * addresses, while t lives (the configuration's do: t lives in pchild):
+ * a scope given with the very strings a slot was first asked for is
+ * found by their addresses, without comparing text. */
 int mai_scope_keys_slot(mai_scope_keys_t *t, const mai_hmac_key_t *k,
                         const mai_cache_scope_t *scope);
 

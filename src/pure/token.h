@@ -46,4 +46,9 @@ mai_status_t mai_token_from_urlencoded(apr_pool_t *p, const char *data,
 mai_status_t mai_token_from_cookie(apr_pool_t *p, const char *cookie_header,
                                    const char *name, const char **token);
 
+/** 1 when a[0..len) and b[0..len) hold the same bytes, else 0, in a
+ * time that depends on len only (neither on where they differ nor on
+ * what they hold), as CRYPTO_memcmp, a word at a time. */
+int mai_token_equal(const char *a, const char *b, apr_size_t len);
+
 #endif

@@ -2,8 +2,9 @@
 /* fuzz_token.c: the three places a bearer token is read from a request
  * (Authorization header, query string or form body, Cookie header).
  *
- * Input: any bytes. Every reader gets them; a token it returns must pass
- * mai_token_check and appear in the input. When the input itself is a
+ * Input: any bytes. mai_token_check must judge them as a byte-by-byte
+ * reading of the grammar does. Every reader gets them; a token it returns
+ * must pass mai_token_check and appear in the input. When the input itself is a
  * valid token, each reader must also find it in a well-formed request. */
 #include <string.h>
 #include <strings.h>
@@ -87,12 +88,38 @@ static void valid_token(apr_pool_t *p, const char *t)
     }
 }
 
+/* RFC 6750 2.1's b64token, a byte at a time with no table and no
+ * blocks: the oracle for token.c's sixteen-byte scan. */
+static int reference_check(const unsigned char *t, size_t n)
+{
+    size_t i = 0;
+
+    if (n == 0 || n > MAI_TOKEN_MAX_LEN) {
+        return 0;
+    }
+    while (i < n && ((t[i] >= 'A' && t[i] <= 'Z')
+                     || (t[i] >= 'a' && t[i] <= 'z')
+                     || (t[i] >= '0' && t[i] <= '9')
+                     || (t[i] && strchr("-._~+/", t[i])))) {
+        i++;
+    }
+    if (i == 0) {
+        return 0;
+    }
+    while (i < n && t[i] == '=') {
+        i++;
+    }
+    return i == n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = mai_fuzz_pool();
     char *raw = mai_fuzz_dup(data, size, 0); /* no NUL: length-bounded */
     char *s = mai_fuzz_dup(data, size, 1);
 
+    MAI_FUZZ_ASSERT((mai_token_check(raw, size) == MAI_OK)
+                    == reference_check(data, size));
     authorization(p, s);
     urlencoded(p, raw, size);
     cookie(p, s, "access_token");

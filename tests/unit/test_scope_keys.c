@@ -120,6 +120,48 @@ static void test_slots(void **state)
     assert_memory_equal(want, got, MAI_DIGEST_LEN);
 }
 
+/* A scope asked for again with the very strings it was first asked for
+ * finds its slot by their addresses; the same text elsewhere finds the
+ * same slot, other text (at any address) never does. */
+static void test_slot_by_address(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_hmac_key_t *k = mai_hmac_key_make(p, SECRET, strlen(SECRET));
+    mai_scope_keys_t *t = mai_scope_keys_create(p, k);
+    mai_cache_scope_t a = scope_n(p, 3), b = scope_n(p, 3), c;
+    unsigned char want[MAI_DIGEST_LEN], got[MAI_DIGEST_LEN];
+    unsigned char th[MAI_DIGEST_LEN];
+    int slot_a, slot_c;
+
+    slot_a = mai_scope_keys_slot(t, k, &a);
+    assert_int_not_equal(slot_a, 0);
+    assert_int_equal(mai_scope_keys_slot(t, k, &a), slot_a);
+    assert_ptr_not_equal(a.endpoint, b.endpoint);
+    assert_int_equal(mai_scope_keys_slot(t, k, &b), slot_a);
+    /* one field apart, the other strings the same addresses */
+    c = a;
+    c.endpoint = "https://as3.example/introspect2";
+    slot_c = mai_scope_keys_slot(t, k, &c);
+    assert_int_not_equal(slot_c, 0);
+    assert_int_not_equal(slot_c, slot_a);
+    c = a;
+    c.tls_verify = !a.tls_verify;
+    assert_int_not_equal(mai_scope_keys_slot(t, k, &c), slot_a);
+    c = a;
+    c.signed_answer = !a.signed_answer;
+    assert_int_not_equal(mai_scope_keys_slot(t, k, &c), slot_a);
+    c = a;
+    c.hint = "refresh_token";
+    assert_int_not_equal(mai_scope_keys_slot(t, k, &c), slot_a);
+    /* and the keys agree with the full computation either way */
+    mai_digest_sha256("tok", 3, th);
+    mai_digest_cache_key(k, &b, "tok", want);
+    mai_scope_keys_key_of_hash(t, k, &a, slot_a, th, got);
+    assert_memory_equal(want, got, MAI_DIGEST_LEN);
+    mai_scope_keys_key_of_hash(t, k, &b, slot_a, th, got);
+    assert_memory_equal(want, got, MAI_DIGEST_LEN);
+}
+
 typedef struct {
     mai_scope_keys_t *t;
     const mai_hmac_key_t *k;
@@ -172,6 +214,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_same_key),
     UNIT_TEST(test_scopes_apart),
     UNIT_TEST(test_slots),
+    UNIT_TEST(test_slot_by_address),
     UNIT_TEST(test_threads),
 };
 UNIT_MAIN(tests)

@@ -8,6 +8,12 @@ static mai_status_t check(const char *s)
     return mai_token_check(s, strlen(s));
 }
 
+static mai_status_t authz(apr_pool_t *p, const char *v, const char **tok)
+{
+    *tok = "unset";
+    return mai_token_from_authorization(p, v, tok);
+}
+
 static void test_check(void **state)
 {
     assert_int_equal(check("abc"), MAI_OK);
@@ -52,6 +58,95 @@ static void test_check_every_byte(void **state)
     }
 }
 
+/* The same at every position of tokens long enough for token.c's
+ * sixteen-byte steps (the first blocks, a block's last byte, the tail
+ * after the last whole block), in mai_token_check and in the
+ * Authorization header, where the run's end is also the token's. */
+static void test_check_every_byte_long(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                          "abcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+    char t[71], v[7 + 71];
+    const char *tok;
+    int c, pos, ok;
+
+    for (pos = 0; pos < 70; pos++) {
+        for (c = 0; c < 256; c++) {
+            /* every allowed byte somewhere around the one tested */
+            for (ok = 0; ok < 70; ok++) {
+                t[ok] = allowed[(ok * 7 + c) % 66];
+            }
+            t[pos] = (char)c;
+            t[70] = '\0';
+            /* '=' is padding: allowed as the last byte only */
+            ok = (c != 0 && strchr(allowed, c) != NULL)
+                 || (c == '=' && pos == 69);
+            assert_int_equal(mai_token_check(t, 70),
+                             ok ? MAI_OK : MAI_STATUS_MALFORMED);
+            memcpy(v, "Bearer ", 7);
+            memcpy(v + 7, t, 71);
+            /* a NUL ends the header: a shorter token, valid when it
+             * has a byte at all; spaces before or after the token are
+             * no part of it */
+            ok = ok || (c == 0 && pos > 0)
+                 || (c == ' ' && (pos == 0 || pos == 69));
+            assert_int_equal(mai_token_from_authorization(p, v, &tok),
+                             ok ? MAI_OK : MAI_STATUS_MALFORMED);
+        }
+    }
+}
+
+/* '=' padding and spaces after a run that fills whole blocks. */
+static void test_check_padding_long(void **state)
+{
+    apr_pool_t *p = *state;
+    char t[40];
+    const char *tok;
+
+    memset(t, 'A', sizeof(t));
+    t[32] = '=';
+    t[33] = '=';
+    assert_int_equal(mai_token_check(t, 34), MAI_OK);
+    t[34] = 'A';
+    assert_int_equal(mai_token_check(t, 35), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==  ",
+                           &tok), MAI_OK);
+    assert_string_equal(tok, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==");
+    assert_int_equal(authz(p, "Bearer AAAAAAAAAAAAAAAA=AAAAAAAAAAAAAAAA",
+                           &tok), MAI_STATUS_MALFORMED);
+    assert_int_equal(authz(p, "Bearer AAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAA",
+                           &tok), MAI_STATUS_MALFORMED);
+}
+
+/* Equal exactly when every byte is, whatever the length and wherever
+ * the one differing byte sits (both words and the tail). */
+static void test_equal(void **state)
+{
+    char a[41] = "", b[41] = "";
+    apr_size_t len, i;
+    int bit;
+
+    (void)state;
+    for (len = 0; len <= 40; len++) {
+        for (i = 0; i < len; i++) {
+            a[i] = b[i] = (char)('a' + i % 26);
+        }
+        assert_true(mai_token_equal(a, b, len));
+        for (i = 0; i < len; i++) {
+            for (bit = 0; bit < 8; bit++) {
+                b[i] ^= (char)(1 << bit);
+                assert_false(mai_token_equal(a, b, len));
+                assert_false(mai_token_equal(b, a, len));
+                b[i] ^= (char)(1 << bit);
+            }
+        }
+        assert_true(mai_token_equal(a, b, len));
+    }
+    /* only the first len bytes count */
+    assert_true(mai_token_equal("abcX", "abcY", 3));
+}
+
 static void test_check_length(void **state)
 {
     apr_pool_t *p = *state;
@@ -62,12 +157,6 @@ static void test_check_length(void **state)
     assert_int_equal(mai_token_check(t, MAI_TOKEN_MAX_LEN), MAI_OK);
     assert_int_equal(mai_token_check(t, MAI_TOKEN_MAX_LEN + 1),
                      MAI_STATUS_MALFORMED);
-}
-
-static mai_status_t authz(apr_pool_t *p, const char *v, const char **tok)
-{
-    *tok = "unset";
-    return mai_token_from_authorization(p, v, tok);
 }
 
 static void test_authorization(void **state)
@@ -202,6 +291,9 @@ static void test_cookie(void **state)
 static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_check),
     UNIT_TEST(test_check_every_byte),
+    UNIT_TEST(test_check_every_byte_long),
+    UNIT_TEST(test_check_padding_long),
+    UNIT_TEST(test_equal),
     UNIT_TEST(test_check_length),
     UNIT_TEST(test_authorization),
     UNIT_TEST(test_authorization_malformed),
