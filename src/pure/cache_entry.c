@@ -219,7 +219,10 @@ static EVP_CIPHER_CTX *kdf_ctx(const mai_hmac_key_t *secret)
     unsigned char kgk[MAI_DIGEST_LEN];
     int ok;
 
-    if (thread_ctx(CTX_SEAL) == NULL) {         /* local_kdf made, fetched */
+    /* the thread-local keys made and the ciphers fetched, as for the
+     * GCM contexts (an opening thread needs no sealing context) */
+    if (!CRYPTO_THREAD_run_once(&local_once, make_local) || !local_ok
+        || cipher() == NULL) {
         return NULL;
     }
     s = CRYPTO_THREAD_get_local(&local_kdf);
