@@ -25,25 +25,80 @@
  * with most of the memory unused. */
 #define MAI_AVG_ENTRY 640
 #define MAI_FAULT_LOG_INTERVAL apr_time_from_sec(10)
+/* shmcb has one lock for all its memory, taken twice a miss (look-up and
+ * store), and finds an entry by comparing every entry of one subcache in
+ * turn, twice a miss: a full 64 MB has 128 subcaches of 780. So its
+ * memory is split into shards, each a shmcb with a lock of its own and
+ * subcaches of about 100 entries at 1 MB, the shard picked by a key byte
+ * (keys are HMAC outputs, so shards fill evenly; shmcb picks its subcache
+ * by the first byte, so the shard uses another). One shard per
+ * MAI_SHMCB_SHARD_MIN bytes, at most MAI_SHMCB_SHARDS. */
+#define MAI_SHMCB_SHARDS 64
+#define MAI_SHMCB_SHARD_MIN (1024 * 1024)
 /* evictions a process must see within one interval before it logs: a
  * purge (which other processes cannot tell from an eviction) removes a
  * few entries, a cache too small for its tokens many */
 #define MAI_EVICTIONS_TO_LOG 10
 
+typedef struct {
+    ap_socache_instance_t *instance;
+    apr_global_mutex_t *mutex;         /* only for NOTMPSAFE providers */
+} mai_cache_shard_t;
+
 struct mai_cache {
     const ap_socache_provider_t *provider;
-    ap_socache_instance_t *instance;
+    mai_cache_shard_t *shards;
+    unsigned int nshards;              /* more than 1 for shmcb only */
     const char *name;
-    apr_global_mutex_t *mutex;         /* only for NOTMPSAFE providers */
     mai_evict_watch_t *evictions;      /* per child, shmcb only */
     volatile apr_uint32_t last_fault;  /* seconds; rate-limits fault logs */
 };
+
+/* shmcb's "PATH(SIZE)" as one "PATH.i(SIZE/n)" a shard; n is 1 (and
+ * the arguments shmcb's own to judge) when they do not read that way. */
+static const char **shmcb_shard_args(apr_pool_t *p, const char *args,
+                                     unsigned int *n)
+{
+    const char *open = strrchr(args, '(');
+    apr_size_t len = strlen(args);
+    char *end;
+    apr_int64_t size;
+    const char **out;
+    unsigned int i;
+
+    *n = 1;
+    out = apr_palloc(p, MAI_SHMCB_SHARDS * sizeof(*out));
+    out[0] = args;
+    if (!open || open == args || len < 3 || args[len - 1] != ')') {
+        return out;
+    }
+    size = apr_strtoi64(open + 1, &end, 10);
+    if (end != args + len - 1 || size < 2 * MAI_SHMCB_SHARD_MIN) {
+        return out;
+    }
+    *n = (unsigned int)(size / MAI_SHMCB_SHARD_MIN);
+    if (*n > MAI_SHMCB_SHARDS) {
+        *n = MAI_SHMCB_SHARDS;
+    }
+    for (i = 0; i < *n; i++) {
+        out[i] = apr_psprintf(p, "%.*s.%u(%" APR_INT64_T_FMT ")",
+                              (int)(open - args), args, i, size / *n);
+    }
+    return out;
+}
+
+static mai_cache_shard_t *shard_of(mai_cache_t *c, const unsigned char *key)
+{
+    return &c->shards[c->nshards == 1 ? 0 : key[1] % c->nshards];
+}
 
 const char *mai_cache_create(apr_pool_t *p, const char *provider,
                              const char *args, mai_cache_t **out)
 {
     mai_cache_t *c;
     const char *err;
+    const char **shard_args = &args;
+    unsigned int i;
 
     *out = NULL;
     if (!strcasecmp(provider, "none")) {
@@ -51,11 +106,16 @@ const char *mai_cache_create(apr_pool_t *p, const char *provider,
     }
     c = apr_pcalloc(p, sizeof(*c));
     c->name = apr_pstrdup(p, provider);
-    if (!strcasecmp(provider, "shmcb") && !args) {
-        /* the file name is only shmcb's fallback where anonymous shared
-         * memory is missing; the size is what matters */
-        args = apr_pstrcat(p, ap_runtime_dir_relative(p, "auth_introspect"),
-                           "(" MAI_SHMCB_DEFAULT_SIZE ")", NULL);
+    c->nshards = 1;
+    if (!strcasecmp(provider, "shmcb")) {
+        if (!args) {
+            /* the file name is only shmcb's fallback where anonymous
+             * shared memory is missing; the size is what matters */
+            args = apr_pstrcat(p,
+                               ap_runtime_dir_relative(p, "auth_introspect"),
+                               "(" MAI_SHMCB_DEFAULT_SIZE ")", NULL);
+        }
+        shard_args = shmcb_shard_args(p, args, &c->nshards);
     }
     c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, provider,
                                      AP_SOCACHE_PROVIDER_VERSION);
@@ -66,9 +126,14 @@ const char *mai_cache_create(apr_pool_t *p, const char *provider,
                             "socache_%s)", provider, provider, provider,
                             provider);
     }
-    err = c->provider->create(&c->instance, args, p, p);
-    if (err) {
-        return apr_psprintf(p, "socache provider '%s': %s", provider, err);
+    c->shards = apr_pcalloc(p, c->nshards * sizeof(*c->shards));
+    for (i = 0; i < c->nshards; i++) {
+        err = c->provider->create(&c->shards[i].instance, shard_args[i], p,
+                                  p);
+        if (err) {
+            return apr_psprintf(p, "socache provider '%s': %s", provider,
+                                err);
+        }
     }
     *out = c;
     return NULL;
@@ -114,29 +179,38 @@ const char *mai_cache_init(mai_cache_t *c, apr_pool_t *pconf,
 {
     struct ap_socache_hints hints = { 0 };
     apr_status_t rv;
+    unsigned int i;
 
     hints.avg_id_len = MAI_DIGEST_LEN;
     hints.avg_obj_size = MAI_AVG_ENTRY;
     hints.expiry_interval = 30;
-    if (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
-        rv = ap_global_mutex_create(&c->mutex, NULL, MAI_MUTEX_TYPE, NULL, s,
-                                    pconf, 0);
-        if (rv != APR_SUCCESS) {
-            return apr_psprintf(ptemp, "cannot create the cache mutex: %pm",
-                                &rv);
+    for (i = 0; i < c->nshards; i++) {
+        mai_cache_shard_t *sh = &c->shards[i];
+        /* one lock file a shard: auth-introspect-cache-I under Mutex */
+        const char *id = c->nshards > 1 ? apr_itoa(ptemp, (int)i) : NULL;
+
+        if (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
+            rv = ap_global_mutex_create(&sh->mutex, NULL, MAI_MUTEX_TYPE, id,
+                                        s, pconf, 0);
+            if (rv != APR_SUCCESS) {
+                return apr_psprintf(ptemp, "cannot create the cache mutex: "
+                                    "%pm", &rv);
+            }
         }
-    }
-    rv = c->provider->init(c->instance, "mod_auth_introspect", &hints, s,
-                           pconf);
-    if (rv != APR_SUCCESS) {
-        return apr_psprintf(ptemp, "cannot initialize socache '%s': %pm",
-                            c->name, &rv);
+        rv = c->provider->init(sh->instance, "mod_auth_introspect", &hints,
+                               s, pconf);
+        if (rv != APR_SUCCESS) {
+            return apr_psprintf(ptemp, "cannot initialize socache '%s': %pm",
+                                c->name, &rv);
+        }
     }
     return NULL;
 }
 
 void mai_cache_child_init(mai_cache_t *c, apr_pool_t *pchild, server_rec *s)
 {
+    unsigned int i;
+
     /* a nonce base of this process's own (cache_entry.c) */
     if (c && mai_cache_entry_child_init() != MAI_OK) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MAI_LOGNO(01400)
@@ -150,9 +224,13 @@ void mai_cache_child_init(mai_cache_t *c, apr_pool_t *pchild, server_rec *s)
     if (c && !strcasecmp(c->name, "shmcb")) {
         c->evictions = mai_evict_watch_create(pchild);
     }
-    if (c && c->mutex) {
-        const char *f = apr_global_mutex_lockfile(c->mutex);
-        apr_global_mutex_child_init(&c->mutex, f, pchild);
+    for (i = 0; c && i < c->nshards; i++) {
+        apr_global_mutex_t **m = &c->shards[i].mutex;
+
+        if (*m) {
+            apr_global_mutex_child_init(m, apr_global_mutex_lockfile(*m),
+                                        pchild);
+        }
     }
 }
 
@@ -197,17 +275,18 @@ mai_status_t mai_cache_get(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                            const unsigned char *key, unsigned char **data,
                            apr_size_t *len)
 {
+    mai_cache_shard_t *sh = shard_of(c, key);
     unsigned int n = MAI_CACHE_MAX_VALUE;
     unsigned char *buf = apr_palloc(p, n);
     apr_status_t rv;
 
-    if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
+    if (sh->mutex && apr_global_mutex_lock(sh->mutex) != APR_SUCCESS) {
         return MAI_STATUS_CACHE_MISS;
     }
-    rv = c->provider->retrieve(c->instance, s, key, MAI_DIGEST_LEN, buf, &n,
+    rv = c->provider->retrieve(sh->instance, s, key, MAI_DIGEST_LEN, buf, &n,
                                p);
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
+    if (sh->mutex) {
+        apr_global_mutex_unlock(sh->mutex);
     }
     if (rv == APR_NOTFOUND || APR_STATUS_IS_ENOENT(rv)) {
         if (c->evictions
@@ -229,18 +308,19 @@ int mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                   const unsigned char *key, apr_time_t expiry,
                   const unsigned char *data, apr_size_t len)
 {
+    mai_cache_shard_t *sh = shard_of(c, key);
     apr_status_t rv;
 
     if (len > MAI_CACHE_MAX_VALUE) {
         return 0;
     }
-    if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
+    if (sh->mutex && apr_global_mutex_lock(sh->mutex) != APR_SUCCESS) {
         return 0;
     }
-    rv = c->provider->store(c->instance, s, key, MAI_DIGEST_LEN, expiry,
+    rv = c->provider->store(sh->instance, s, key, MAI_DIGEST_LEN, expiry,
                             (unsigned char *)data, (unsigned int)len, p);
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
+    if (sh->mutex) {
+        apr_global_mutex_unlock(sh->mutex);
     }
     if (rv != APR_SUCCESS) {
         fault(c, s, "store", rv);
@@ -257,18 +337,19 @@ int mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
 int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                      const unsigned char *key)
 {
+    mai_cache_shard_t *sh = shard_of(c, key);
     unsigned int n = MAI_CACHE_MAX_VALUE;
     unsigned char *buf = apr_palloc(p, n);
     apr_status_t rv, got;
 
-    if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
+    if (sh->mutex && apr_global_mutex_lock(sh->mutex) != APR_SUCCESS) {
         return -1;
     }
-    got = c->provider->retrieve(c->instance, s, key, MAI_DIGEST_LEN, buf,
+    got = c->provider->retrieve(sh->instance, s, key, MAI_DIGEST_LEN, buf,
                                 &n, p);
-    rv = c->provider->remove(c->instance, s, key, MAI_DIGEST_LEN, p);
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
+    rv = c->provider->remove(sh->instance, s, key, MAI_DIGEST_LEN, p);
+    if (sh->mutex) {
+        apr_global_mutex_unlock(sh->mutex);
     }
     if (got != APR_SUCCESS && got != APR_NOTFOUND
         && !APR_STATUS_IS_ENOENT(got)) {
@@ -286,6 +367,7 @@ int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
 int mai_cache_add(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                   const unsigned char *key, apr_time_t expiry)
 {
+    mai_cache_shard_t *sh = shard_of(c, key);
     unsigned char one = 1, buf[8];
     unsigned int n = sizeof(buf);
     apr_status_t got, rv = APR_SUCCESS;
@@ -293,17 +375,17 @@ int mai_cache_add(mai_cache_t *c, server_rec *s, apr_pool_t *p,
     /* a NOTMPSAFE provider (shmcb) holds the global mutex across both
      * calls, so two processes cannot both find the key absent; redis and
      * memcache have no atomic add through socache (docs/dpop.md) */
-    if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) {
+    if (sh->mutex && apr_global_mutex_lock(sh->mutex) != APR_SUCCESS) {
         return -1;
     }
-    got = c->provider->retrieve(c->instance, s, key, MAI_DIGEST_LEN, buf,
+    got = c->provider->retrieve(sh->instance, s, key, MAI_DIGEST_LEN, buf,
                                 &n, p);
     if (got == APR_NOTFOUND || APR_STATUS_IS_ENOENT(got)) {
-        rv = c->provider->store(c->instance, s, key, MAI_DIGEST_LEN, expiry,
+        rv = c->provider->store(sh->instance, s, key, MAI_DIGEST_LEN, expiry,
                                 &one, 1, p);
     }
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
+    if (sh->mutex) {
+        apr_global_mutex_unlock(sh->mutex);
     }
     if (got == APR_SUCCESS) {
         return 0;

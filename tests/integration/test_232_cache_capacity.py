@@ -100,6 +100,50 @@ class TestDefaultHolds50000(_Unknown):
         assert second == 0
 
 
+SHMCB_INIT = re.compile(r"AH00822: for (\d+) bytes .* recommending (\d+) "
+                        r"subcaches, (\d+) indexes each")
+
+
+def shmcb_inits(errlog):
+    """(bytes, subcaches, indexes) of every shmcb the log saw set up."""
+    return [tuple(int(g) for g in m.groups())
+            for m in SHMCB_INIT.finditer(errlog.error_text())]
+
+
+class TestDefaultIsSharded:
+    """shmcb has one lock and scans a subcache's entries one by one: the
+    default's 64 MB is 64 shmcb instances of 1 MB, each with its own lock
+    and subcaches of about 100 entries (not one of 128 subcaches of 780,
+    scanned twice by every miss when full)."""
+    @staticmethod
+    def conf(env):
+        return ("LogLevel warn socache_shmcb:debug\n"
+                + env.protect("/p"))
+
+    def test_64_shards_of_1mb(self, client, tokens, errlog):
+        asserts.granted(client.get("/p" + FILE, token=tokens.active()))
+        inits = shmcb_inits(errlog)
+        assert inits and len(inits) % 64 == 0, inits
+        for size, subcaches, indexes in inits:
+            assert 1000000 < size <= 1048576
+            assert subcaches * indexes >= 1500
+            assert indexes <= 100
+
+
+class TestSmallIsOneShard:
+    @staticmethod
+    def conf(env):
+        return ("LogLevel warn socache_shmcb:debug\n"
+                "AuthIntrospectCache shmcb:%s/one(1048576)\n" % env.run_dir
+                + env.protect("/p"))
+
+    def test_one_instance(self, client, tokens, errlog):
+        asserts.granted(client.get("/p" + FILE, token=tokens.active()))
+        inits = shmcb_inits(errlog)
+        assert inits and all(i == inits[0] for i in inits), inits
+        assert inits[0][0] > 1000000
+
+
 class TestTooSmallSaysSo(_Unknown):
     @staticmethod
     def conf(env):
