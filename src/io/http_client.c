@@ -406,7 +406,7 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
         mai_wire_resp_t *w = mai_wire_resp_create(p, NULL);
         mai_status_t st;
         xchg_t x;
-        int extra = 0;
+        int extra = 0, keep;
 
         if (!c) {
             c = mai_conn_new();
@@ -453,15 +453,20 @@ mai_status_t mai_http_post(const mai_http_target_t *t, apr_pool_t *p,
         }
         out->body = mai_wire_resp_body(w, &out->body_len);
         out->content_type = mai_wire_resp_header(w, "Content-Type");
-        /* bytes past the response (read, or decrypted and waiting in
-         * the TLS layer) would be taken as the next call's answer */
-        if (extra || (c->ssl && SSL_pending(c->ssl) > 0)) {
+        keep = mai_wire_resp_keepalive(w);
+        /* bytes past the response would be taken as the next call's
+         * answer: read ones, ones decrypted and waiting in the TLS layer,
+         * or whole records it has read ahead; the pool's look at an idle
+         * socket sees none of these. (A record behind a closing answer,
+         * such as close_notify, is no harm: that connection closes.) */
+        if (extra || (c->ssl && (SSL_pending(c->ssl) > 0
+                                 || (keep && SSL_has_pending(c->ssl))))) {
             mai_log(log, MAI_LOG_WARNING, MAI_LOGNO(00708)
                     "%s sent bytes after a complete response; connection "
                     "closed, not reused", t->url.authority);
             mai_conn_close(c);
         }
-        else if (mai_wire_resp_keepalive(w)) {
+        else if (keep) {
             mai_conn_pool_give(t->conns, c, apr_time_now());
         }
         else {

@@ -49,6 +49,10 @@ const char *mai_tls_ctx_create(apr_pool_t *p, const char *ca_file,
     apr_pool_cleanup_register(p, t, free_ctx, apr_pool_cleanup_null);
     apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, p);
     SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+    /* a record in one read(), not its 5-byte header and then the rest:
+     * one system call less an answer (http_client.c checks what is read
+     * ahead past an answer) */
+    SSL_CTX_set_read_ahead(t->ctx, 1);
     /* the client side keeps sessions itself (mai_tls_keep_session) */
     SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT
                                    | SSL_SESS_CACHE_NO_INTERNAL_STORE);

@@ -402,6 +402,24 @@ static void test_tls_extra_bytes_not_pooled(void **state)
     assert_logged(fx, "MAI00708");
 }
 
+/* The same in a record of its own behind the answer's: TLS read-ahead
+ * takes both in one read, so the socket has nothing left to read when
+ * the connection goes idle, and only the TLS layer knows of the rest. */
+static void test_tls_extra_record_not_pooled(void **state)
+{
+    fx_t *fx = *state;
+    const mai_http_target_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    fx->srv.record = FORGED;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_logged(fx, "MAI00708");
+}
+
 /* A host name OpenSSL will not take (longer than SNI allows): no SSL,
  * rather than one that checks no name. */
 static void test_tls_unusable_host_name(void **state)
@@ -736,6 +754,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_tls_host_name),
     FX_TEST(test_tls_untrusted),
     FX_TEST(test_tls_extra_bytes_not_pooled),
+    FX_TEST(test_tls_extra_record_not_pooled),
     FX_TEST(test_tls_unusable_host_name),
     FX_TEST(test_bad_ca_file),
     FX_TEST(test_ca_file_without_certificate),

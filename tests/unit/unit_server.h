@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <apr_atomic.h>
 #include <apr_file_io.h>
@@ -36,6 +37,9 @@ typedef struct {
     int drops[MAX_DROPS][2];  /* (conn, request): close, do not answer */
     const char *extra;        /* bytes sent after each answer, in the
                                * same write (so in one read or record) */
+    const char *record;       /* TLS: bytes sent after each answer in a
+                               * record of their own, in the same TCP
+                               * segment (so read ahead with the answer) */
     const char *volatile body; /* the answer's body; NULL: {"conn":..} */
     /* observed */
     volatile apr_uint32_t accepts, closes, requests, stop;
@@ -146,6 +150,15 @@ static void answer(sconn_t *c, int req)
                      c->s->close_header ? "Connection: close\r\n" : "",
                      body, c->s->extra ? c->s->extra : "");
     assert_true(n < (int)sizeof(out));
+    if (c->s->record) {
+        int on = 1, off = 0;
+
+        setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+        swrite(c, out, n);
+        swrite(c, c->s->record, (int)strlen(c->s->record));
+        setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+        return;
+    }
     swrite(c, out, n);
 }
 
