@@ -35,6 +35,11 @@
  * MAI_SHMCB_SHARD_MIN bytes, at most MAI_SHMCB_SHARDS. */
 #define MAI_SHMCB_SHARDS 64
 #define MAI_SHMCB_SHARD_MIN (1024 * 1024)
+/* shmcb refuses (and logs at error, each time) an entry larger than one
+ * subcache's data area: about 63 KB at 1 MB, more in a larger shard, so a
+ * sharded shmcb takes entries of up to half that; a larger answer stays
+ * in each process's L1 */
+#define MAI_SHMCB_SHARD_VALUE_MAX (MAI_SHMCB_SHARD_MIN / 32)
 /* evictions a process must see within one interval before it logs: a
  * purge (which other processes cannot tell from an eviction) removes a
  * few entries, a cache too small for its tokens many */
@@ -49,6 +54,7 @@ struct mai_cache {
     const ap_socache_provider_t *provider;
     mai_cache_shard_t *shards;
     unsigned int nshards;              /* more than 1 for shmcb only */
+    apr_size_t max_value;              /* larger values are not stored */
     const char *name;
     mai_evict_watch_t *evictions;      /* per child, shmcb only */
     volatile apr_uint32_t last_fault;  /* seconds; rate-limits fault logs */
@@ -126,6 +132,8 @@ const char *mai_cache_create(apr_pool_t *p, const char *provider,
                             "socache_%s)", provider, provider, provider,
                             provider);
     }
+    c->max_value = c->nshards > 1 ? MAI_SHMCB_SHARD_VALUE_MAX
+                                  : MAI_CACHE_MAX_VALUE;
     c->shards = apr_pcalloc(p, c->nshards * sizeof(*c->shards));
     for (i = 0; i < c->nshards; i++) {
         err = c->provider->create(&c->shards[i].instance, shard_args[i], p,
@@ -311,7 +319,7 @@ int mai_cache_put(mai_cache_t *c, server_rec *s, apr_pool_t *p,
     mai_cache_shard_t *sh = shard_of(c, key);
     apr_status_t rv;
 
-    if (len > MAI_CACHE_MAX_VALUE) {
+    if (len > c->max_value) {
         return 0;
     }
     if (sh->mutex && apr_global_mutex_lock(sh->mutex) != APR_SUCCESS) {

@@ -75,7 +75,8 @@ int mai_cache_remove(mai_cache_t *c, server_rec *s, apr_pool_t *p,
 int mai_cache_add(mai_cache_t *c, server_rec *s, apr_pool_t *p,
                   const unsigned char *key, apr_time_t expiry);
 
-/** The largest value the cache takes; bigger answers are not stored. */
+/** The largest value the cache takes (a shmcb split into parts: 32 KB,
+ * cache.c); bigger answers are not stored. */
 #define MAI_CACHE_MAX_VALUE (64 * 1024)
 
 #endif

@@ -130,6 +130,27 @@ class TestDefaultIsSharded:
             assert indexes <= 100
 
 
+class TestLargeAnswers:
+    """A part of the default shmcb (1 MB) has subcaches of about 63 KB,
+    and shmcb logs an error on every entry larger than that: answers of
+    up to 32 KB are shared, larger ones are not offered to shmcb."""
+    @staticmethod
+    def conf(env):
+        return (confmod.ONE_PROCESS + "AuthIntrospectCacheL1Entries 0\n"
+                + env.protect("/p"))
+
+    def test_up_to_32kb_shared_larger_not_offered(self, client, tokens,
+                                                   mock, errlog):
+        calls = {}
+        for size in (20000, 40000, 62000):
+            tok = tokens.active(sub="big", pad="p" * size)
+            for _ in range(2):
+                asserts.granted(client.get("/p" + FILE, token=tok))
+            calls[size] = len(mock.calls_for(tok))
+        assert calls == {20000: 1, 40000: 2, 62000: 2}, calls
+        assert "subcache data area" not in errlog.error_text()
+
+
 class TestSmallIsOneShard:
     @staticmethod
     def conf(env):
