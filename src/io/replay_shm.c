@@ -10,12 +10,12 @@
  * them only by chance (2^-128 a pair) or for someone who knows the
  * secret, and the only effect would be a refusal, never an accepted
  * replay: one jti always makes the same key. */
-#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <apr_shm.h>
 #include <apr_strings.h>
 #include "replay_shm.h"
+#include "robust_mutex.h"
 
 #define WAYS MAI_REPLAY_SHM_WAYS
 #define KEY_BYTES 16
@@ -47,30 +47,6 @@ static apr_uint32_t sets_for(int entries)
 apr_size_t mai_replay_shm_bytes(int entries)
 {
     return entries > 0 ? (apr_size_t)sets_for(entries) * sizeof(set_t) : 0;
-}
-
-/* Every set's lock: shared between processes, and robust, so a child
- * that dies holding one (a crash, a kill) does not stop that set for
- * good: the next locker is told and takes it over. */
-static const char *init_locks(apr_pool_t *p, mai_replay_shm_t *t)
-{
-    pthread_mutexattr_t a;
-    apr_uint32_t i;
-    int rc;
-
-    if ((rc = pthread_mutexattr_init(&a)) != 0) {
-        return apr_psprintf(p, "pthread_mutexattr_init: %s", strerror(rc));
-    }
-    rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    if (rc == 0) {
-        rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-    }
-    for (i = 0; rc == 0 && i < t->nsets; i++) {
-        rc = pthread_mutex_init(&t->sets[i].lock, &a);
-    }
-    pthread_mutexattr_destroy(&a);
-    return rc ? apr_psprintf(p, "a process-shared robust mutex: %s",
-                             strerror(rc)) : NULL;
 }
 
 const char *mai_replay_shm_create(apr_pool_t *p, int entries,
@@ -109,7 +85,9 @@ const char *mai_replay_shm_create(apr_pool_t *p, int entries,
     t->sets = apr_shm_baseaddr_get(t->shm);
     t->nsets = (apr_uint32_t)(bytes / sizeof(set_t));
     memset(t->sets, 0, bytes);
-    err = init_locks(p, t);
+    /* one lock a set, so proofs in different sets never wait */
+    err = mai_robust_mutex_init(p, &t->sets[0].lock, sizeof(set_t),
+                                t->nsets);
     if (err != NULL) {
         apr_shm_destroy(t->shm);
         return apr_pstrcat(p, "cannot make the DPoP replay table: ", err,
@@ -120,20 +98,10 @@ const char *mai_replay_shm_create(apr_pool_t *p, int entries,
     return NULL;
 }
 
-/* 0 when locked. A set whose last holder died is taken over as it is:
+/* A set whose last holder died is taken over as it is (robust_mutex.h):
  * a slot is claimed by writing its key before its expiry, and a slot
  * being claimed was expired, so a write cut short leaves an expired
  * (free) slot, never a live entry that is wrong. */
-static int lock_set(set_t *s)
-{
-    int rc = pthread_mutex_lock(&s->lock);
-
-    if (rc == EOWNERDEAD) {
-        rc = pthread_mutex_consistent(&s->lock);
-    }
-    return rc;
-}
-
 mai_replay_t mai_replay_shm_add(mai_replay_shm_t *t,
                                 const unsigned char *key,
                                 apr_time_t expiry, apr_time_t now)
@@ -145,7 +113,7 @@ mai_replay_t mai_replay_shm_add(mai_replay_shm_t *t,
 
     memcpy(&h, key + KEY_BYTES, sizeof(h));
     s = &t->sets[h & (t->nsets - 1)];
-    if (lock_set(s) != 0) {
+    if (mai_robust_mutex_lock(&s->lock) != 0) {
         return MAI_REPLAY_FAULT;
     }
     for (i = 0; i < WAYS; i++) {

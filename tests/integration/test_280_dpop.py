@@ -489,6 +489,27 @@ class TestCacheNone(_Base):
         assert sorted(statuses) == [200] + [401] * 11, statuses
 
 
+class TestReplayInShmcb(_Base):
+    """AuthIntrospectDPoPReplayEntries 0: the jti go to shmcb instead
+    (split into parts, each under a process-shared mutex of the module's
+    own): a replay is still caught whichever process it lands in. The
+    mutex itself is raced by test_replay_shm (robust_mutex.c)."""
+
+    @staticmethod
+    def conf(env):
+        return "AuthIntrospectDPoPReplayEntries 0\n" + _locations(env)
+
+    def test_replay_across_processes(self, client):
+        tok = self.token()
+        path = "/dp" + CGI
+        p = self.proof(self.url(path), token=tok)
+        with concurrent.futures.ThreadPoolExecutor(12) as ex:
+            statuses = list(ex.map(
+                lambda _: self.send(client, path, tok, [p]).status,
+                range(12)))
+        assert sorted(statuses) == [200] + [401] * 11, statuses
+
+
 class TestTwoServers(_Base):
     """Node A and node B share Redis and stand behind one public name
     (ServerName https://rs.mai.test, UseCanonicalName On, as behind a
