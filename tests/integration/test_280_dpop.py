@@ -151,6 +151,18 @@ class _Base:
         self.as_ = dpop_as
         self.keys = keys
 
+    def replayed_once(self, client):
+        """12 requests at once with one proof, over both of httpd's
+        processes (StartServers 2): exactly one passes."""
+        tok = self.token()
+        path = "/dp" + CGI
+        p = self.proof(self.url(path), token=tok)
+        with concurrent.futures.ThreadPoolExecutor(12) as ex:
+            statuses = list(ex.map(
+                lambda _: self.send(client, path, tok, [p]).status,
+                range(12)))
+        assert sorted(statuses) == [200] + [401] * 11, statuses
+
     def url(self, path, port=None):
         return "http://127.0.0.1:%d%s" % (port or self.env.port, path)
 
@@ -254,14 +266,7 @@ class TestDPoP(_Base):
     def test_replay_across_processes(self, client):
         """httpd runs two processes here (StartServers 2): of 12 requests
         at once with one proof, exactly one passes, wherever it lands."""
-        tok = self.token()
-        path = "/dp" + CGI
-        p = self.proof(self.url(path), token=tok)
-        with concurrent.futures.ThreadPoolExecutor(12) as ex:
-            statuses = list(ex.map(
-                lambda _: self.send(client, path, tok, [p]).status,
-                range(12)))
-        assert sorted(statuses) == [200] + [401] * 11, statuses
+        self.replayed_once(client)
 
     def test_future_iat(self, client):
         tok = self.token()
@@ -479,14 +484,7 @@ class TestCacheNone(_Base):
         return "AuthIntrospectCache none\n" + _locations(env)
 
     def test_replay_across_processes(self, client):
-        tok = self.token()
-        path = "/dp" + CGI
-        p = self.proof(self.url(path), token=tok)
-        with concurrent.futures.ThreadPoolExecutor(12) as ex:
-            statuses = list(ex.map(
-                lambda _: self.send(client, path, tok, [p]).status,
-                range(12)))
-        assert sorted(statuses) == [200] + [401] * 11, statuses
+        self.replayed_once(client)
 
 
 class TestReplayInShmcb(_Base):
@@ -500,14 +498,7 @@ class TestReplayInShmcb(_Base):
         return "AuthIntrospectDPoPReplayEntries 0\n" + _locations(env)
 
     def test_replay_across_processes(self, client):
-        tok = self.token()
-        path = "/dp" + CGI
-        p = self.proof(self.url(path), token=tok)
-        with concurrent.futures.ThreadPoolExecutor(12) as ex:
-            statuses = list(ex.map(
-                lambda _: self.send(client, path, tok, [p]).status,
-                range(12)))
-        assert sorted(statuses) == [200] + [401] * 11, statuses
+        self.replayed_once(client)
 
 
 class TestTwoServers(_Base):

@@ -386,39 +386,37 @@ static void test_tls_untrusted(void **state)
     assert_answer(fx, ep, 2, 1, 0);
 }
 
-/* The same over TLS: the extra bytes come in the answer's record. */
+/* Over TLS, a forged answer behind each real one: in the answer's own
+ * record (extra), or in a record of its own in the same TCP segment
+ * (record), which TLS read-ahead takes in one read with the answer, so
+ * the socket has nothing left to read when the connection goes idle and
+ * only the TLS layer knows of the rest. */
+static void tls_forged_not_pooled(fx_t *fx, const char *extra,
+                                  const char *record)
+{
+    const mai_http_target_t *ep;
+
+    fx->srv.ctx = server_tls(&good, 0);
+    fx->srv.extra = extra;
+    fx->srv.record = record;
+    server_start(&fx->srv, fx->p);
+    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
+    assert_answer(fx, ep, 1, 1, 0);
+    assert_answer(fx, ep, 2, 1, 0);
+    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
+    assert_logged(fx, "MAI00708");
+}
+
 static void test_tls_extra_bytes_not_pooled(void **state)
 {
-    fx_t *fx = *state;
-    const mai_http_target_t *ep;
-
-    fx->srv.ctx = server_tls(&good, 0);
-    fx->srv.extra = FORGED;
-    server_start(&fx->srv, fx->p);
-    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
-    assert_answer(fx, ep, 1, 1, 0);
-    assert_answer(fx, ep, 2, 1, 0);
-    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
-    assert_logged(fx, "MAI00708");
+    tls_forged_not_pooled(*state, FORGED, NULL);
 }
 
-/* The same in a record of its own behind the answer's: TLS read-ahead
- * takes both in one read, so the socket has nothing left to read when
- * the connection goes idle, and only the TLS layer knows of the rest. */
 static void test_tls_extra_record_not_pooled(void **state)
 {
-    fx_t *fx = *state;
-    const mai_http_target_t *ep;
-
-    fx->srv.ctx = server_tls(&good, 0);
-    fx->srv.record = FORGED;
-    server_start(&fx->srv, fx->p);
-    ep = endpoint(fx, 1, fx->srv.port, good.pem_path, 1);
-    assert_answer(fx, ep, 1, 1, 0);
-    assert_answer(fx, ep, 2, 1, 0);
-    assert_int_equal(apr_atomic_read32(&fx->srv.accepts), 2);
-    assert_logged(fx, "MAI00708");
+    tls_forged_not_pooled(*state, NULL, FORGED);
 }
+
 
 /* A host name OpenSSL will not take (longer than SNI allows): no SSL,
  * rather than one that checks no name. */
