@@ -196,11 +196,14 @@ mai_status_t mai_signed_claims(apr_pool_t *p, const char *payload,
                         p, "iat is %" APR_INT64_T_FMT " s in the future",
                         iat - e->now), check, why);
     }
-    if (e->now - iat > e->max_age + e->skew) {
+    /* written as now - bound: an iat near INT64_MIN (a huge negative
+     * number saturates there) cannot overflow, nor the age in the line */
+    if (iat < e->now - e->max_age - e->skew) {
         return fail(MAI_SC_IAT, apr_psprintf(
-                        p, "iat is %" APR_INT64_T_FMT " s old (at most %"
-                        APR_INT64_T_FMT " s and the clock skew)",
-                        e->now - iat, e->max_age), check, why);
+                        p, "iat %" APR_INT64_T_FMT " is more than %"
+                        APR_INT64_T_FMT " s and the clock skew before now (%"
+                        APR_INT64_T_FMT ")", iat, e->max_age, e->now),
+                    check, why);
     }
     c = claim(r, "token_introspection");
     if (!c || c->kind != MAI_CLAIM_OBJECT || !c->text) {

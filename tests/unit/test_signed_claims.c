@@ -73,6 +73,11 @@ static void test_each_check(void **state)
           "\"token_introspection\":{}}", MAI_SC_IAT },
         { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1699999909,"
           "\"token_introspection\":{}}", MAI_SC_IAT },
+        /* below int64 (the parse saturates at INT64_MIN): now - iat
+         * overflowed and, wrapped, passed as fresh; fuzz_jose found it */
+        { "{\"iss\":\"https://as\",\"aud\":\"rs\","
+          "\"iat\":-17000000005555555555,\"token_introspection\":{}}",
+          MAI_SC_IAT },
         { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000}",
           MAI_SC_ANSWER },
         { "{\"iss\":\"https://as\",\"aud\":\"rs\",\"iat\":1700000000,"
