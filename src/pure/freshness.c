@@ -29,8 +29,11 @@ apr_int64_t mai_fresh_cache_life(const mai_fresh_conf_t *f,
         return f->negative_ttl;
     }
     life = f->ttl;
-    if (res->has_exp && res->exp - now < life) {
-        life = res->exp - now;
+    /* compared as now + life: an exp from the wire near INT64_MIN would
+     * overflow exp - now (and the difference is taken only when exp is
+     * ahead of now) */
+    if (res->has_exp && res->exp < now + life) {
+        life = res->exp > now ? res->exp - now : 0;
     }
     return life > 0 ? life + f->stale_if_error : 0;
 }

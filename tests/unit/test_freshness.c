@@ -164,6 +164,11 @@ static void test_cache_life(void **state)
     assert_int_equal(mai_fresh_cache_life(&f, &r, NOW), 0);
     r = active_exp(NOW - 5);
     assert_int_equal(mai_fresh_cache_life(&f, &r, NOW), 0);
+    /* an exp from the wire at the end of int64 either way */
+    r = active_exp(INT64_MIN);
+    assert_int_equal(mai_fresh_cache_life(&f, &r, NOW), 0);
+    r = active_exp(INT64_MAX);
+    assert_int_equal(mai_fresh_cache_life(&f, &r, NOW), 360);
     /* kept for the StaleIfError window beyond its TTL */
     r = active_exp(NOW + 2);
     assert_int_equal(mai_fresh_cache_life(&f, &r, NOW), 302);
