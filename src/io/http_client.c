@@ -317,6 +317,16 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
         return c->requests > 0 && !APR_STATUS_IS_TIMEUP(rv) ? XCHG_STALE
                                                              : XCHG_FAILED;
     }
+    /* the answer cannot be there the instant the request left: a read
+     * now would only say EAGAIN, one system call a miss for nothing, so
+     * the first read waits for it (the socket is not pooled with bytes
+     * held in the TLS layer, so poll sees all there is) */
+    rv = wait_io(c, 0, deadline);
+    if (rv != APR_SUCCESS) {
+        *st = APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
+                                       : MAI_STATUS_ENDPOINT_UNREACHABLE;
+        return XCHG_FAILED;
+    }
     for (;;) {
         apr_size_t n = MAI_READ_CHUNK, used;
         mai_wire_state_t ws;
