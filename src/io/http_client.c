@@ -41,6 +41,13 @@ static apr_status_t wait_io(mai_conn_t *c, int for_write, apr_time_t deadline)
     }
 }
 
+/* What a failed connect, send or wait means for the call. */
+static mai_status_t io_failure(apr_status_t rv)
+{
+    return APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
+                                    : MAI_STATUS_ENDPOINT_UNREACHABLE;
+}
+
 /* Run one SSL operation to completion against the deadline. */
 typedef int (*ssl_op_fn)(SSL *ssl, void *buf, int len);
 
@@ -171,8 +178,7 @@ static mai_status_t conn_open(const mai_http_target_t *t, mai_conn_t *c,
     }
     if (rv != APR_SUCCESS) {
         c->sock = NULL;
-        return APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
-                                        : MAI_STATUS_ENDPOINT_UNREACHABLE;
+        return io_failure(rv);
     }
     if (t->proxy && t->tls) {
         st = proxy_tunnel(t, c, cdeadline, log);
@@ -312,8 +318,7 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
     apr_status_t rv = send_all(c, req, req_len, deadline);
 
     if (rv != APR_SUCCESS) {
-        *st = APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
-                                       : MAI_STATUS_ENDPOINT_UNREACHABLE;
+        *st = io_failure(rv);
         return c->requests > 0 && !APR_STATUS_IS_TIMEUP(rv) ? XCHG_STALE
                                                              : XCHG_FAILED;
     }
@@ -323,8 +328,7 @@ static xchg_t exchange(mai_conn_t *c, apr_pool_t *p, const char *req,
      * held in the TLS layer, so poll sees all there is) */
     rv = wait_io(c, 0, deadline);
     if (rv != APR_SUCCESS) {
-        *st = APR_STATUS_IS_TIMEUP(rv) ? MAI_STATUS_ENDPOINT_TIMEOUT
-                                       : MAI_STATUS_ENDPOINT_UNREACHABLE;
+        *st = io_failure(rv);
         return XCHG_FAILED;
     }
     for (;;) {
