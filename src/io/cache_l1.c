@@ -4,6 +4,14 @@
  * Entries are reference-counted: a request holding a result keeps it
  * alive past eviction, and the last holder frees it.
  *
+ * The bound is one budget for the whole table, not a share per shard: a
+ * shard's share of N tokens varies by a few percent, so per-shard shares
+ * of N could not hold N tokens, and the overflowing shards' tokens would
+ * keep evicting each other. When the table is full, the entry that goes
+ * is the oldest of the shard whose oldest was used longest ago, measured
+ * on a clock that ticks once per insert (so a hit reads it, never writes
+ * it).
+ *
  * Each entry is one malloc'd block (entry + flat copy of the result), the
  * one deliberate exception to "pools, not malloc": a pool per entry costs
  * at least 8 KiB, which would make the default 10,000 entries cost 80 MB
@@ -33,6 +41,7 @@ struct entry {
     int has_origin;
     volatile apr_uint32_t refs;       /* the table's 1 + holders:
                                        * apr_atomic, see release */
+    apr_uint32_t used_at;             /* the clock when last put or hit */
     entry_t *chain;                   /* next in bucket */
     entry_t *newer, *older;           /* LRU list */
 };
@@ -40,12 +49,18 @@ struct entry {
 typedef struct {
     apr_thread_mutex_t *lock;
     entry_t **buckets;
-    int nbuckets, count, max;
+    int nbuckets;
     entry_t *newest, *oldest;
+    /* written under the lock, read without it when choosing a shard to
+     * evict from (a stale read only picks a less good victim) */
+    volatile apr_uint32_t count, oldest_used_at;
 } shard_t;
 
 struct mai_l1 {
     shard_t shards[SHARDS];
+    volatile apr_uint32_t count;    /* entries in all shards */
+    volatile apr_uint32_t clock;    /* ticks once per insert */
+    apr_uint32_t max;
     mai_token_prf_t *prf;           /* this process's key, or NULL */
 };
 
@@ -60,13 +75,12 @@ mai_l1_t *mai_l1_create(apr_pool_t *p, int max_entries)
         return NULL;
     }
     l1 = apr_pcalloc(p, sizeof(*l1));
+    l1->max = (apr_uint32_t)max_entries;
     for (i = 0; i < SHARDS; i++) {
         shard_t *s = &l1->shards[i];
         apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);
-        /* spread the bound exactly: the shards' maxima add up to it (with
-         * fewer than 16 entries some shards hold none) */
-        s->max = max_entries / SHARDS + (i < max_entries % SHARDS);
-        s->nbuckets = s->max < 8 ? 8 : s->max;
+        /* a bucket per entry of a fair share when full */
+        s->nbuckets = max_entries / SHARDS < 8 ? 8 : max_entries / SHARDS;
         s->buckets = apr_pcalloc(p, sizeof(entry_t *) * s->nbuckets);
     }
     /* drawn here, in child_init: each process its own, never shared */
@@ -128,6 +142,9 @@ static void lru_unlink(shard_t *s, entry_t *e)
     }
     else {
         s->oldest = e->newer;
+        if (s->oldest) {
+            s->oldest_used_at = s->oldest->used_at;
+        }
     }
     e->newer = e->older = NULL;
 }
@@ -142,11 +159,12 @@ static void lru_push(shard_t *s, entry_t *e)
     s->newest = e;
     if (!s->oldest) {
         s->oldest = e;
+        s->oldest_used_at = e->used_at;
     }
 }
 
 /* Take e out of the table; holders keep it alive until they let go. */
-static void unlink_entry(shard_t *s, entry_t *e)
+static void unlink_entry(mai_l1_t *l1, shard_t *s, entry_t *e)
 {
     entry_t **pp = bucket_of(s, e->key);
 
@@ -158,6 +176,7 @@ static void unlink_entry(shard_t *s, entry_t *e)
     }
     lru_unlink(s, e);
     s->count--;
+    apr_atomic_dec32(&l1->count);
     release(e);
 }
 
@@ -179,7 +198,7 @@ static apr_status_t free_all(void *data)
     for (i = 0; i < SHARDS; i++) {
         shard_t *s = &l1->shards[i];
         while (s->oldest) {
-            unlink_entry(s, s->oldest);
+            unlink_entry(l1, s, s->oldest);
         }
     }
     return APR_SUCCESS;
@@ -214,9 +233,13 @@ int mai_l1_get_prepared(mai_l1_t *l1, const unsigned char *key, int scope,
     e = find(s, key, scope);
     if (e) {
         apr_atomic_inc32(&e->refs);
+        e->used_at = apr_atomic_read32(&l1->clock);
         if (s->newest != e) {       /* a token used again and again */
             lru_unlink(s, e);
             lru_push(s, e);
+        }
+        else if (s->oldest == e) {  /* the shard's only entry */
+            s->oldest_used_at = e->used_at;
         }
         *res = e->res;
         *exports = e->exports;
@@ -273,6 +296,62 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
                                stored_at, owner, NULL, &x);
 }
 
+/* The shard whose oldest entry was used longest ago, or NULL if all are
+ * empty; read without the shards' locks, so only a good guess. */
+static shard_t *stalest_shard(mai_l1_t *l1)
+{
+    apr_uint32_t now = apr_atomic_read32(&l1->clock), age, best = 0;
+    shard_t *v = NULL;
+    int i;
+
+    for (i = 0; i < SHARDS; i++) {
+        shard_t *s = &l1->shards[i];
+        if (!apr_atomic_read32(&s->count)) {
+            continue;
+        }
+        /* unsigned: right across the clock's wrap */
+        age = now - apr_atomic_read32(&s->oldest_used_at);
+        if (!v || age > best) {
+            v = s;
+            best = age;
+        }
+    }
+    return v;
+}
+
+/* One more entry may go into s, whose lock is held: a place in the budget,
+ * made by evicting when the table is full. Other shards are only tried
+ * (a busy one is passed over for s's own oldest), so two inserts never
+ * wait for each other's shard. 0 when no place could be made. */
+static int take_place(mai_l1_t *l1, shard_t *s)
+{
+    int tries;
+
+    for (tries = 0; tries < 4 * SHARDS; tries++) {
+        apr_uint32_t n = apr_atomic_read32(&l1->count);
+        shard_t *v;
+
+        if (n < l1->max) {
+            if (apr_atomic_cas32(&l1->count, n + 1, n) == n) {
+                return 1;
+            }
+            continue;
+        }
+        v = stalest_shard(l1);
+        if (v && v != s
+            && apr_thread_mutex_trylock(v->lock) == APR_SUCCESS) {
+            if (v->oldest) {
+                unlink_entry(l1, v, v->oldest);
+            }
+            apr_thread_mutex_unlock(v->lock);
+        }
+        else if (s->oldest) {
+            unlink_entry(l1, s, s->oldest);
+        }
+    }
+    return 0;
+}
+
 const mai_result_t *mai_l1_put_prepared(mai_l1_t *l1,
                                         const unsigned char *key, int scope,
                                         const unsigned char *token_hash,
@@ -289,9 +368,6 @@ const mai_result_t *mai_l1_put_prepared(mai_l1_t *l1,
     entry_t *e, *old, **b;
 
     *exports = NULL;
-    if (s->max == 0) {
-        return NULL;
-    }
     /* copy outside the lock: the copy is the expensive part */
     size = mai_result_flat_size(res);
     e = calloc(1, head + size);
@@ -316,11 +392,15 @@ const mai_result_t *mai_l1_put_prepared(mai_l1_t *l1,
     apr_thread_mutex_lock(s->lock);
     old = find(s, key, scope);
     if (old) {
-        unlink_entry(s, old);
+        unlink_entry(l1, s, old);
     }
-    while (s->count >= s->max && s->oldest) {
-        unlink_entry(s, s->oldest);
+    if (!take_place(l1, s)) {
+        apr_thread_mutex_unlock(s->lock);
+        free((void *)e->exports);
+        free(e);
+        return NULL;
     }
+    e->used_at = apr_atomic_inc32(&l1->clock) + 1;
     b = bucket_of(s, key);
     e->chain = *b;
     *b = e;
@@ -353,7 +433,7 @@ void mai_l1_remove(mai_l1_t *l1, const unsigned char *key, int scope)
     apr_thread_mutex_lock(s->lock);
     e = find(s, key, scope);
     if (e) {
-        unlink_entry(s, e);
+        unlink_entry(l1, s, e);
     }
     apr_thread_mutex_unlock(s->lock);
 }
@@ -374,7 +454,7 @@ static int drop_matching(mai_l1_t *l1, const unsigned char *token_hash)
             next = e->older;
             if (!token_hash
                 || !memcmp(e->token_hash, token_hash, MAI_DIGEST_LEN)) {
-                unlink_entry(s, e);
+                unlink_entry(l1, s, e);
                 n++;
             }
         }
@@ -395,13 +475,7 @@ int mai_l1_clear(mai_l1_t *l1)
 
 int mai_l1_count(mai_l1_t *l1)
 {
-    int i, n = 0;
-    for (i = 0; i < SHARDS; i++) {
-        apr_thread_mutex_lock(l1->shards[i].lock);
-        n += l1->shards[i].count;
-        apr_thread_mutex_unlock(l1->shards[i].lock);
-    }
-    return n;
+    return (int)apr_atomic_read32(&l1->count);
 }
 
 void mai_l1_set_origin(mai_l1_t *l1, const unsigned char *key, int scope,

@@ -48,7 +48,8 @@ int mai_l1_get_prepared(mai_l1_t *l1, const unsigned char *key, int scope,
                         const mai_export_prepared_t **exports);
 
 /** Store a copy of res under (key, scope), replacing an older answer;
- * evicts the least recently used entry of its shard when full.
+ * when the table is full, evicts about the least recently used entry
+ * (the oldest of the shard whose oldest was used longest ago).
  * token_hash (the token's SHA-256) is kept so a purge can find every key of one token;
  * stored_at is now. */
 void mai_l1_put(mai_l1_t *l1, const unsigned char *key, int scope,

@@ -169,7 +169,7 @@ static void test_replace_keeps_held(void **state)
 static void test_evict_and_remove_keep_held(void **state)
 {
     apr_pool_t *p = *state, *owner = subpool(p);
-    mai_l1_t *l1 = mai_l1_create(p, 16);   /* one entry per shard */
+    mai_l1_t *l1 = mai_l1_create(p, 1);
     unsigned char a[MAI_DIGEST_LEN], b[MAI_DIGEST_LEN], c[MAI_DIGEST_LEN];
     const mai_result_t *ra = NULL, *rb = NULL;
     apr_int64_t at = 0;
@@ -199,11 +199,11 @@ static void test_evict_and_remove_keep_held(void **state)
     apr_pool_destroy(owner);
 }
 
-/* max 64 = 4 per shard; everything here lands in shard 7. */
+/* A bound of 4; everything here lands in shard 7 until the end. */
 static void test_lru_order(void **state)
 {
     apr_pool_t *p = *state, *owner = subpool(p);
-    mai_l1_t *l1 = mai_l1_create(p, 64);
+    mai_l1_t *l1 = mai_l1_create(p, 4);
     const mai_result_t *r = result_for(p, "x"), *got = NULL;
     unsigned char key[MAI_DIGEST_LEN];
     apr_int64_t at = 0;
@@ -240,12 +240,17 @@ static void test_lru_order(void **state)
     assert_int_equal(has(l1, owner, 7, 6), 1);
     make_key(key, 7, 0);
     assert_int_equal(L1_GET(l1, key, owner, &got, &at), 1);
-    assert_true(at == 10);
-    /* another shard has its own room */
+    assert_true(at == 10);                /* 5 1 6 0 */
+    /* another shard has no room of its own: the bound is one budget, and
+     * the least recently used entry of all (in shard 7) makes room */
     assert_int_equal(has(l1, owner, 8, 0), 0);
     make_key(key, 8, 0);
     L1_PUT(l1, key, r, 0);
-    assert_int_equal(mai_l1_count(l1), 5);
+    assert_int_equal(mai_l1_count(l1), 4);
+    assert_int_equal(has(l1, owner, 7, 5), 0);
+    assert_int_equal(has(l1, owner, 8, 0), 1);
+    assert_int_equal(has(l1, owner, 7, 1), 1);
+    assert_int_equal(has(l1, owner, 7, 6), 1);
     assert_int_equal(has(l1, owner, 7, 0), 1);
     apr_pool_destroy(owner);
 }
@@ -254,7 +259,7 @@ static void test_lru_order(void **state)
 static void test_bound(void **state)
 {
     apr_pool_t *p = *state, *owner = subpool(p);
-    mai_l1_t *l1 = mai_l1_create(p, 32);      /* 2 per shard */
+    mai_l1_t *l1 = mai_l1_create(p, 32);
     const mai_result_t *r = result_for(p, "x");
     unsigned char key[MAI_DIGEST_LEN];
     int i, shard;
@@ -265,24 +270,61 @@ static void test_bound(void **state)
         assert_true(mai_l1_count(l1) <= 32);
     }
     assert_int_equal(mai_l1_count(l1), 32);
-    /* the last two rounds over the 16 shards: ids 3 and 4 (for shards
-     * 0 and 1, which saw 6 rounds, ids 4 and 5) */
+    /* the last 32 put, whatever their shards: the last two rounds over
+     * the 16 shards, ids 3 and 4 (for shards 0 and 1, which saw 6
+     * rounds, ids 4 and 5) */
     for (shard = 0; shard < 16; shard++) {
         int last = (32 + 50 - 1 - shard) / 16;
         assert_int_equal(has(l1, owner, shard, last), 1);
         assert_int_equal(has(l1, owner, shard, last - 1), 1);
         assert_int_equal(has(l1, owner, shard, last - 2), 0);
     }
-    /* one shard alone never holds more than its share */
+    /* one shard alone may use the whole budget, and no more */
     l1 = mai_l1_create(p, 32);
     for (i = 0; i < 100; i++) {
         make_key(key, 11, i);
         L1_PUT(l1, key, r, i);
     }
-    assert_int_equal(mai_l1_count(l1), 2);
+    assert_int_equal(mai_l1_count(l1), 32);
     assert_int_equal(has(l1, owner, 11, 99), 1);
-    assert_int_equal(has(l1, owner, 11, 98), 1);
-    assert_int_equal(has(l1, owner, 11, 97), 0);
+    assert_int_equal(has(l1, owner, 11, 68), 1);
+    assert_int_equal(has(l1, owner, 11, 67), 0);
+    apr_pool_destroy(owner);
+}
+
+/* N tokens fit in a bound of N however unevenly they spread over the
+ * shards (16 shares of N/16 each held about 600 of these 1,000), and
+ * when one more comes, the one used longest ago goes, in whichever
+ * shard it is. */
+static void test_uneven_spread(void **state)
+{
+    apr_pool_t *p = *state, *owner = subpool(p);
+    mai_l1_t *l1 = mai_l1_create(p, 1000);
+    const mai_result_t *r = result_for(p, "x");
+    unsigned char key[MAI_DIGEST_LEN];
+    int i, kept = 0;
+
+    /* shard 3 takes 400 tokens; the other 600 spread over all 16 */
+    for (i = 0; i < 1000; i++) {
+        make_key(key, i < 400 ? 3 : i % 16, i);
+        L1_PUT(l1, key, r, i);
+    }
+    assert_int_equal(mai_l1_count(l1), 1000);
+    /* every token but 517 (shard 5) used again: all still there */
+    for (i = 0; i < 1000; i++) {
+        if (i != 517) {
+            kept += has(l1, owner, i < 400 ? 3 : i % 16, i);
+        }
+    }
+    assert_int_equal(kept, 999);
+    /* one more token: 517 goes (the order of use is told by a clock that
+     * ticks once per put, so this needs 517 not used since it was put) */
+    make_key(key, 3, 1000);
+    L1_PUT(l1, key, r, 1000);
+    assert_int_equal(mai_l1_count(l1), 1000);
+    assert_int_equal(has(l1, owner, 5, 517), 0);
+    assert_int_equal(has(l1, owner, 3, 1000), 1);
+    assert_int_equal(has(l1, owner, 3, 0), 1);
     apr_pool_destroy(owner);
 }
 
@@ -448,10 +490,13 @@ static void test_put_held(void **state)
     apr_pool_destroy(other);
     assert_string_equal(sub_of(held), "held");
     apr_pool_destroy(owner);
-    /* a shard with no room (bound 1: only shard 0 has one) stores
-     * nothing and hands nothing back */
+    /* another shard's put takes the one place (the bound is one budget,
+     * not a share per shard) */
     make_key(key2, 1, 3);
-    assert_null(mai_l1_put_held(l1, key2, 0, key2, src, 1, 0, p));
+    assert_non_null(mai_l1_put_held(l1, key2, 0, key2, src, 1, 0, p));
+    assert_int_equal(mai_l1_count(l1), 1);
+    assert_int_equal(has(l1, p, 0, 2), 0);
+    assert_int_equal(has(l1, p, 1, 3), 1);
 }
 
 /* The exports prepared with an entry: made from L1's copy (the whole
@@ -517,6 +562,7 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST(test_evict_and_remove_keep_held),
     UNIT_TEST(test_lru_order),
     UNIT_TEST(test_bound),
+    UNIT_TEST(test_uneven_spread),
     UNIT_TEST(test_odd_bounds),
     UNIT_TEST(test_threads),
     UNIT_TEST(test_put_held),
