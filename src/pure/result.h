@@ -52,6 +52,8 @@ typedef struct mai_result {
     int nauds;
     const mai_claim_t *claims;  /* every top-level member, in order */
     int nclaims;
+    const unsigned char *name_tags;  /* a byte per claim, of its name
+                                      * (mai_result_claim), or NULL */
     const char *json;           /* the whole response as compact JSON */
 } mai_result_t;
 
@@ -109,6 +111,10 @@ mai_status_t mai_result_check_proven(const mai_result_t *res,
 mai_status_t mai_result_type_refusal(const char *token_type);
 
 /** The claim called name, or NULL. */
+/** A one-byte tag of a claim name: where name_tags is set, a claim whose
+ * tag differs cannot have that name. */
+unsigned char mai_claim_name_tag(const char *name);
+
 const mai_claim_t *mai_result_claim(const mai_result_t *res,
                                     const char *name);
 

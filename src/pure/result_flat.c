@@ -170,12 +170,30 @@ static const mai_claim_t *claimv(arena_t *a, const mai_claim_t *v, int n,
     return d;
 }
 
+/* n bytes */
+static const unsigned char *bytes(arena_t *a, const unsigned char *s,
+                                  apr_size_t n)
+{
+    unsigned char *d;
+
+    if (!s) {
+        return NULL;
+    }
+    d = take(a, n);
+    if (d) {
+        memcpy(d, s, n);
+    }
+    return d;
+}
+
 static mai_result_t *copy(arena_t *a, const mai_result_t *res)
 {
     mai_result_t *c = take(a, sizeof(*c));
     mai_result_t tmp = *res;
     share_t sh;
 
+    /* next to the head: a look-up by name reads both first */
+    tmp.name_tags = bytes(a, res->name_tags, (apr_size_t)res->nclaims);
     sh.src = res;
     sh.dst = &tmp;
     sh.found = 0;

@@ -836,7 +836,39 @@ static void test_json_as_sent(void **state)
     assert_string_equal(again->json, r->json);
 }
 
+/* A look-up by name reads the claims' one-byte tags first: each claim
+ * is found, whatever its place, and a name whose tag is a present
+ * claim's (tags are one byte: 1 in 256 names) is still told apart. */
+static void test_claim_by_tag(void **state)
+{
+    apr_pool_t *p = *state;
+    const mai_result_t *r = parse_ok(p, FULL);
+    unsigned char sub_tag = mai_claim_name_tag("sub");
+    const char *twin = NULL;
+    int i;
+
+    assert_non_null(r->name_tags);
+    for (i = 0; i < r->nclaims; i++) {
+        assert_int_equal(r->name_tags[i],
+                         mai_claim_name_tag(r->claims[i].name));
+        assert_ptr_equal(mai_result_claim(r, r->claims[i].name),
+                         &r->claims[i]);
+    }
+    for (i = 0; !twin && i < 100000; i++) {
+        const char *n = apr_psprintf(p, "x%d", i);
+        if (mai_claim_name_tag(n) == sub_tag) {
+            twin = n;
+        }
+    }
+    assert_non_null(twin);
+    assert_non_null(mai_result_claim(r, "sub"));
+    assert_null(mai_result_claim(r, twin));
+    assert_null(mai_result_claim(r, "typ"));
+    assert_null(mai_result_claim(r, ""));
+}
+
 static const struct CMUnitTest tests[] = {
+    UNIT_TEST(test_claim_by_tag),
     UNIT_TEST(test_full_response),
     UNIT_TEST(test_absent_fields),
     UNIT_TEST(test_active_only_true),

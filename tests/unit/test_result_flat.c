@@ -112,6 +112,11 @@ static void assert_deep_copy(const span_t *s, const mai_result_t *r,
     assert_int_equal(c->nclaims, r->nclaims);
     assert_inside(s, c->claims);
     assert_claims_copy(s, r->claims, c->claims, r->nclaims);
+    /* the names' tags too, in the block, byte for byte */
+    assert_non_null(r->name_tags);
+    assert_inside(s, c->name_tags);
+    assert_inside(s, c->name_tags + c->nclaims - (c->nclaims > 0));
+    assert_memory_equal(c->name_tags, r->name_tags, (size_t)r->nclaims);
 }
 
 /* Parse json in a pool of its own, flat-copy it into a malloc'd block of
