@@ -292,6 +292,13 @@ static void test_bound(void **state)
     apr_pool_destroy(owner);
 }
 
+/* Token i's shard in test_uneven_spread: shard 3 takes the first 400,
+ * the other 600 spread over all 16. */
+static int uneven_shard(int i)
+{
+    return i < 400 ? 3 : i % 16;
+}
+
 /* N tokens fit in a bound of N however unevenly they spread over the
  * shards (16 shares of N/16 each held about 600 of these 1,000), and
  * when one more comes, the one used longest ago goes, in whichever
@@ -300,27 +307,25 @@ static void test_uneven_spread(void **state)
 {
     apr_pool_t *p = *state, *owner = subpool(p);
     mai_l1_t *l1 = mai_l1_create(p, 1000);
-    const mai_result_t *r = result_for(p, "x");
     unsigned char key[MAI_DIGEST_LEN];
     int i, kept = 0;
 
-    /* shard 3 takes 400 tokens; the other 600 spread over all 16 */
     for (i = 0; i < 1000; i++) {
-        make_key(key, i < 400 ? 3 : i % 16, i);
-        L1_PUT(l1, key, r, i);
+        make_key(key, uneven_shard(i), i);
+        L1_PUT(l1, key, result_for(p, "x"), i);
     }
     assert_int_equal(mai_l1_count(l1), 1000);
     /* every token but 517 (shard 5) used again: all still there */
     for (i = 0; i < 1000; i++) {
         if (i != 517) {
-            kept += has(l1, owner, i < 400 ? 3 : i % 16, i);
+            kept += has(l1, owner, uneven_shard(i), i);
         }
     }
     assert_int_equal(kept, 999);
     /* one more token: 517 goes (the order of use is told by a clock that
      * ticks once per put, so this needs 517 not used since it was put) */
     make_key(key, 3, 1000);
-    L1_PUT(l1, key, r, 1000);
+    L1_PUT(l1, key, result_for(p, "y"), 1000);
     assert_int_equal(mai_l1_count(l1), 1000);
     assert_int_equal(has(l1, owner, 5, 517), 0);
     assert_int_equal(has(l1, owner, 3, 1000), 1);
