@@ -300,17 +300,19 @@ const mai_result_t *mai_l1_put_held(mai_l1_t *l1, const unsigned char *key,
  * empty; read without the shards' locks, so only a good guess. */
 static shard_t *stalest_shard(mai_l1_t *l1)
 {
-    apr_uint32_t now = apr_atomic_read32(&l1->clock), age, best = 0;
+    /* plain reads of volatile words (apr_atomic_read32 is a call into
+     * libapr, 16 of them on every insert into a full table) */
+    apr_uint32_t now = l1->clock, age, best = 0;
     shard_t *v = NULL;
     int i;
 
     for (i = 0; i < SHARDS; i++) {
         shard_t *s = &l1->shards[i];
-        if (!apr_atomic_read32(&s->count)) {
+        if (!s->count) {
             continue;
         }
         /* unsigned: right across the clock's wrap */
-        age = now - apr_atomic_read32(&s->oldest_used_at);
+        age = now - s->oldest_used_at;
         if (!v || age > best) {
             v = s;
             best = age;
