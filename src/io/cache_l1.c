@@ -233,7 +233,7 @@ int mai_l1_get_prepared(mai_l1_t *l1, const unsigned char *key, int scope,
     e = find(s, key, scope);
     if (e) {
         apr_atomic_inc32(&e->refs);
-        e->used_at = apr_atomic_read32(&l1->clock);
+        e->used_at = l1->clock;     /* volatile: read, never written */
         if (s->newest != e) {       /* a token used again and again */
             lru_unlink(s, e);
             lru_push(s, e);
