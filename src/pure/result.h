@@ -110,11 +110,11 @@ mai_status_t mai_result_check_proven(const mai_result_t *res,
  */
 mai_status_t mai_result_type_refusal(const char *token_type);
 
-/** The claim called name, or NULL. */
 /** A one-byte tag of a claim name: where name_tags is set, a claim whose
  * tag differs cannot have that name. */
 unsigned char mai_claim_name_tag(const char *name);
 
+/** The claim called name, or NULL. */
 const mai_claim_t *mai_result_claim(const mai_result_t *res,
                                     const char *name);
 

@@ -30,15 +30,21 @@ static void *take(arena_t *a, apr_size_t n)
     return p;
 }
 
+/* n bytes of s */
+static void *mem(arena_t *a, const void *s, apr_size_t n)
+{
+    void *d = take(a, n);
+
+    if (d) {
+        memcpy(d, s, n);
+    }
+    return d;
+}
+
 /* s, of n bytes and its NUL */
 static const char *strn(arena_t *a, const char *s, apr_size_t n)
 {
-    char *d = take(a, n + 1);
-
-    if (d) {
-        memcpy(d, s, n + 1);
-    }
-    return d;
+    return mem(a, s, n + 1);
 }
 
 static const char *str(arena_t *a, const char *s)
@@ -170,22 +176,6 @@ static const mai_claim_t *claimv(arena_t *a, const mai_claim_t *v, int n,
     return d;
 }
 
-/* n bytes */
-static const unsigned char *bytes(arena_t *a, const unsigned char *s,
-                                  apr_size_t n)
-{
-    unsigned char *d;
-
-    if (!s) {
-        return NULL;
-    }
-    d = take(a, n);
-    if (d) {
-        memcpy(d, s, n);
-    }
-    return d;
-}
-
 static mai_result_t *copy(arena_t *a, const mai_result_t *res)
 {
     mai_result_t *c = take(a, sizeof(*c));
@@ -193,7 +183,9 @@ static mai_result_t *copy(arena_t *a, const mai_result_t *res)
     share_t sh;
 
     /* next to the head: a look-up by name reads both first */
-    tmp.name_tags = bytes(a, res->name_tags, (apr_size_t)res->nclaims);
+    tmp.name_tags = res->name_tags
+                    ? mem(a, res->name_tags, (apr_size_t)res->nclaims)
+                    : NULL;
     sh.src = res;
     sh.dst = &tmp;
     sh.found = 0;
