@@ -1,13 +1,62 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Free loopback ports: bind port 0 and let the kernel choose."""
+"""Free loopback ports, chosen outside the kernel's ephemeral range.
+
+A test picks its ports when pytest collects it and binds them much later
+(httpd restarts, a second Listen, a port meant to stay dead). A port from
+bind(("", 0)) comes out of the ephemeral range, and the kernel may hand it
+meanwhile to any outgoing connection as its local port; httpd's bind then
+fails with "Address already in use" (CI saw that once, for test_276). The
+kernel never picks a local port outside that range by itself, so a port
+there stays free until someone binds it on purpose."""
+import functools
+import os
 import socket
+
+_handed_out = set()
+
+
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999          # Linux's default
+
+
+@functools.lru_cache(maxsize=None)
+def _candidates():
+    """Ports outside the ephemeral range, from a start that differs per
+    process so two test runs at once seldom try the same ones."""
+    low, high = _ephemeral_range()
+    ports = list(range(max(low - 20000, 10000), low)) + \
+        list(range(high + 1, 65536))
+    if not ports:                    # a range that covers everything
+        return ()
+    start = (os.getpid() * 7919) % len(ports)
+    return tuple(ports[start:] + ports[:start])
+
+
+def _bind(host, port):
+    """The port HOST:PORT binds to (PORT 0: the kernel's choice), or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return None
+        return s.getsockname()[1]
 
 
 def free_port(host="127.0.0.1"):
-    """Return a TCP port on HOST that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    """Return a TCP port on HOST that nothing listens on right now, that
+    this process has not handed out before, and that the kernel will not
+    give to an outgoing connection."""
+    for port in _candidates():
+        if port not in _handed_out and _bind(host, port):
+            _handed_out.add(port)
+            return port
+    return _bind(host, 0)            # no room outside: the old way
 
 
 def wait_listening(port, host="127.0.0.1", timeout=10.0, alive=None):
