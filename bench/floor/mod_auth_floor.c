@@ -11,8 +11,6 @@
 #include <http_config.h>
 #include <http_core.h>
 #include <http_request.h>
-#include <mod_auth.h>
-#include <apr_strings.h>
 
 static int check_authn(request_rec *r)
 {

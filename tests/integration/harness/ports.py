@@ -8,11 +8,8 @@ meanwhile to any outgoing connection as its local port; httpd's bind then
 fails with "Address already in use" (CI saw that once, for test_276). The
 kernel never picks a local port outside that range by itself, so a port
 there stays free until someone binds it on purpose."""
-import functools
 import os
 import socket
-
-_handed_out = set()
 
 
 def _ephemeral_range():
@@ -24,17 +21,17 @@ def _ephemeral_range():
         return 32768, 60999          # Linux's default
 
 
-@functools.lru_cache(maxsize=None)
-def _candidates():
-    """Ports outside the ephemeral range, from a start that differs per
-    process so two test runs at once seldom try the same ones."""
+def _outside_ephemeral():
+    """Ports outside the ephemeral range, each once, from a start that
+    differs per process so two test runs at once seldom try the same."""
     low, high = _ephemeral_range()
     ports = list(range(max(low - 20000, 10000), low)) + \
         list(range(high + 1, 65536))
-    if not ports:                    # a range that covers everything
-        return ()
-    start = (os.getpid() * 7919) % len(ports)
-    return tuple(ports[start:] + ports[:start])
+    start = (os.getpid() * 7919) % len(ports) if ports else 0
+    return iter(ports[start:] + ports[:start])
+
+
+_unused = _outside_ephemeral()
 
 
 def _bind(host, port):
@@ -52,9 +49,8 @@ def free_port(host="127.0.0.1"):
     """Return a TCP port on HOST that nothing listens on right now, that
     this process has not handed out before, and that the kernel will not
     give to an outgoing connection."""
-    for port in _candidates():
-        if port not in _handed_out and _bind(host, port):
-            _handed_out.add(port)
+    for port in _unused:
+        if _bind(host, port):
             return port
     return _bind(host, 0)            # no room outside: the old way
 
